@@ -1,0 +1,29 @@
+"""Myynti core: the platform every feature plugin stands on.
+
+Plugins import what they need from here: ``hookimpl`` to implement hooks,
+``Plugin`` to declare themselves, and the shared data types of the hook
+contract (``Link``, ``Panel``, ``EntityType``, ``Permission``...).
+"""
+
+from core.contract import (
+    EntityType,
+    Label,
+    Link,
+    Panel,
+    Permission,
+    StageAction,
+    label_text,
+)
+from core.plugins import Plugin, hookimpl
+
+__all__ = [
+    "EntityType",
+    "Label",
+    "Link",
+    "Panel",
+    "Permission",
+    "Plugin",
+    "StageAction",
+    "hookimpl",
+    "label_text",
+]

@@ -1,0 +1,104 @@
+"""Plain data that hooks return.
+
+Hooks hand back these dataclasses, never HTML of their own: core renders every
+link and panel with one shared template, so plugins look alike and cannot break
+the layout (STYLE.md, "hooks return plain data").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+#: A human text in several languages: ``{"fi": "Asiakkaat", "en": "Customers"}``.
+#: A plain string is accepted where a text is the same in every language.
+Label = Mapping[str, str] | str
+
+DEFAULT_LANGUAGE = "fi"
+
+
+def label_text(label: Label, locale: str) -> str:
+    """The text of ``label`` for ``locale``, falling back to Finnish, then English."""
+    if isinstance(label, str):
+        return label
+    for lang in (locale, DEFAULT_LANGUAGE, "en"):
+        if label.get(lang):
+            return label[lang]
+    return next(iter(label.values()), "")
+
+
+@dataclass(frozen=True)
+class Link:
+    """A link shown in a slot such as the navigation or a page's actions."""
+
+    label: Label
+    url: str
+    order: int = 100
+    icon: str = ""
+    #: POST links (an action that changes something) are rendered as a small form with CSRF.
+    method: str = "get"
+
+
+@dataclass(frozen=True)
+class Panel:
+    """A block of content in a slot: the dashboard, a record's sidebar or tabs.
+
+    ``template`` is an asset spec (``"myplugin:templates/panel.pt"``) rendered
+    with ``data`` plus ``request`` and ``api``.
+    """
+
+    title: Label
+    template: str
+    data: Mapping[str, Any] = field(default_factory=dict)
+    order: int = 100
+    key: str = ""
+
+
+@dataclass(frozen=True)
+class Permission:
+    """A permission named ``plugin:resource:action`` and the tenant roles that hold it.
+
+    Tenant admins hold every tenant permission; list ``"member"`` in ``roles`` to
+    give it to ordinary members too.
+    """
+
+    name: str
+    title: Label
+    roles: tuple[str, ...] = ("admin",)
+
+
+@dataclass(frozen=True)
+class EntityType:
+    """A record type a plugin owns (customer, task...), so other plugins can work with it.
+
+    ``model`` is the SQLAlchemy class; ``route_name`` the route of a record's page
+    (called with ``id=``); ``search_fields`` and ``list_columns`` name attributes.
+    """
+
+    name: str
+    model: type
+    label: Label
+    plural: Label
+    title_attr: str = "name"
+    search_fields: tuple[str, ...] = ()
+    list_columns: tuple[str, ...] = ()
+    route_name: str = ""
+    permission: str = ""
+    history: bool = True
+    attachments: bool = False
+    custom_fields: bool = True
+
+
+@dataclass(frozen=True)
+class StageAction:
+    """Something a workflow stage can do when a task enters it (create a quote...).
+
+    ``run`` is called in a background job with ``db``, ``tenant``, ``task`` and
+    ``options``; it raises to report failure.
+    """
+
+    key: str
+    label: Label
+    run: Callable[..., Any]
+    description: Label = ""

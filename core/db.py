@@ -1,0 +1,156 @@
+"""The database: engine, sessions, and the tenant wall.
+
+Every session made here carries the current tenant in ``session.info``. The ORM
+then adds ``tenant_id = current tenant`` to each query of a ``TenantOwned``
+model, fills in the tenant of new rows and refuses a row of another tenant at
+flush. On PostgreSQL the tenant is also put in the transaction setting
+``app.tenant_id`` that the row-level security policies read.
+
+Core helpers that must see several tenants (the platform admin's pages, the
+CLI, the list of a user's tenants) ask for it explicitly with ``all_tenants``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import transaction
+import zope.sqlalchemy
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker, with_loader_criteria
+
+from core.models.base import TenantOwned
+
+TENANT = "tenant_id"
+ALL_TENANTS = "all_tenants"
+
+
+class TenantViolation(Exception):
+    """A row of one tenant was about to be written while working as another."""
+
+
+class TenantSession(Session):
+    """The session class of the app; its events (below) enforce tenancy."""
+
+
+def make_engine(url: str, **kwargs: Any) -> Engine:
+    """An engine for ``url``; SQLite gets foreign keys, WAL and a busy timeout."""
+    engine = create_engine(url, **kwargs)
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
+    return engine
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # Let SQLAlchemy, not the sqlite3 module, decide where transactions begin, so
+    # savepoints work (the recipe of SQLAlchemy's pysqlite documentation).
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.close()
+
+
+def _sqlite_begin(connection: Any) -> None:
+    connection.exec_driver_sql("BEGIN")
+
+
+def make_session_factory(engine: Engine) -> sessionmaker[TenantSession]:
+    return sessionmaker(bind=engine, class_=TenantSession, expire_on_commit=False)
+
+
+def tm_session(
+    factory: sessionmaker[TenantSession], transaction_manager: transaction.TransactionManager
+) -> TenantSession:
+    """A session joined to ``transaction_manager`` (pyramid_tm commits or aborts it)."""
+    session = factory()
+    zope.sqlalchemy.register(session, transaction_manager=transaction_manager)
+    return session
+
+
+def set_tenant(session: Session, tenant_id: int | None) -> None:
+    """Work as ``tenant_id`` from now on in ``session``."""
+    session.info[TENANT] = tenant_id
+    _push_settings(session)
+
+
+@contextmanager
+def all_tenants(session: Session) -> Iterator[Session]:
+    """Lift the tenant filter inside the block, for core's cross-tenant helpers only."""
+    before = session.info.get(ALL_TENANTS, False)
+    session.info[ALL_TENANTS] = True
+    _push_settings(session)
+    try:
+        yield session
+    finally:
+        session.info[ALL_TENANTS] = before
+        _push_settings(session)
+
+
+def current_tenant_id(session: Session) -> int | None:
+    return session.info.get(TENANT)
+
+
+def _push_settings(session: Session) -> None:
+    """Copy the tenant into an already open PostgreSQL transaction."""
+    if session.in_transaction() and session.get_bind().dialect.name == "postgresql":
+        _set_pg_settings(session, session.connection())
+
+
+def _set_pg_settings(session: Session, connection: Any) -> None:
+    tenant_id = session.info.get(TENANT)
+    connection.execute(
+        text(
+            "SELECT set_config('app.tenant_id', :tenant, true),"
+            " set_config('app.all_tenants', :all, true)"
+        ),
+        {
+            "tenant": "" if tenant_id is None else str(tenant_id),
+            "all": "on" if session.info.get(ALL_TENANTS) else "off",
+        },
+    )
+
+
+@event.listens_for(TenantSession, "after_begin")
+def _after_begin(session: Session, _transaction: Any, connection: Any) -> None:
+    if connection.dialect.name == "postgresql":
+        _set_pg_settings(session, connection)
+
+
+@event.listens_for(TenantSession, "do_orm_execute")
+def _add_tenant_criterion(state: ORMExecuteState) -> None:
+    if not (state.is_select or state.is_update or state.is_delete):
+        return
+    if state.execution_options.get(ALL_TENANTS) or state.session.info.get(ALL_TENANTS):
+        return
+    tenant_id = state.session.info.get(TENANT)
+    if tenant_id is None:
+        # No tenant: deny rather than show everything.
+        criterion = with_loader_criteria(
+            TenantOwned, lambda cls: cls.tenant_id.is_(None), include_aliases=True
+        )
+    else:
+        criterion = with_loader_criteria(
+            TenantOwned, lambda cls: cls.tenant_id == tenant_id, include_aliases=True
+        )
+    state.statement = state.statement.options(criterion)
+
+
+@event.listens_for(TenantSession, "before_flush")
+def _check_tenant_of_rows(session: Session, _context: Any, _instances: Any) -> None:
+    tenant_id = session.info.get(TENANT)
+    crossing = session.info.get(ALL_TENANTS, False)
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if not isinstance(obj, TenantOwned):
+            continue
+        if obj.tenant_id is None and tenant_id is not None and obj in session.new:
+            obj.tenant_id = tenant_id
+        if obj.tenant_id is None or (not crossing and obj.tenant_id != tenant_id):
+            raise TenantViolation(
+                f"{type(obj).__name__} of tenant {obj.tenant_id} written while working as "
+                f"tenant {tenant_id}"
+            )

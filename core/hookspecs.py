@@ -1,0 +1,165 @@
+"""The contract between core and plugins: every hook a plugin may implement.
+
+Read this file to see what a plugin can do. Each hook is called with keyword
+arguments; an implementation may accept any subset of them. Hooks return plain
+data (see ``core.contract``); core renders it.
+
+Per request, ``request.plugins`` calls only the plugins the tenant has enabled
+(plus core itself), so a disabled plugin's implementations are never called for
+that tenant. Start-up hooks (``myynti_addhooks``, ``myynti_configure``) are
+called for every installed plugin.
+
+Families:
+
+* lifecycle: ``myynti_addhooks``, ``myynti_configure``, ``myynti_tenant_setup``,
+  ``myynti_demo_data``
+* security: ``myynti_permissions``
+* entities: ``myynti_entities``
+* custom fields: ``myynti_form_fields``, ``myynti_form_saved``,
+  ``myynti_list_columns``
+* workflow stages: ``myynti_stage_actions``, ``myynti_stage_changed``
+* UI panels: ``myynti_links``, ``myynti_panels``
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pluggy
+
+hookspec = pluggy.HookspecMarker("myynti")
+
+#: The slots of the page layout that ``myynti_links`` and ``myynti_panels`` fill.
+LINK_SLOTS = ("navigation", "admin", "page_actions")
+PANEL_SLOTS = ("dashboard", "record_sidebar", "record_tabs", "settings")
+
+
+# --- lifecycle -----------------------------------------------------------------
+
+
+@hookspec(historic=True)
+def myynti_addhooks(pluginmanager: pluggy.PluginManager) -> None:
+    """Called once when the plugin is registered, to publish hookspecs of its own.
+
+    A plugin whose dependants extend it calls ``pluginmanager.add_hookspecs(module)``
+    here (the pattern of pytest's ``pytest_addhooks``).
+    """
+
+
+@hookspec
+def myynti_configure(config: Any) -> None:
+    """Called once at start-up, in dependency order, to configure Pyramid.
+
+    ``config`` is a Pyramid ``Configurator`` whose package is the plugin's: add
+    routes (``config.add_tenant_route`` for pages under ``/t/{tenant}/``), views,
+    static views and request methods here. Views registered by a plugin answer
+    404 for a tenant that has not enabled it, without the view checking.
+    """
+
+
+@hookspec
+def myynti_tenant_setup(db: Any, tenant: Any) -> None:
+    """Called once per tenant, the first time the plugin is enabled for it.
+
+    Create the tenant's default data (stages, activity types...). ``db`` is the
+    SQLAlchemy session already scoped to ``tenant``; do not commit.
+    """
+
+
+@hookspec
+def myynti_demo_data(db: Any, tenant: Any, users: list[Any]) -> None:
+    """Called by ``myynti demo`` to fill the demo tenant with realistic data.
+
+    ``users`` are the demo tenant's users, the admin first. Do not commit.
+    """
+
+
+# --- security ------------------------------------------------------------------
+
+
+@hookspec
+def myynti_permissions() -> list[Any]:
+    """Return the ``Permission`` objects this plugin's views use.
+
+    Names are ``plugin:resource:action``. Only declared permissions can be held
+    by a tenant member; tenant admins hold all of them.
+    """
+
+
+# --- entities ------------------------------------------------------------------
+
+
+@hookspec
+def myynti_entities() -> list[Any]:
+    """Return the ``EntityType`` objects of the record types this plugin owns.
+
+    Declared entities get history, attachments, custom fields and record panels
+    from the plugins that provide them, without the owner knowing those plugins.
+    """
+
+
+# --- custom fields -------------------------------------------------------------
+
+
+@hookspec
+def myynti_form_fields(request: Any, entity: str) -> list[Any]:
+    """Return extra form fields for the create/edit form of ``entity``.
+
+    Each item is ``(name, section, unbound WTForms field)``; the owner adds them
+    to its form class before binding it.
+    """
+
+
+@hookspec
+def myynti_form_saved(request: Any, entity: str, record: Any, form: Any) -> None:
+    """Called after a valid form of ``entity`` has been applied to ``record``.
+
+    Store the values of the fields this plugin added in ``myynti_form_fields``.
+    """
+
+
+@hookspec
+def myynti_list_columns(request: Any, entity: str) -> list[Any]:
+    """Return extra ``(key, label, getter)`` columns for the list of ``entity``.
+
+    ``getter(record)`` returns the cell's value.
+    """
+
+
+# --- workflow stages -----------------------------------------------------------
+
+
+@hookspec
+def myynti_stage_actions(request: Any) -> list[Any]:
+    """Return the ``StageAction`` objects an admin can attach to a workflow stage."""
+
+
+@hookspec
+def myynti_stage_changed(db: Any, tenant: Any, task: Any, old_stage: Any, new_stage: Any) -> None:
+    """Called after a task has moved from ``old_stage`` to ``new_stage``.
+
+    React to the change (history, notifications). Do not commit.
+    """
+
+
+# --- UI panels -----------------------------------------------------------------
+
+
+@hookspec
+def myynti_links(request: Any, slot: str, context: Any) -> list[Any]:
+    """Return ``Link`` objects for ``slot`` (one of ``LINK_SLOTS``).
+
+    ``navigation`` is the main menu of a tenant, ``admin`` the tenant
+    administration menu, ``page_actions`` the buttons of the page whose record is
+    ``context``. Return only links the user has permission for.
+    """
+
+
+@hookspec
+def myynti_panels(request: Any, slot: str, context: Any) -> list[Any]:
+    """Return ``Panel`` objects for ``slot`` (one of ``PANEL_SLOTS``).
+
+    ``dashboard`` panels show on a tenant's front page; ``record_sidebar`` and
+    ``record_tabs`` on the page of ``context`` (a record); ``settings`` on the
+    tenant's administration page.
+    """

@@ -1,0 +1,94 @@
+"""Languages: Finnish and English, from each plugin's Babel ``.po`` catalogs.
+
+Catalogs are read from ``<package>/locale/<lang>/LC_MESSAGES/*.po`` at start-up and
+compiled in memory, so there are no ``.mo`` files to build or to forget. The
+user's choice is kept on the user (and in a cookie before signing in).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from io import BytesIO
+from pathlib import Path
+from typing import Any
+
+from babel import dates, numbers
+from babel.messages.catalog import Catalog
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from pyramid.i18n import Localizer, Translations, TranslationStringFactory
+from pyramid.interfaces import ILocalizer
+
+LOCALES = ("fi", "en")
+#: Babel locales for formatting: English in Finland keeps Finnish dates and money.
+FORMAT_LOCALES = {"fi": "fi_FI", "en": "en_FI"}
+LOCALE_COOKIE = "_LOCALE_"
+
+_ = TranslationStringFactory("myynti")
+
+
+def load_translations(locale_dirs: list[Path], locale: str) -> Translations:
+    """All catalogs of ``locale`` found in ``locale_dirs``, merged by domain."""
+    merged = _compiled(Catalog(locale=locale, domain="myynti"), "myynti")
+    for locale_dir in locale_dirs:
+        for po_path in sorted((locale_dir / locale / "LC_MESSAGES").glob("*.po")):
+            with po_path.open("rb") as po_file:
+                catalog = read_po(po_file, locale=locale, domain=po_path.stem)
+            merged.add(_compiled(catalog, po_path.stem), merge=True)
+    return merged
+
+
+def _compiled(catalog: Catalog, domain: str) -> Translations:
+    buffer = BytesIO()
+    write_mo(buffer, catalog)
+    buffer.seek(0)
+    return Translations(buffer, domain=domain)
+
+
+def register_localizers(registry: Any, locale_dirs: list[Path]) -> None:
+    """Build one localizer per language once; Pyramid looks them up by name."""
+    for locale in LOCALES:
+        localizer = Localizer(locale, load_translations(locale_dirs, locale))
+        registry.registerUtility(localizer, ILocalizer, name=locale)
+
+
+def negotiate_locale(request: Any) -> str:
+    """The signed-in user's language, else the cookie, else the browser's, else the default."""
+    user = getattr(request, "user", None)
+    if user is not None and user.locale in LOCALES:
+        return user.locale
+    cookie = request.cookies.get(LOCALE_COOKIE)
+    if cookie in LOCALES:
+        return cookie
+    default = request.registry.settings.get("myynti.default_locale", "fi")
+    return request.accept_language.lookup(LOCALES, default=default)
+
+
+def format_number(value: float | Decimal | int, locale: str, digits: int | None = None) -> str:
+    """``1 234,56`` for fi."""
+    if digits is None:
+        return numbers.format_decimal(value, locale=FORMAT_LOCALES[locale])
+    pattern = "#,##0." + "0" * digits if digits else "#,##0"
+    return numbers.format_decimal(value, format=pattern, locale=FORMAT_LOCALES[locale])
+
+
+def format_money(value: float | Decimal | int, locale: str, currency: str = "EUR") -> str:
+    """``1 234,56 €`` for fi."""
+    return numbers.format_currency(value, currency, locale=FORMAT_LOCALES[locale])
+
+
+def format_date(value: date | None, locale: str) -> str:
+    """``28.11.2026``: the Finnish date form serves both languages (GLOSSARY.md)."""
+    if value is None:
+        return ""
+    return dates.format_date(value, format="d.M.yyyy", locale=FORMAT_LOCALES[locale])
+
+
+def format_datetime(value: datetime | None, locale: str, tzinfo: str = "Europe/Helsinki") -> str:
+    """``28.11.2026 14.05`` for fi, in Finnish time."""
+    if value is None:
+        return ""
+    local = dates.to_timezone(value, tzinfo) if value.tzinfo else value
+    time = dates.format_time(local, format="HH.mm", locale=FORMAT_LOCALES[locale])
+    return f"{format_date(local.date(), locale)} {time}"

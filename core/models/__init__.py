@@ -1,0 +1,20 @@
+"""Core's models. Importing this package registers them on ``Base.metadata``."""
+
+from core.models.accounts import AuthSession, FailedLogin, Membership, Role, Team, TeamMember, User
+from core.models.base import Base, TenantOwned, utcnow
+from core.models.tenancy import Tenant, TenantPlugin
+
+__all__ = [
+    "AuthSession",
+    "Base",
+    "FailedLogin",
+    "Membership",
+    "Role",
+    "Team",
+    "TeamMember",
+    "Tenant",
+    "TenantOwned",
+    "TenantPlugin",
+    "User",
+    "utcnow",
+]

@@ -1,0 +1,36 @@
+"""Tenants (the customers of the service) and the plugins each has enabled."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from core.models.base import Base, Timestamped
+
+
+class Tenant(Timestamped, Base):
+    __tablename__ = "tenant"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    slug: Mapped[str] = mapped_column(String(63), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    #: Licence attributes beyond the enabled plugins, e.g. ``{"workflows": 3}``.
+    licence: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class TenantPlugin(Base):
+    """A plugin's licence for a tenant. A row is kept when disabled, so data returns."""
+
+    __tablename__ = "tenant_plugin"
+
+    tenant_id: Mapped[int] = mapped_column(
+        ForeignKey("tenant.id", ondelete="CASCADE"), primary_key=True
+    )
+    plugin: Mapped[str] = mapped_column(String(63), primary_key=True)
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    set_up_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    changed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

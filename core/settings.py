@@ -1,0 +1,72 @@
+"""Settings: the ``.ini`` file's ``[app:main]`` keys, each overridable from the environment.
+
+=========================  ======================  ===========================================
+key                        environment             meaning
+=========================  ======================  ===========================================
+``sqlalchemy.url``         MYYNTI_DATABASE_URL     database; default a SQLite file in data_dir
+``myynti.data_dir``        MYYNTI_DATA_DIR         files of this installation (default ./var)
+``myynti.secret``          MYYNTI_SECRET           signs session cookies; generated if unset
+``myynti.secure_cookies``  MYYNTI_SECURE_COOKIES   ``true`` behind HTTPS
+``myynti.default_locale``  MYYNTI_DEFAULT_LOCALE   ``fi`` or ``en`` for visitors without choice
+``myynti.login_attempts``  MYYNTI_LOGIN_ATTEMPTS   failed logins allowed per e-mail per window
+``myynti.login_window``    MYYNTI_LOGIN_WINDOW     the throttle's window in seconds
+=========================  ======================  ===========================================
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+ENVIRONMENT = {
+    "sqlalchemy.url": "MYYNTI_DATABASE_URL",
+    "myynti.data_dir": "MYYNTI_DATA_DIR",
+    "myynti.secret": "MYYNTI_SECRET",
+    "myynti.secure_cookies": "MYYNTI_SECURE_COOKIES",
+    "myynti.default_locale": "MYYNTI_DEFAULT_LOCALE",
+    "myynti.login_attempts": "MYYNTI_LOGIN_ATTEMPTS",
+    "myynti.login_window": "MYYNTI_LOGIN_WINDOW",
+}
+
+DEFAULTS = {
+    "myynti.data_dir": "var",
+    "myynti.secure_cookies": "false",
+    "myynti.default_locale": "fi",
+    "myynti.login_attempts": "5",
+    "myynti.login_window": "900",
+}
+
+
+def resolve(
+    settings: Mapping[str, Any], environ: Mapping[str, str] | None = None
+) -> dict[str, Any]:
+    """The effective settings: defaults, then the ini, then the environment."""
+    environ = os.environ if environ is None else environ
+    result: dict[str, Any] = {**DEFAULTS, **settings}
+    for key, var in ENVIRONMENT.items():
+        if environ.get(var):
+            result[key] = environ[var]
+    data_dir = Path(result["myynti.data_dir"]).resolve()
+    result["myynti.data_dir"] = str(data_dir)
+    if not result.get("sqlalchemy.url"):
+        result["sqlalchemy.url"] = f"sqlite:///{data_dir / 'myynti.sqlite'}"
+    if not result.get("myynti.secret"):
+        result["myynti.secret"] = _stored_secret(data_dir)
+    return result
+
+
+def as_bool(value: Any) -> bool:
+    return str(value).strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _stored_secret(data_dir: Path) -> str:
+    """A secret kept in the data directory, made on first use."""
+    path = data_dir / "secret.key"
+    if not path.exists():
+        data_dir.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()

@@ -1,0 +1,110 @@
+"""The ``api`` object every template gets: slots, labels, formats, the signed-in user."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import Any
+
+from pyramid.csrf import get_csrf_token
+from pyramid.renderers import render
+from sqlalchemy import select
+
+from core import i18n
+from core.contract import Label, label_text
+from core.db import all_tenants
+from core.models import Membership, Tenant
+
+
+class TemplateAPI:
+    def __init__(self, request: Any) -> None:
+        self.request = request
+
+    @cached_property
+    def locale(self) -> str:
+        return self.request.locale_name
+
+    @property
+    def user(self) -> Any:
+        return self.request.user
+
+    @property
+    def tenant(self) -> Any:
+        """The tenant of the page, only for its members (a 404 page names no tenant)."""
+        tenant = getattr(self.request, "tenant", None)
+        if tenant is None or self.request.membership is None:
+            return None
+        return tenant
+
+    @property
+    def page_context(self) -> Any:
+        """The record a page shows, if its view set ``request.page_context``."""
+        return getattr(self.request, "page_context", None)
+
+    @property
+    def csrf_token(self) -> str:
+        return get_csrf_token(self.request)
+
+    @cached_property
+    def my_tenants(self) -> list[Tenant]:
+        """Tenants the user belongs to, for the tenant switcher."""
+        if self.user is None:
+            return []
+        return user_tenants(self.request.db, self.user.id)
+
+    def label(self, value: Label) -> str:
+        return label_text(value, self.locale)
+
+    def translate(self, value: Any) -> str:
+        return self.request.localizer.translate(value)
+
+    def links(self, slot: str, context: Any = None) -> list[Any]:
+        links = self.request.plugins.collect(
+            "myynti_links", request=self.request, slot=slot, context=context
+        )
+        return sorted(links, key=lambda link: (link.order, self.label(link.label)))
+
+    def panels(self, slot: str, context: Any = None) -> list[dict[str, Any]]:
+        """Panels of ``slot``, each rendered to HTML by its own template."""
+        panels = self.request.plugins.collect(
+            "myynti_panels", request=self.request, slot=slot, context=context
+        )
+        rendered = []
+        for panel in sorted(panels, key=lambda p: (p.order, self.label(p.title))):
+            html = render(panel.template, {**panel.data, "api": self}, request=self.request)
+            rendered.append({"title": self.label(panel.title), "key": panel.key, "html": html})
+        return rendered
+
+    def flashes(self) -> list[str]:
+        return self.request.session.pop_flash()
+
+    def number(self, value: Any, digits: int | None = None) -> str:
+        return i18n.format_number(value, self.locale, digits)
+
+    def money(self, value: Any, currency: str = "EUR") -> str:
+        return i18n.format_money(value, self.locale, currency)
+
+    def date(self, value: Any) -> str:
+        return i18n.format_date(value, self.locale)
+
+    def datetime(self, value: Any) -> str:
+        return i18n.format_datetime(value, self.locale)
+
+
+def user_tenants(db: Any, user_id: int) -> list[Tenant]:
+    """Active tenants where ``user_id`` is an active member, by name."""
+    with all_tenants(db):
+        return list(
+            db.scalars(
+                select(Tenant)
+                .join(Membership, Membership.tenant_id == Tenant.id)
+                .where(Membership.user_id == user_id, Membership.active, Tenant.active)
+                .order_by(Tenant.name)
+            )
+        )
+
+
+def add_api(event: Any) -> None:
+    """BeforeRender subscriber."""
+    request = event.get("request")
+    if request is not None and "api" not in event:
+        event["api"] = TemplateAPI(request)

@@ -1,0 +1,103 @@
+"""The tenant of a request, its membership check and its enabled plugins.
+
+Tenant-owned pages live under ``/t/{tenant}/``; plugins add them with
+``config.add_tenant_route``. A view deriver applied to every view then:
+
+* sends an anonymous visitor to the login page (403),
+* answers 404 when the tenant does not exist or the user is not its member,
+* answers 404 when the view belongs to a plugin the tenant has not enabled,
+
+before the permission check runs, so no view has to remember any of it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pyramid.httpexceptions import HTTPForbidden, HTTPNotFound
+from sqlalchemy import select
+
+from core.db import set_tenant
+from core.models import Membership, Role, Tenant, TenantPlugin
+
+TENANT_PREFIX = "/t/{tenant}"
+
+
+def request_tenant(request: Any) -> Tenant | None:
+    """``request.tenant``: the active tenant named by the URL, or None."""
+    slug = (request.matchdict or {}).get("tenant")
+    if slug is None:
+        return None
+    tenant = request.db.scalar(select(Tenant).where(Tenant.slug == slug, Tenant.active))
+    set_tenant(request.db, tenant.id if tenant else None)
+    return tenant
+
+
+def request_membership(request: Any) -> Membership | None:
+    """``request.membership``: the user's active membership in ``request.tenant``."""
+    if request.tenant is None or request.user is None:
+        return None
+    return request.db.scalar(
+        select(Membership).where(Membership.user_id == request.user.id, Membership.active)
+    )
+
+
+def request_enabled_plugins(request: Any) -> frozenset[str]:
+    """``request.enabled_plugins``: names of the plugins the tenant has enabled."""
+    if request.tenant is None:
+        return frozenset()
+    return frozenset(
+        request.db.scalars(
+            select(TenantPlugin.plugin).where(
+                TenantPlugin.tenant_id == request.tenant.id, TenantPlugin.enabled
+            )
+        )
+    )
+
+
+def request_plugins(request: Any) -> Any:
+    """``request.plugins``: hooks of core and the tenant's enabled plugins only."""
+    return request.registry.myynti_plugins.hooks_for(request.enabled_plugins)
+
+
+def request_member_permissions(request: Any) -> frozenset[str]:
+    """Permissions an ordinary member holds in this tenant."""
+    return frozenset(
+        p.name for p in request.plugins.collect("myynti_permissions") if Role.MEMBER in p.roles
+    )
+
+
+def is_tenant_admin(request: Any) -> bool:
+    return request.membership is not None and request.membership.role == Role.ADMIN
+
+
+def fill_tenant(request: Any, elements: Any, kw: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
+    """Route pregenerator: ``request.route_url`` fills in the current tenant."""
+    if "tenant" not in kw and getattr(request, "tenant", None) is not None:
+        kw["tenant"] = request.tenant.slug
+    return elements, kw
+
+
+def add_tenant_route(config: Any, name: str, pattern: str, **kw: Any) -> None:
+    """Config directive: a route under ``/t/{tenant}``."""
+    config.add_route(name, TENANT_PREFIX + pattern, pregenerator=fill_tenant, **kw)
+
+
+def tenant_guard(view: Any, info: Any) -> Any:
+    """View deriver: the membership and plugin-enabled checks described above."""
+    if info.exception_only:
+        return view
+    plugin = info.registry.myynti_plugins.plugin_of_module(info.package.__name__)
+    licensed_plugin = plugin.name if plugin is not None and plugin.licensed else None
+
+    def guarded(context: Any, request: Any) -> Any:
+        if "tenant" in (request.matchdict or {}):
+            if request.user is None:
+                raise HTTPForbidden()
+            if request.tenant is None or request.membership is None:
+                raise HTTPNotFound()
+            if licensed_plugin and licensed_plugin not in request.enabled_plugins:
+                raise HTTPNotFound()
+        return view(context, request)
+
+    return guarded

@@ -1,0 +1,204 @@
+"""Pytest fixtures for core and for any plugin's test suite (a pytest plugin).
+
+A plugin's ``conftest.py`` says ``pytest_plugins = ["core.testing"]`` and its
+tests use ``db``, ``webapp``, ``make_tenant``, ``make_user`` and ``login``
+without copying them. (Not a ``pytest11`` entry point: pytest would then rewrite
+every module of the distribution, and Pyramid's asset lookup cannot read
+templates through pytest's import hook.)
+
+The database is made once per test session (per xdist worker): a SQLite file in
+a temporary folder, or, when ``MYYNTI_TEST_DATABASE_URL`` names a PostgreSQL
+server, a new database with a new role that is neither superuser nor bypasses
+row-level security. Every test runs inside a transaction that is rolled back.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import uuid
+from collections.abc import Iterator
+from functools import cache
+from typing import Any
+
+import pytest
+import webtest
+from sqlalchemy import Connection, Engine, select
+from sqlalchemy.engine import make_url
+
+from core import db as core_db
+from core.app import make_config
+from core.licensing import enable_plugin
+from core.models import Membership, Role, Team, TeamMember, Tenant, User
+from core.passwords import hash_password
+from core.plugins import PluginRegistry
+from core.schema import upgrade
+
+PASSWORD = "correct horse battery"
+TEST_DATABASE_ENV = "MYYNTI_TEST_DATABASE_URL"
+
+
+@pytest.fixture(scope="session")
+def myynti_registry() -> PluginRegistry:
+    """Every plugin installed in this environment."""
+    return PluginRegistry.from_environment()
+
+
+@pytest.fixture(scope="session")
+def db_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The URL of this session's own, empty database."""
+    admin_url = os.environ.get(TEST_DATABASE_ENV)
+    if not admin_url:
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
+        return
+    with _postgres_database(admin_url) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def db_engine(db_url: str, myynti_registry: PluginRegistry) -> Iterator[Engine]:
+    engine = core_db.make_engine(db_url)
+    upgrade(engine, myynti_registry)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def db_connection(db_engine: Engine) -> Iterator[Connection]:
+    """A connection in a transaction that is rolled back after the test."""
+    with db_engine.connect() as connection:
+        outer = connection.begin()
+        yield connection
+        outer.rollback()
+
+
+@pytest.fixture
+def db(db_connection: Connection) -> Iterator[core_db.TenantSession]:
+    """A session for the test's own set-up and checks; ``commit`` releases a savepoint."""
+    session = core_db.TenantSession(bind=db_connection, join_transaction_mode="create_savepoint")
+    yield session
+    session.close()
+
+
+@pytest.fixture(scope="session")
+def app_settings(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    data_dir = tmp_path_factory.mktemp("data")
+    return {"myynti.data_dir": str(data_dir), "myynti.secret": "test-secret-" + "x" * 32}
+
+
+@pytest.fixture(scope="session")
+def wsgi_app(
+    app_settings: dict[str, Any], myynti_registry: PluginRegistry, db_engine: Engine
+) -> Any:
+    config = make_config(app_settings, registry=myynti_registry, engine=db_engine)
+    return config.make_wsgi_app()
+
+
+@pytest.fixture
+def webapp(wsgi_app: Any, db_connection: Connection) -> Iterator[webtest.TestApp]:
+    """The app, its requests inside the test's transaction."""
+    factory = wsgi_app.registry.db_factory
+    factory.configure(bind=db_connection, join_transaction_mode="create_savepoint")
+    yield webtest.TestApp(wsgi_app, extra_environ={"REMOTE_ADDR": "192.0.2.10"})
+    factory.configure(
+        bind=wsgi_app.registry.db_engine, join_transaction_mode="conservative_savepoint"
+    )
+
+
+@pytest.fixture
+def make_tenant(db: core_db.TenantSession, myynti_registry: PluginRegistry) -> Any:
+    """``make_tenant(slug, plugins=[...])``: a tenant with the named plugins enabled."""
+
+    def make(slug: str, name: str | None = None, plugins: tuple[str, ...] = ()) -> Tenant:
+        tenant = Tenant(slug=slug, name=name or slug.title(), licence={})
+        db.add(tenant)
+        db.flush()
+        for plugin in plugins:
+            enable_plugin(db, myynti_registry, tenant, plugin, with_dependencies=True)
+        db.flush()
+        return tenant
+
+    return make
+
+
+@pytest.fixture
+def make_user(db: core_db.TenantSession) -> Any:
+    """``make_user(email, tenant=..., role=...)``: a user (and membership), password ``PASSWORD``."""
+
+    def make(
+        email: str,
+        tenant: Tenant | None = None,
+        role: str = Role.MEMBER,
+        platform_admin: bool = False,
+        name: str = "",
+        teams: tuple[Team, ...] = (),
+    ) -> User:
+        user = db.scalar(select(User).where(User.email == email))
+        if user is None:
+            user = User(
+                email=email,
+                name=name or email.split("@")[0].title(),
+                password_hash=_hashed(PASSWORD),
+                platform_admin=platform_admin,
+            )
+            db.add(user)
+            db.flush()
+        if tenant is not None:
+            with core_db.all_tenants(db):
+                db.add(Membership(tenant_id=tenant.id, user_id=user.id, role=role))
+                for team in teams:
+                    db.add(TeamMember(tenant_id=tenant.id, team_id=team.id, user_id=user.id))
+                db.flush()
+        return user
+
+    return make
+
+
+@pytest.fixture
+def login() -> Any:
+    """``login(webapp, email)``: sign in through the login form."""
+
+    def sign_in(app: webtest.TestApp, email: str, password: str = PASSWORD) -> webtest.TestResponse:
+        form = app.get("/login").forms["login-form"]
+        form["email"] = email
+        form["password"] = password
+        response = form.submit()
+        assert response.status_int == 303, response.text[:2000]
+        return response
+
+    return sign_in
+
+
+def csrf_token(app: webtest.TestApp) -> str:
+    """The CSRF token of ``app``'s cookie jar (a page has been fetched before)."""
+    return app.cookies["myynti_csrf"]
+
+
+@cache
+def _hashed(password: str) -> str:
+    return hash_password(password)
+
+
+class _postgres_database:
+    """A fresh database owned by a fresh non-superuser role, dropped afterwards."""
+
+    def __init__(self, admin_url: str) -> None:
+        self.admin_url = make_url(admin_url)
+        suffix = re.sub(r"\W", "", os.environ.get("PYTEST_XDIST_WORKER", "")) + uuid.uuid4().hex[:8]
+        self.name = f"myynti_test_{suffix}"
+        self.role = f"myynti_app_{suffix}"
+
+    def __enter__(self) -> str:
+        self.admin = core_db.make_engine(self.admin_url, isolation_level="AUTOCOMMIT")
+        with self.admin.connect() as conn:
+            conn.exec_driver_sql(f"CREATE ROLE {self.role} LOGIN NOSUPERUSER NOBYPASSRLS")
+            conn.exec_driver_sql(f"CREATE DATABASE {self.name} OWNER {self.role}")
+        return self.admin_url.set(
+            database=self.name, username=self.role, password=None
+        ).render_as_string(hide_password=False)
+
+    def __exit__(self, *exc: object) -> None:
+        with self.admin.connect() as conn:
+            conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {self.name} WITH (FORCE)")
+            conn.exec_driver_sql(f"DROP ROLE IF EXISTS {self.role}")
+        self.admin.dispose()
