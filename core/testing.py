@@ -123,7 +123,7 @@ def make_tenant(db: core_db.TenantSession, myynti_registry: PluginRegistry) -> A
 
 @pytest.fixture
 def make_user(db: core_db.TenantSession) -> Any:
-    """``make_user(email, tenant=..., role=...)``: a user (and membership), password ``PASSWORD``."""
+    """``make_user(email, tenant=..., role=...)``: a user and membership; password ``PASSWORD``."""
 
     def make(
         email: str,
