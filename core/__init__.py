@@ -7,9 +7,12 @@ contract (``Link``, ``Panel``, ``EntityType``, ``Permission``...).
 
 from core.contract import (
     EntityType,
+    EventKind,
+    JobType,
     Label,
     Link,
     Panel,
+    PeriodicJob,
     Permission,
     StageAction,
     label_text,
@@ -18,9 +21,12 @@ from core.plugins import Plugin, hookimpl
 
 __all__ = [
     "EntityType",
+    "EventKind",
+    "JobType",
     "Label",
     "Link",
     "Panel",
+    "PeriodicJob",
     "Permission",
     "Plugin",
     "StageAction",

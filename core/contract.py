@@ -102,3 +102,39 @@ class StageAction:
     label: Label
     run: Callable[..., Any]
     description: Label = ""
+
+
+@dataclass(frozen=True)
+class EventKind:
+    """A kind of history event (``"stage_changed"``), declared by the plugin that writes it.
+
+    ``template`` (an asset spec) renders one event's body with ``event`` and
+    ``api``; without it the timeline shows the label and the payload's ``text``.
+    """
+
+    key: str
+    label: Label
+    icon: str = "•"
+    template: str = ""
+
+
+@dataclass(frozen=True)
+class JobType:
+    """Work a plugin runs in the background, through the outbox.
+
+    ``run(db=..., tenant=..., payload=...)`` is called inside its own
+    transaction as the tenant; it must do its work within that transaction so
+    that a retry after a crash does nothing twice.
+    """
+
+    name: str
+    run: Callable[..., Any]
+
+
+@dataclass(frozen=True)
+class PeriodicJob:
+    """Work run every ``interval`` seconds by the scheduler (not per tenant)."""
+
+    name: str
+    interval: int
+    run: Callable[..., Any]

@@ -6,10 +6,15 @@ from typing import Any
 
 from sqlalchemy import select
 
-from core.contract import Link, Panel, Permission
+from core import history
+from core.attachments import FileStore
+from core.contract import EventKind, Link, Panel, Permission
+from core.entities import entity_of
 from core.models import Team, TeamMember
 from core.plugins import hookimpl
 from core.security import CorePermission
+from core.views.attachments import record_attachments
+from core.views.history import timeline_data
 
 
 @hookimpl
@@ -27,6 +32,11 @@ def myynti_configure(config: Any) -> None:
     config.add_tenant_route("tenant_user", "/admin/users/{user_id:\\d+}")
     config.add_tenant_route("tenant_teams", "/admin/teams")
     config.add_tenant_route("tenant_team", "/admin/teams/{team_id:\\d+}")
+    config.add_tenant_route("record_history", "/history/{entity}/{record_id:\\d+}")
+    config.add_tenant_route("record_comments", "/history/{entity}/{record_id:\\d+}/comments")
+    config.add_tenant_route("record_attachments", "/attachments/{entity}/{record_id:\\d+}")
+    config.add_tenant_route("attachment", "/attachments/{attachment_id:\\d+}")
+    config.add_tenant_route("attachment_delete", "/attachments/{attachment_id:\\d+}/delete")
     config.scan("core.views")
 
 
@@ -40,6 +50,22 @@ def myynti_permissions() -> list[Permission]:
         ),
         Permission(CorePermission.USERS_MANAGE, {"fi": "Hallitse käyttäjiä", "en": "Manage users"}),
         Permission(CorePermission.TEAMS_MANAGE, {"fi": "Hallitse tiimejä", "en": "Manage teams"}),
+        *(
+            Permission(name, title, roles=("admin", "member"))
+            for name, title in (
+                (CorePermission.HISTORY_VIEW, {"fi": "Näe tapahtumahistoria", "en": "See history"}),
+                (CorePermission.HISTORY_COMMENT, {"fi": "Kommentoi", "en": "Comment"}),
+                (CorePermission.ATTACHMENTS_VIEW, {"fi": "Näe liitteet", "en": "See attachments"}),
+                (
+                    CorePermission.ATTACHMENTS_ADD,
+                    {"fi": "Lisää liitteitä", "en": "Add attachments"},
+                ),
+                (
+                    CorePermission.ATTACHMENTS_DELETE,
+                    {"fi": "Poista liitteitä", "en": "Delete attachments"},
+                ),
+            )
+        ),
     ]
 
 
@@ -64,7 +90,24 @@ def myynti_links(request: Any, slot: str) -> list[Link]:
 
 
 @hookimpl
-def myynti_panels(request: Any, slot: str) -> list[Panel]:
+def myynti_event_kinds() -> list[EventKind]:
+    return [
+        EventKind(history.CREATED, {"fi": "Luotu", "en": "Created"}, "+"),
+        EventKind(history.CHANGED, {"fi": "Muutettu", "en": "Changed"}, "✎"),
+        EventKind(history.COMMENT, {"fi": "Kommentti", "en": "Comment"}, "💬"),
+        EventKind(
+            history.ATTACHMENT_ADDED, {"fi": "Liite lisätty", "en": "Attachment added"}, "📎"
+        ),
+        EventKind(
+            history.ATTACHMENT_DELETED, {"fi": "Liite poistettu", "en": "Attachment deleted"}, "🗑"
+        ),
+    ]
+
+
+@hookimpl
+def myynti_panels(request: Any, slot: str, context: Any) -> list[Panel]:
+    if slot in ("record_tabs", "record_sidebar") and context is not None:
+        return record_panels(request, slot, context)
     if slot != "dashboard" or request.tenant is None:
         return []
     return [
@@ -76,6 +119,49 @@ def myynti_panels(request: Any, slot: str) -> list[Panel]:
             key="core-my-teams",
         )
     ]
+
+
+def record_panels(request: Any, slot: str, record: Any) -> list[Panel]:
+    """The timeline (a tab) and the attachments (the sidebar) of any declared entity."""
+    entity = entity_of(request, record)
+    if entity is None:
+        return []
+    if (
+        slot == "record_tabs"
+        and entity.history
+        and request.has_permission(CorePermission.HISTORY_VIEW)
+    ):
+        return [
+            Panel(
+                title={"fi": "Tapahtumahistoria", "en": "Event history"},
+                template="core:templates/panels/timeline.pt",
+                data=timeline_data(request, entity.name, record),
+                order=10,
+                key="core-timeline",
+            )
+        ]
+    if (
+        slot == "record_sidebar"
+        and entity.attachments
+        and request.has_permission(CorePermission.ATTACHMENTS_VIEW)
+    ):
+        return [
+            Panel(
+                title={"fi": "Liitetiedostot", "en": "Attachments"},
+                template="core:templates/panels/attachments.pt",
+                data={
+                    "entity_type": entity,
+                    "record": record,
+                    "attachments": record_attachments(request, entity.name, record.id),
+                    "errors": [],
+                    "max_mb": FileStore.from_settings(request.registry.settings).max_bytes
+                    // (1024 * 1024),
+                },
+                order=10,
+                key="core-attachments",
+            )
+        ]
+    return []
 
 
 def _my_teams(request: Any) -> list[Team]:

@@ -19,6 +19,8 @@ Families:
   ``myynti_list_columns``
 * workflow stages: ``myynti_stage_actions``, ``myynti_stage_changed``
 * UI panels: ``myynti_links``, ``myynti_panels``
+* history: ``myynti_event_kinds``
+* jobs: ``myynti_jobs``, ``myynti_periodic_jobs``
 """
 
 from __future__ import annotations
@@ -162,4 +164,39 @@ def myynti_panels(request: Any, slot: str, context: Any) -> list[Any]:
     ``dashboard`` panels show on a tenant's front page; ``record_sidebar`` and
     ``record_tabs`` on the page of ``context`` (a record); ``settings`` on the
     tenant's administration page.
+    """
+
+
+# --- history -------------------------------------------------------------------
+
+
+@hookspec
+def myynti_event_kinds() -> list[Any]:
+    """Return the ``EventKind`` objects of the history events this plugin writes.
+
+    A record's timeline shows only kinds declared by plugins the tenant has
+    enabled. Write events with ``core.history.record_event``.
+    """
+
+
+# --- jobs ----------------------------------------------------------------------
+
+
+@hookspec
+def myynti_jobs() -> list[Any]:
+    """Return the ``JobType`` objects this plugin runs in the background.
+
+    Start one with ``core.jobs.enqueue``: an outbox row is written in the
+    current transaction and the job runs after it commits, as the tenant. A job
+    of a plugin the tenant has disabled is skipped, and the reason recorded.
+    """
+
+
+@hookspec
+def myynti_periodic_jobs() -> list[Any]:
+    """Return the ``PeriodicJob`` objects the scheduler runs at their intervals.
+
+    A periodic job runs across tenants (e.g. poll every tenant's mailboxes);
+    it should ``enqueue`` per-tenant jobs rather than work as many tenants
+    itself.
     """

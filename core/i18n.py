@@ -7,11 +7,12 @@ user's choice is kept on the user (and in a cookie before signing in).
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from io import BytesIO
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from babel import dates, numbers
 from babel.messages.catalog import Catalog
@@ -86,9 +87,10 @@ def format_date(value: date | None, locale: str) -> str:
 
 
 def format_datetime(value: datetime | None, locale: str, tzinfo: str = "Europe/Helsinki") -> str:
-    """``28.11.2026 14.05`` for fi, in Finnish time."""
+    """``28.11.2026 14.05`` for fi, in Finnish time; a naive value is UTC (SQLite's)."""
     if value is None:
         return ""
-    local = dates.to_timezone(value, tzinfo) if value.tzinfo else value
+    aware = value if value.tzinfo else value.replace(tzinfo=UTC)
+    local = aware.astimezone(ZoneInfo(tzinfo))
     time = dates.format_time(local, format="HH.mm", locale=FORMAT_LOCALES[locale])
     return f"{format_date(local.date(), locale)} {time}"

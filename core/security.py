@@ -27,6 +27,11 @@ class CorePermission(StrEnum):
     DASHBOARD_VIEW = "core:dashboard:view"
     USERS_MANAGE = "core:users:manage"
     TEAMS_MANAGE = "core:teams:manage"
+    HISTORY_VIEW = "core:history:view"
+    HISTORY_COMMENT = "core:history:comment"
+    ATTACHMENTS_VIEW = "core:attachments:view"
+    ATTACHMENTS_ADD = "core:attachments:add"
+    ATTACHMENTS_DELETE = "core:attachments:delete"
     ACCOUNT_EDIT = "core:account:edit"
     PLATFORM_MANAGE = "core:platform:manage"
 

@@ -74,6 +74,15 @@ class TemplateAPI:
             rendered.append({"title": self.label(panel.title), "key": panel.key, "html": html})
         return rendered
 
+    @property
+    def system_label(self) -> str:
+        """Who did it, when nobody did: the actor of system events."""
+        return self.translate(i18n._("System"))
+
+    def render(self, template: str, **data: Any) -> str:
+        """Render a plugin's partial (an asset spec) with ``data`` and this api."""
+        return render(template, {**data, "api": self}, request=self.request)
+
     def flashes(self) -> list[str]:
         return self.request.session.pop_flash()
 

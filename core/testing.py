@@ -34,7 +34,7 @@ from core.passwords import hash_password
 from core.plugins import PluginRegistry
 from core.schema import upgrade
 
-PASSWORD = "correct horse battery"
+PASSWORD = "correct horse battery"  # noqa: S105 - the test users' password
 TEST_DATABASE_ENV = "MYYNTI_TEST_DATABASE_URL"
 
 

@@ -2,11 +2,14 @@
 
 from core.models.accounts import AuthSession, FailedLogin, Membership, Role, Team, TeamMember, User
 from core.models.base import Base, TenantOwned, utcnow
+from core.models.history import Attachment, Event
 from core.models.tenancy import Tenant, TenantPlugin
 
 __all__ = [
+    "Attachment",
     "AuthSession",
     "Base",
+    "Event",
     "FailedLogin",
     "Membership",
     "Role",
