@@ -1,7 +1,7 @@
 """Core's models. Importing this package registers them on ``Base.metadata``."""
 
 from core.models.accounts import AuthSession, FailedLogin, Membership, Role, Team, TeamMember, User
-from core.models.base import Base, TenantOwned, utcnow
+from core.models.base import Base, HasCustomValues, JSONDocument, TenantOwned, utcnow
 from core.models.history import Attachment, Event
 from core.models.tenancy import Tenant, TenantPlugin
 
@@ -11,6 +11,8 @@ __all__ = [
     "Base",
     "Event",
     "FailedLogin",
+    "HasCustomValues",
+    "JSONDocument",
     "Membership",
     "Role",
     "Team",

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import DateTime, ForeignKey, Integer, MetaData
+from sqlalchemy import JSON, DateTime, ForeignKey, Integer, MetaData
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 
 NAMING_CONVENTION = {
@@ -14,6 +16,10 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+#: JSON that PostgreSQL stores as ``jsonb`` (indexable); plain JSON text on SQLite.
+JSONDocument = JSON().with_variant(JSONB(), "postgresql")
 
 
 def utcnow() -> datetime:
@@ -44,3 +50,14 @@ class TenantOwned:
 
 class Timestamped:
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class HasCustomValues:
+    """Mixin for an entity that accepts custom fields: the values live with the record.
+
+    One JSON document per record, keyed by the custom field's key, so a record
+    and its custom values load in one query. Only the custom_fields plugin
+    interprets the keys; the owning plugin just carries the column.
+    """
+
+    custom_values: Mapped[dict[str, Any]] = mapped_column(JSONDocument, default=dict)

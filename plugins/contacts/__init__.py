@@ -1,0 +1,18 @@
+"""The customer register and incoming contact requests.
+
+The first feature plugin and the model for the rest: its models, views, forms
+and hook implementations show how a plugin is written (docs/plugins.md).
+"""
+
+from core import Plugin
+
+plugin = Plugin(
+    name="contacts",
+    title={"fi": "Asiakkaat ja yhteyspyynnöt", "en": "Customers and contact requests"},
+    version="0.1.0",
+    package="plugins.contacts",
+    summary={
+        "fi": "Asiakasrekisteri, yhteyshenkilöt ja saapuvat yhteyspyynnöt",
+        "en": "Customer register, contact persons and incoming contact requests",
+    },
+)
