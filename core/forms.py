@@ -11,7 +11,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import phonenumbers
 from email_validator import EmailNotValidError, validate_email
+from stdnum.exceptions import InvalidChecksum
+from stdnum.exceptions import ValidationError as StdnumError
+from stdnum.fi import ytunnus
 from wtforms import Form
 from wtforms.validators import ValidationError
 
@@ -45,3 +49,34 @@ def slug(form: Any, field: Any) -> None:
         raise ValidationError(
             _("Use 1–63 lower-case letters a–z, digits and hyphens, not at the start or end.")
         )
+
+
+def business_id(form: Any, field: Any) -> None:
+    """A Finnish business ID (Y-tunnus) with a correct check digit; normalised to ``1234567-8``."""
+    if not field.data:
+        return
+    try:
+        field.data = ytunnus.format(ytunnus.validate(field.data.strip()))
+    except StdnumError as exc:
+        if isinstance(exc, InvalidChecksum):
+            raise ValidationError(_("The check digit of the business ID is wrong.")) from None
+        raise ValidationError(_("Enter the business ID as 1234567-8.")) from None
+
+
+def phone_number(form: Any, field: Any) -> None:
+    """A phone number that can be dialled (Finnish unless it starts with +); kept as typed."""
+    if field.data and normalised_phone(field.data) is None:
+        raise ValidationError(_("Enter a phone number, e.g. 040 123 4567 or +358 40 123 4567."))
+
+
+def normalised_phone(value: str | None) -> str | None:
+    """``+358401234567`` for a valid number, else None."""
+    if not value:
+        return None
+    try:
+        number = phonenumbers.parse(value, "FI")
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_possible_number(number) or not phonenumbers.is_valid_number(number):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
