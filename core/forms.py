@@ -9,6 +9,7 @@ own; templates put ``api.csrf_token`` in a hidden ``csrf_token`` input.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import Any
 
 import phonenumbers
@@ -17,6 +18,7 @@ from stdnum.exceptions import InvalidChecksum
 from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.fi import ytunnus
 from wtforms import Form
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 
 from core.i18n import _
@@ -31,6 +33,11 @@ class BaseForm(Form):
     def from_request(cls, request: Any, obj: Any = None, **kwargs: Any) -> BaseForm:
         formdata = request.POST if request.method == "POST" else None
         return cls(formdata, obj=obj, meta={"locales": [request.locale_name, "en"]}, **kwargs)
+
+
+def choices(pairs: Iterable[tuple[Any, str]]) -> list[SelectChoice]:
+    """WTForms choices from ``(value, label)`` pairs (plain tuples are deprecated in 3.3)."""
+    return [SelectChoice(value, label) for value, label in pairs]
 
 
 def email_address(form: Any, field: Any) -> None:

@@ -18,6 +18,7 @@ import os
 import re
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cache
 from typing import Any
 
@@ -83,7 +84,12 @@ def db(db_connection: Connection) -> Iterator[core_db.TenantSession]:
 @pytest.fixture(scope="session")
 def app_settings(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     data_dir = tmp_path_factory.mktemp("data")
-    return {"myynti.data_dir": str(data_dir), "myynti.secret": "test-secret-" + "x" * 32}
+    # Tests read English; the Finnish pages are tested by asking for fi explicitly.
+    return {
+        "myynti.data_dir": str(data_dir),
+        "myynti.secret": "test-secret-" + "x" * 32,
+        "myynti.default_locale": "en",
+    }
 
 
 @pytest.fixture(scope="session")
@@ -97,12 +103,31 @@ def wsgi_app(
 @pytest.fixture
 def webapp(wsgi_app: Any, db_connection: Connection) -> Iterator[webtest.TestApp]:
     """The app, its requests inside the test's transaction."""
+    with app_in_transaction(wsgi_app, db_connection) as app:
+        yield app
+
+
+@contextmanager
+def app_in_transaction(
+    wsgi_app: Any, connection: Connection, remote_addr: str = "192.0.2.10"
+) -> Iterator[webtest.TestApp]:
+    """A TestApp of any app ``make_config`` built, its requests inside ``connection``.
+
+    For a test's own app, e.g. one made from a registry of test plugins::
+
+        @pytest.fixture
+        def my_app(my_wsgi, db_connection):
+            with app_in_transaction(my_wsgi, db_connection) as app:
+                yield app
+    """
     factory = wsgi_app.registry.db_factory
-    factory.configure(bind=db_connection, join_transaction_mode="create_savepoint")
-    yield webtest.TestApp(wsgi_app, extra_environ={"REMOTE_ADDR": "192.0.2.10"})
-    factory.configure(
-        bind=wsgi_app.registry.db_engine, join_transaction_mode="conservative_savepoint"
-    )
+    factory.configure(bind=connection, join_transaction_mode="create_savepoint")
+    try:
+        yield webtest.TestApp(wsgi_app, extra_environ={"REMOTE_ADDR": remote_addr})
+    finally:
+        factory.configure(
+            bind=wsgi_app.registry.db_engine, join_transaction_mode="conservative_savepoint"
+        )
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from core import EntityType, EventKind, Permission, hookimpl
+from core import EntityType, EventKind, Link, Permission, hookimpl
 from plugins.contacts.models import ContactPerson, ContactRequest, Customer
 from plugins.contacts.permissions import ContactsPermission
 
@@ -17,6 +17,13 @@ def myynti_configure(config: Any) -> None:
 @hookimpl
 def myynti_permissions() -> list[Permission]:
     return ContactsPermission.declarations()
+
+
+@hookimpl
+def myynti_links(request: Any, slot: str) -> list[Link]:
+    if slot == "navigation" and request.has_permission(ContactsPermission.CUSTOMER_VIEW):
+        return [Link({"fi": "Asiakkaat", "en": "Customers"}, request.route_url("customers"), 20)]
+    return []
 
 
 @hookimpl

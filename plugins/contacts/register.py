@@ -1,0 +1,227 @@
+"""The customer register's queries and changes, apart from the web layer.
+
+Views, the CSV import and the API all go through these functions, so a
+customer is searched, checked for duplicates and saved (with its history) the
+same way wherever the change comes from.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from core.forms import normalised_phone
+from core.history import CHANGED, CREATED, changes, record_event
+from core.models import User, utcnow
+from plugins.contacts.models import ContactPerson, Customer, CustomerTag
+
+PAGE_SIZE = 50
+#: A list never counts further than this: "1 000+" is enough to know it is big.
+COUNT_CAP = 1000
+BUSINESS_ID_RE = re.compile(r"^\d{1,7}-?\d?$")
+SORTS = {
+    "name": (func.lower(Customer.name), Customer.id),
+    "-name": (func.lower(Customer.name).desc(), Customer.id.desc()),
+    "created": (Customer.created_at, Customer.id),
+    "-created": (Customer.created_at.desc(), Customer.id.desc()),
+    "updated": (Customer.updated_at, Customer.id),
+    "-updated": (Customer.updated_at.desc(), Customer.id.desc()),
+}
+
+#: Fields whose changes go to history (and that the edit form sets).
+TRACKED = (
+    "kind",
+    "name",
+    "business_id",
+    "vat_number",
+    "email",
+    "phone",
+    "website",
+    "industry",
+    "language",
+    "title",
+    "marketing_consent",
+    "consent_date",
+    "consent_source",
+    "responsible_user_id",
+    "team_id",
+    "visiting_address",
+    "postal_address",
+    "billing_address",
+)
+
+
+@dataclass(frozen=True)
+class CustomerFilter:
+    q: str = ""
+    tag: str = ""
+    responsible_user_id: int | None = None
+    team_id: int | None = None
+    language: str = ""
+    archived: bool = False
+    sort: str = "name"
+
+
+def _like_prefix(text: str) -> str:
+    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return escaped + "%"
+
+
+def search_condition(q: str) -> Any:
+    """What a search box matches: name, business ID, e-mail, phone, contact persons' names.
+
+    Every branch is a prefix match that an index serves (``search_*`` indexes
+    on ``lower(...)``), so a search stays fast in a large register.
+    """
+    q = q.strip()
+    prefix = _like_prefix(q)
+    conditions = [
+        func.lower(Customer.name).like(prefix, escape="\\"),
+        func.lower(Customer.email).like(prefix, escape="\\"),
+        Customer.id.in_(
+            select(ContactPerson.customer_id).where(
+                func.lower(ContactPerson.name).like(prefix, escape="\\")
+            )
+        ),
+    ]
+    if BUSINESS_ID_RE.match(q):
+        conditions.append(Customer.business_id.like(_like_prefix(q), escape="\\"))
+    digits = re.sub(r"[\s()-]", "", q)
+    if len(digits) >= 4 and digits.lstrip("+").isdigit():
+        e164 = "+358" + digits[1:] if digits.startswith("0") else digits
+        conditions.append(Customer.phone_digits.like(_like_prefix(e164), escape="\\"))
+    return or_(*conditions)
+
+
+def customer_query(filters: CustomerFilter) -> Select[tuple[Customer]]:
+    query = select(Customer)
+    query = query.where(
+        Customer.archived_at.is_not(None) if filters.archived else Customer.archived_at.is_(None)
+    )
+    if filters.q.strip():
+        query = query.where(search_condition(filters.q))
+    if filters.tag:
+        query = query.where(
+            Customer.id.in_(select(CustomerTag.customer_id).where(CustomerTag.tag == filters.tag))
+        )
+    if filters.responsible_user_id:
+        query = query.where(Customer.responsible_user_id == filters.responsible_user_id)
+    if filters.team_id:
+        query = query.where(Customer.team_id == filters.team_id)
+    if filters.language:
+        query = query.where(Customer.language == filters.language)
+    return query.order_by(*SORTS.get(filters.sort, SORTS["name"]))
+
+
+def list_page(db: Session, filters: CustomerFilter, page: int) -> tuple[list[Customer], int, bool]:
+    """One page of customers, the count (capped) and whether the count hit the cap."""
+    query = customer_query(filters)
+    rows = list(
+        db.scalars(
+            query.options(selectinload(Customer.tags))
+            .limit(PAGE_SIZE)
+            .offset((max(page, 1) - 1) * PAGE_SIZE)
+        )
+    )
+    capped = query.with_only_columns(Customer.id).order_by(None).limit(COUNT_CAP + 1).subquery()
+    count = db.scalar(select(func.count()).select_from(capped))
+    return rows, min(count, COUNT_CAP), count > COUNT_CAP
+
+
+def duplicates(
+    db: Session,
+    business_id: str | None,
+    email: str | None,
+    phone: str | None,
+    exclude_id: int | None = None,
+) -> list[Customer]:
+    """Customers that share the business ID, the e-mail or the phone number."""
+    conditions = []
+    if business_id:
+        conditions.append(Customer.business_id == business_id)
+    if email:
+        conditions.append(func.lower(Customer.email) == email.lower())
+    digits = normalised_phone(phone)
+    if digits:
+        conditions.append(Customer.phone_digits == digits)
+    if not conditions:
+        return []
+    query = select(Customer).where(or_(*conditions), Customer.archived_at.is_(None))
+    if exclude_id is not None:
+        query = query.where(Customer.id != exclude_id)
+    return list(db.scalars(query.order_by(Customer.name).limit(10)))
+
+
+def snapshot(customer: Customer) -> dict[str, Any]:
+    """The tracked fields as JSON-friendly values, for history."""
+    values = {}
+    for key in TRACKED:
+        value = getattr(customer, key)
+        values[key] = value.isoformat() if hasattr(value, "isoformat") else value
+    values["tags"] = ", ".join(customer.tag_names)
+    return values
+
+
+def apply(customer: Customer, values: Mapping[str, Any], tags: list[str]) -> None:
+    """Set the tracked fields and the tags of ``customer`` from ``values``."""
+    for key in TRACKED:
+        if key in values:
+            setattr(customer, key, values[key])
+    customer.phone_digits = normalised_phone(customer.phone)
+    if customer.marketing_consent and customer.consent_date is None:
+        customer.consent_date = utcnow().date()
+    current = {t.tag: t for t in customer.tags}
+    customer.tags = [current.get(tag) or CustomerTag(tag=tag) for tag in tags]
+
+
+def create_customer(
+    db: Session, values: Mapping[str, Any], tags: list[str], user: User | None
+) -> Customer:
+    customer = Customer(tags=[])
+    apply(customer, values, tags)
+    db.add(customer)
+    db.flush()
+    record_event(db, "customer", customer.id, CREATED, {"text": customer.name}, user=user)
+    return customer
+
+
+def update_customer(
+    db: Session, customer: Customer, values: Mapping[str, Any], tags: list[str], user: User | None
+) -> dict[str, list[Any]]:
+    """Apply an edit and record what changed; returns the changes (empty: nothing to save)."""
+    before = snapshot(customer)
+    apply(customer, values, tags)
+    changed = changes(before, snapshot(customer))
+    if changed:
+        customer.updated_at = utcnow()
+        db.flush()
+        record_event(db, "customer", customer.id, CHANGED, {"changes": changed}, user=user)
+    return changed
+
+
+def archive_customer(db: Session, customer: Customer, user: User | None) -> None:
+    customer.archived_at = utcnow()
+    db.flush()
+    record_event(
+        db, "customer", customer.id, "customer_archived", {"text": customer.name}, user=user
+    )
+
+
+def all_tags(db: Session) -> list[str]:
+    """The tenant's tags in use, for the list's tag filter."""
+    return list(db.scalars(select(CustomerTag.tag).distinct().order_by(CustomerTag.tag)))
+
+
+def all_matching(db: Session, filters: CustomerFilter, batch: int = 1000) -> Iterator[Customer]:
+    """Every customer the filters match, fetched in batches (for the export)."""
+    result = db.scalars(
+        customer_query(filters)
+        .options(selectinload(Customer.tags))
+        .execution_options(yield_per=batch)
+    )
+    yield from result

@@ -1,0 +1,253 @@
+"""The customer register's pages: list and search, create, record page, edit, archive."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pyramid.httpexceptions import HTTPNotFound, HTTPSeeOther
+from pyramid.view import view_config
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.exc import StaleDataError
+
+from core.history import CHANGED
+from core.i18n import _
+from core.models import Event, Membership, Team, User
+from plugins.contacts import register
+from plugins.contacts.forms import CustomerForm, split_tags
+from plugins.contacts.models import Customer
+from plugins.contacts.permissions import ContactsPermission
+
+STALE = _(
+    "Someone else saved this customer while you were editing. Your changes were not saved: "
+    "check the values now stored and make your change again."
+)
+
+
+def member_choices(request: Any) -> list[tuple[int, str]]:
+    users = request.db.execute(
+        select(User.id, User.name, User.email)
+        .join(Membership, Membership.user_id == User.id)
+        .where(Membership.active)
+        .order_by(User.name)
+    )
+    return [(uid, name or email) for uid, name, email in users]
+
+
+def team_choices(request: Any) -> list[tuple[int, str]]:
+    return [
+        (tid, name)
+        for tid, name in request.db.execute(select(Team.id, Team.name).order_by(Team.name))
+    ]
+
+
+def customer_form(request: Any, obj: Any = None) -> CustomerForm:
+    form = CustomerForm.from_request(request, obj=obj)
+    form.set_choices(member_choices(request), team_choices(request))
+    if request.method != "POST" and obj is not None:
+        form.tags.data = ", ".join(obj.tag_names)
+        form.responsible_user_id.data = obj.responsible_user_id or 0
+        form.team_id.data = obj.team_id or 0
+        form.version.data = str(obj.version)
+    return form
+
+
+def form_values(form: CustomerForm) -> dict[str, Any]:
+    values = {key: getattr(form, key).data for key in register.TRACKED if hasattr(form, key)}
+    for key in ("business_id", "vat_number", "email", "phone", "website", "industry", "title"):
+        values[key] = values[key] or None
+    values["responsible_user_id"] = values["responsible_user_id"] or None
+    values["team_id"] = values["team_id"] or None
+    for key in ("visiting_address", "postal_address", "billing_address"):
+        values[key] = {k: v for k, v in values[key].items() if v}
+    return values
+
+
+def get_customer(request: Any) -> Customer:
+    customer = request.db.scalar(
+        select(Customer)
+        .where(Customer.id == int(request.matchdict["id"]))
+        .options(selectinload(Customer.tags), selectinload(Customer.contacts))
+    )
+    if customer is None:
+        raise HTTPNotFound()
+    return customer
+
+
+def list_filters(request: Any) -> register.CustomerFilter:
+    """The list's search and filters from the query string; unknown values are ignored."""
+    params = request.GET
+    return register.CustomerFilter(
+        q=params.get("q", "")[:200],
+        tag=params.get("tag", "")[:60],
+        responsible_user_id=_int(params.get("responsible")),
+        team_id=_int(params.get("team")),
+        language=params.get("language", "") if params.get("language") in {"fi", "sv", "en"} else "",
+        archived=params.get("archived") == "1",
+        sort=params.get("sort", "name") if params.get("sort") in register.SORTS else "name",
+    )
+
+
+@view_config(
+    route_name="customers",
+    renderer="plugins.contacts:templates/customers.pt",
+    permission=ContactsPermission.CUSTOMER_VIEW,
+)
+def customer_list(request: Any) -> dict[str, Any]:
+    params = request.GET
+    filters = list_filters(request)
+    page = max(_int(params.get("page")) or 1, 1)
+    customers, count, capped = register.list_page(request.db, filters, page)
+    return {
+        "customers": customers,
+        "count": count,
+        "capped": capped,
+        "filters": filters,
+        "page": page,
+        "page_size": register.PAGE_SIZE,
+        "users": member_choices(request),
+        "teams": team_choices(request),
+        "tags": register.all_tags(request.db),
+        "query": {k: v for k, v in params.items() if k != "page"},
+    }
+
+
+@view_config(
+    route_name="customer_new",
+    renderer="plugins.contacts:templates/customer_form.pt",
+    permission=ContactsPermission.CUSTOMER_EDIT,
+)
+def customer_new(request: Any) -> Any:
+    form = customer_form(request)
+    duplicates: list[Customer] = []
+    if request.method == "POST" and form.validate():
+        values = form_values(form)
+        duplicates = register.duplicates(
+            request.db, values["business_id"], values["email"], values["phone"]
+        )
+        if not duplicates or form.create_anyway.data:
+            customer = register.create_customer(
+                request.db, values, split_tags(form.tags.data), request.user
+            )
+            request.session.flash(request.localizer.translate(_("Customer saved.")))
+            return HTTPSeeOther(request.route_url("customer", id=customer.id))
+    return {
+        "form": form,
+        "customer": None,
+        "duplicates": duplicates,
+        "stale": None,
+        "new_title": _("New customer"),
+    }
+
+
+@view_config(
+    route_name="customer",
+    renderer="plugins.contacts:templates/customer.pt",
+    permission=ContactsPermission.CUSTOMER_VIEW,
+)
+def customer_view(request: Any) -> dict[str, Any]:
+    customer = get_customer(request)
+    request.page_context = customer
+    names = dict(member_choices(request))
+    teams = dict(team_choices(request))
+    return {
+        "customer": customer,
+        "details": [
+            (_("Business ID"), customer.business_id),
+            (_("VAT number"), customer.vat_number),
+            (_("E-mail"), customer.email),
+            (_("Phone"), customer.phone),
+            (_("Web site"), customer.website),
+            (_("Industry"), customer.industry),
+            (_("Title"), customer.title),
+            (_("Responsible person"), names.get(customer.responsible_user_id, "")),
+            (_("Team"), teams.get(customer.team_id, "")),
+        ],
+        "addresses": [
+            (_("Visiting address"), customer.visiting_address),
+            (_("Postal address"), customer.postal_address),
+            (_("Billing address"), customer.billing_address),
+        ],
+        "duplicates": register.duplicates(
+            request.db, customer.business_id, customer.email, customer.phone, customer.id
+        ),
+    }
+
+
+@view_config(
+    route_name="customer_edit",
+    renderer="plugins.contacts:templates/customer_form.pt",
+    permission=ContactsPermission.CUSTOMER_EDIT,
+)
+def customer_edit(request: Any) -> Any:
+    customer = get_customer(request)
+    if customer.archived_at is not None:
+        raise HTTPNotFound()
+    form = customer_form(request, customer)
+    stale = None
+    if request.method == "POST" and form.validate():
+        if str(customer.version) != (form.version.data or ""):
+            stale = _stale_report(request, customer)
+        else:
+            # The version check above misses a save that lands between it and the
+            # flush; the version column catches that one, inside a savepoint.
+            try:
+                with request.db.begin_nested():
+                    register.update_customer(
+                        request.db,
+                        customer,
+                        form_values(form),
+                        split_tags(form.tags.data),
+                        request.user,
+                    )
+            except StaleDataError:
+                request.db.expire_all()
+                stale = _stale_report(request, customer)
+            else:
+                request.session.flash(request.localizer.translate(_("Customer saved.")))
+                return HTTPSeeOther(request.route_url("customer", id=customer.id))
+        request.response.status_int = 409
+        form.version.data = str(customer.version)
+    return {
+        "form": form,
+        "customer": customer,
+        "duplicates": [],
+        "stale": stale,
+        "new_title": "",
+    }
+
+
+@view_config(
+    route_name="customer_archive",
+    request_method="POST",
+    permission=ContactsPermission.CUSTOMER_EDIT,
+)
+def customer_archive(request: Any) -> Any:
+    customer = get_customer(request)
+    if customer.archived_at is None:
+        register.archive_customer(request.db, customer, request.user)
+        request.session.flash(request.localizer.translate(_("Customer archived.")))
+    return HTTPSeeOther(request.route_url("customer", id=customer.id))
+
+
+def _stale_report(request: Any, customer: Customer) -> dict[str, Any]:
+    """Who changed the customer last, and what: shown beside the refused form."""
+    event = request.db.scalar(
+        select(Event)
+        .where(Event.entity == "customer", Event.record_id == customer.id, Event.kind == CHANGED)
+        .order_by(Event.at.desc(), Event.id.desc())
+        .limit(1)
+    )
+    return {
+        "message": STALE,
+        "by": event.actor_label if event else "",
+        "at": event.at if event else None,
+        "changes": event.payload.get("changes", {}) if event else {},
+    }
+
+
+def _int(value: str | None) -> int | None:
+    try:
+        return int(value) if value else None
+    except ValueError:
+        return None
