@@ -225,3 +225,80 @@ def all_matching(db: Session, filters: CustomerFilter, batch: int = 1000) -> Ite
         .execution_options(yield_per=batch)
     )
     yield from result
+
+
+PERSON_FIELDS = (
+    "name",
+    "title",
+    "email",
+    "phone",
+    "language",
+    "marketing_consent",
+    "consent_date",
+    "consent_source",
+)
+
+
+def person_values(form: Any) -> dict[str, Any]:
+    values = {key: getattr(form, key).data for key in PERSON_FIELDS}
+    for key in ("title", "email", "phone", "consent_source"):
+        values[key] = values[key] or None
+    return values
+
+
+def _person_snapshot(person: ContactPerson) -> dict[str, Any]:
+    return {
+        key: (value.isoformat() if hasattr(value, "isoformat") else value)
+        for key in PERSON_FIELDS
+        for value in [getattr(person, key)]
+    }
+
+
+def add_contact_person(
+    db: Session, customer: Customer, values: Mapping[str, Any], user: User | None
+) -> ContactPerson:
+    """A new contact person; the customer's history says so."""
+    person = ContactPerson(customer_id=customer.id, **values)
+    if person.marketing_consent and person.consent_date is None:
+        person.consent_date = utcnow().date()
+    db.add(person)
+    db.flush()
+    record_event(
+        db, "customer", customer.id, "contact_person_added", {"text": person.name}, user=user
+    )
+    return person
+
+
+def update_contact_person(
+    db: Session,
+    customer: Customer,
+    person: ContactPerson,
+    values: Mapping[str, Any],
+    user: User | None,
+) -> None:
+    before = _person_snapshot(person)
+    for key, value in values.items():
+        setattr(person, key, value)
+    if person.marketing_consent and person.consent_date is None:
+        person.consent_date = utcnow().date()
+    changed = changes(before, _person_snapshot(person))
+    if changed:
+        db.flush()
+        record_event(
+            db,
+            "customer",
+            customer.id,
+            CHANGED,
+            {"text": person.name, "changes": changed},
+            user=user,
+        )
+
+
+def archive_contact_person(
+    db: Session, customer: Customer, person: ContactPerson, user: User | None
+) -> None:
+    person.archived_at = utcnow()
+    db.flush()
+    record_event(
+        db, "customer", customer.id, "contact_person_archived", {"text": person.name}, user=user
+    )

@@ -152,6 +152,7 @@ def customer_view(request: Any) -> dict[str, Any]:
     teams = dict(team_choices(request))
     return {
         "customer": customer,
+        "contacts": [p for p in customer.contacts if p.archived_at is None],
         "details": [
             (_("Business ID"), customer.business_id),
             (_("VAT number"), customer.vat_number),
