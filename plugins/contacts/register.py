@@ -12,13 +12,13 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, func, or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from core.forms import normalised_phone
 from core.history import CHANGED, CREATED, changes, record_event
-from core.models import User, utcnow
-from plugins.contacts.models import ContactPerson, Customer, CustomerTag
+from core.models import Attachment, Event, User, utcnow
+from plugins.contacts.models import ContactPerson, ContactRequest, Customer, CustomerTag
 
 PAGE_SIZE = 50
 #: A list never counts further than this: "1 000+" is enough to know it is big.
@@ -301,4 +301,54 @@ def archive_contact_person(
     db.flush()
     record_event(
         db, "customer", customer.id, "contact_person_archived", {"text": person.name}, user=user
+    )
+
+
+def merge_customers(db: Session, survivor: Customer, merged: Customer, user: User | None) -> None:
+    """Merge ``merged`` into ``survivor``: people, tags, files, requests and history move over.
+
+    The merged customer is archived with a link to the survivor, and its field
+    values are written into the survivor's history, so nothing is lost.
+    """
+    merged_values = snapshot(merged)
+    db.execute(
+        update(ContactPerson)
+        .where(ContactPerson.customer_id == merged.id)
+        .values(customer_id=survivor.id)
+    )
+    db.execute(
+        update(ContactRequest)
+        .where(ContactRequest.customer_id == merged.id)
+        .values(customer_id=survivor.id)
+    )
+    for model in (Attachment, Event):
+        db.execute(
+            update(model)
+            .where(model.entity == "customer", model.record_id == merged.id)
+            .values(record_id=survivor.id)
+        )
+    apply(
+        survivor,
+        {},
+        [*survivor.tag_names, *(t for t in merged.tag_names if t not in survivor.tag_names)],
+    )
+    merged.archived_at = utcnow()
+    merged.merged_into_id = survivor.id
+    db.flush()
+    db.expire(survivor, ["contacts"])
+    record_event(
+        db,
+        "customer",
+        survivor.id,
+        "customer_merged",
+        {"text": merged.name, "merged_id": merged.id, "merged_fields": merged_values},
+        user=user,
+    )
+    record_event(
+        db,
+        "customer",
+        merged.id,
+        "customer_merged",
+        {"text": survivor.name, "survivor_id": survivor.id},
+        user=user,
     )
