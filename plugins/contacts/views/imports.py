@@ -1,0 +1,150 @@
+"""CSV import of customers: upload, map columns, check every row, then write all or nothing."""
+
+from __future__ import annotations
+
+import re
+import secrets
+import time
+from pathlib import Path
+from typing import Any
+
+from pyramid.httpexceptions import HTTPNotFound, HTTPSeeOther
+from pyramid.view import view_config
+
+from core.i18n import _
+from plugins.contacts import csv_import, register
+from plugins.contacts.permissions import ContactsPermission
+
+TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
+KEEP_SECONDS = 24 * 3600
+PREVIEW_ROWS = 10
+REPORT_ROWS = 200
+
+
+def _import_dir(request: Any) -> Path:
+    """Uploaded files wait here between the steps, in the tenant's own folder."""
+    root = Path(request.registry.settings["myynti.data_dir"]) / "imports" / str(request.tenant.id)
+    root.mkdir(parents=True, exist_ok=True)
+    return root
+
+
+def _pending_file(request: Any) -> tuple[str, Path]:
+    token = request.matchdict["token"]
+    path = _import_dir(request) / f"{token}.csv"
+    if not TOKEN_RE.match(token) or not path.exists():
+        raise HTTPNotFound()
+    return token, path
+
+
+def _forget_old_files(folder: Path) -> None:
+    cutoff = time.time() - KEEP_SECONDS
+    for old in folder.glob("*.csv"):
+        if old.stat().st_mtime < cutoff:
+            old.unlink(missing_ok=True)
+
+
+@view_config(
+    route_name="customers_import",
+    renderer="plugins.contacts:templates/import_upload.pt",
+    permission=ContactsPermission.CUSTOMER_IMPORT,
+)
+def upload(request: Any) -> Any:
+    error = None
+    if request.method == "POST":
+        upload = request.POST.get("file")
+        if not hasattr(upload, "file"):
+            error = _("Choose a CSV file.")
+        else:
+            data = upload.file.read(csv_import.MAX_BYTES + 1)
+            try:
+                csv_import.parse(data)
+            except csv_import.ImportFileError as exc:
+                error = exc.message
+            else:
+                folder = _import_dir(request)
+                _forget_old_files(folder)
+                token = secrets.token_urlsafe(24)
+                (folder / f"{token}.csv").write_bytes(data)
+                return HTTPSeeOther(request.route_url("customers_import_check", token=token))
+        request.response.status_int = 400
+    return {"error": error, "max_rows": csv_import.MAX_ROWS}
+
+
+@view_config(
+    route_name="customers_import_check",
+    renderer="plugins.contacts:templates/import_check.pt",
+    permission=ContactsPermission.CUSTOMER_IMPORT,
+)
+def check(request: Any) -> Any:
+    """GET: preview and mapping. POST ``check``: the row report. POST ``import``: write."""
+    token, path = _pending_file(request)
+    parsed = csv_import.parse(path.read_bytes())
+    mapping = _posted_mapping(request, parsed) if request.method == "POST" else None
+    if mapping is None:
+        mapping = csv_import.guess_mapping(parsed.headers)
+    reports = None
+    mapping_error = None
+    if request.method == "POST":
+        if "name" not in mapping.values():
+            mapping_error = _("Choose the column that holds the customer's name.")
+        else:
+            reports = csv_import.validate(request.db, parsed, mapping)
+    allow_duplicates = request.POST.get("allow_duplicates") == "1"
+    failing = [
+        r
+        for r in reports or []
+        if r.errors or (r.duplicate_of is not None and not allow_duplicates)
+    ]
+    if reports is not None and request.POST.get("action") == "import" and not failing:
+        for report in reports:
+            values = dict(report.values)
+            tags = values.pop("tags", [])
+            register.create_customer(request.db, values, tags, request.user)
+        path.unlink(missing_ok=True)
+        request.session.flash(
+            request.localizer.translate(
+                _("${count} customers imported.", mapping={"count": len(reports)})
+            )
+        )
+        return HTTPSeeOther(request.route_url("customers"))
+    if mapping_error or failing:
+        request.response.status_int = 400
+    return {
+        "token": token,
+        "headers": parsed.headers,
+        "preview": parsed.rows[:PREVIEW_ROWS],
+        "row_count": len(parsed.rows),
+        "mapping": mapping,
+        "targets": list(csv_import.TARGETS),
+        "target_labels": TARGET_LABELS,
+        "mapping_error": mapping_error,
+        "reports": reports,
+        "failing": failing[:REPORT_ROWS],
+        "failing_count": len(failing),
+        "allow_duplicates": allow_duplicates,
+    }
+
+
+def _posted_mapping(request: Any, parsed: csv_import.ParsedFile) -> dict[int, str]:
+    mapping: dict[int, str] = {}
+    for index in range(len(parsed.headers)):
+        target = request.POST.get(f"col-{index}", "")
+        if target in csv_import.TARGETS and target not in mapping.values():
+            mapping[index] = target
+    return mapping
+
+
+TARGET_LABELS = {
+    "name": _("Name"),
+    "business_id": _("Business ID"),
+    "vat_number": _("VAT number"),
+    "email": _("E-mail"),
+    "phone": _("Phone"),
+    "website": _("Web site"),
+    "industry": _("Industry"),
+    "language": _("Language"),
+    "tags": _("Tags"),
+    "street": _("Street address"),
+    "postcode": _("Postcode"),
+    "city": _("City"),
+}

@@ -1,0 +1,156 @@
+"""CSV import: Finnish CSV habits, mapping, a per-row report, all or nothing."""
+
+import pytest
+from sqlalchemy import func, select
+
+from core.db import set_tenant
+from core.models import Event, Role
+from plugins.contacts.models import Customer
+
+
+@pytest.fixture
+def admin(db, make_tenant, make_user, webapp, login):
+    tenant = make_tenant("acme", plugins=("contacts",))
+    make_user("admin@acme.example", tenant=tenant, role=Role.ADMIN)
+    make_user("member@acme.example", tenant=tenant, role=Role.MEMBER)
+    login(webapp, "admin@acme.example")
+    return tenant
+
+
+def _count(db, tenant):
+    set_tenant(db, tenant.id)
+    return db.scalar(select(func.count()).select_from(Customer))
+
+
+def _upload(webapp, content: bytes, status=303):
+    form = webapp.get("/t/acme/customers/import").forms["import-upload"]
+    return webapp.post(
+        form.action,
+        {"csrf_token": form["csrf_token"].value},
+        upload_files=[("file", "asiakkaat.csv", content)],
+        status=status,
+    )
+
+
+GOOD = (
+    "\ufeffNimi;Y-tunnus;Sähköposti;Puhelin;Postitoimipaikka;Tagit\r\n"
+    "Rakennus Virtanen Oy;2077474-0;info@virtanen.fi;040 123 4567;Tampere;rakennus\r\n"
+    "Kahvila Kuppi;;kuppi@example.fi;;Oulu;\r\n"
+).encode()
+
+
+def test_import_with_bom_semicolons_and_finnish_headers(webapp, admin, db):
+    check = _upload(webapp, GOOD).follow()
+    form = check.forms["import-check"]
+    assert form["col-0"].value == "name" and form["col-1"].value == "business_id"
+    assert form["col-4"].value == "city"
+    report = form.submit("action", value="check")
+    assert "All 2 rows are fine" in report.html.select_one(".import-ok").get_text()
+    assert _count(db, admin) == 0
+    done = report.forms["import-check"].submit("action", value="import").follow()
+    assert "2 customers imported" in done.text
+    set_tenant(db, admin.id)
+    virtanen = db.scalar(select(Customer).where(Customer.business_id == "2077474-0"))
+    assert virtanen.visiting_address == {"city": "Tampere"} and virtanen.tag_names == ["rakennus"]
+    assert db.scalar(select(func.count()).select_from(Event).where(Event.kind == "created")) == 2
+
+
+def test_utf8_without_bom_and_commas(webapp, admin, db):
+    content = "name,email\nÄänekosken Ääni Oy,aani@example.fi\n".encode()
+    report = _upload(webapp, content).follow().forms["import-check"].submit("action", value="check")
+    report.forms["import-check"].submit("action", value="import").follow()
+    set_tenant(db, admin.id)
+    assert db.scalar(select(Customer.name)) == "Äänekosken Ääni Oy"
+
+
+def test_broken_rows_are_reported_and_nothing_written(webapp, admin, db):
+    content = (
+        "nimi;y-tunnus;sähköposti;puhelin\n"
+        "Hyvä Oy;2077474-0;hyva@example.fi;\n"
+        "Väärä Tarkiste Oy;2077474-1;;\n"
+        ";;;\n"
+        "Ei Nimeä;;rikki@;\n"
+        "Puhelin Oy;;;12\n"
+        "Tupla Oy;2077474-0;;\n"
+        f"{'x' * 10_000};;;\n"
+    ).encode()
+    report = (
+        _upload(webapp, content)
+        .follow()
+        .forms["import-check"]
+        .submit("action", value="check", status=400)
+    )
+    text = report.html.select_one(".import-report").get_text()
+    assert "check digit" in text
+    assert "valid e-mail" in text
+    assert "phone number" in text
+    assert "Same business_id as row 2" in text
+    assert "longer than 200" in text
+    assert report.html.find("button", attrs={"value": "import"}) is None
+    forced = webapp.post(
+        report.forms["import-check"].action,
+        {**dict(report.forms["import-check"].submit_fields()), "action": "import"},
+        status=400,
+    )
+    assert "Nothing has been saved" in forced.text
+    assert _count(db, admin) == 0
+
+
+def test_existing_customer_is_a_duplicate_unless_allowed(webapp, admin, db):
+    set_tenant(db, admin.id)
+    db.add(Customer(name="Jo Olemassa Oy", business_id="2077474-0", tags=[]))
+    db.flush()
+    report = (
+        _upload(webapp, b"name;business_id\nUusi Nimi Oy;2077474-0\n")
+        .follow()
+        .forms["import-check"]
+        .submit("action", value="check", status=400)
+    )
+    assert "Already a customer" in report.text and "Jo Olemassa Oy" in report.text
+    form = report.forms["import-check"]
+    form["allow_duplicates"] = True
+    ok = form.submit("action", value="check")
+    ok.forms["import-check"].submit("action", value="import").follow()
+    assert _count(db, admin) == 2
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("nimi;kaupunki\nKöyhä Oy;Hämeenlinna\n".encode("cp1252"), "not UTF-8"),
+        (b"", "empty"),
+        (b"nimi\n", "no customers"),
+        (b"name\n" + b"Yritys\n" * 20_001, "at most 20"),
+    ],
+)
+def test_bad_files_are_refused_with_a_message(webapp, admin, db, content, message):
+    page = _upload(webapp, content, status=400)
+    assert message in page.html.select_one("#file-error").get_text()
+    assert _count(db, admin) == 0
+
+
+def test_without_name_column_mapping_is_refused(webapp, admin, db):
+    form = _upload(webapp, b"foo;bar\n1;2\n").follow().forms["import-check"]
+    assert "name" not in (form["col-0"].value, form["col-1"].value)
+    page = form.submit("action", value="check", status=400)
+    assert "holds the customer's name" in page.text
+
+
+def test_member_cannot_import(webapp, admin, login):
+    webapp.post("/logout", {"csrf_token": webapp.cookies["myynti_csrf"]})
+    login(webapp, "member@acme.example")
+    webapp.get("/t/acme/customers/import", status=403)
+
+
+def test_another_tenant_cannot_use_the_uploaded_file(
+    webapp, admin, db, make_tenant, make_user, login
+):
+    url = _upload(webapp, GOOD).headers["Location"]
+    token = url.rsplit("/", 1)[-1]
+    other = make_tenant("other", plugins=("contacts",))
+    make_user("admin@other.example", tenant=other, role=Role.ADMIN)
+    webapp.post("/logout", {"csrf_token": webapp.cookies["myynti_csrf"]})
+    login(webapp, "admin@other.example")
+    webapp.get(f"/t/other/customers/import/{token}", status=404)
+    webapp.get(f"/t/acme/customers/import/{token}", status=404)
+    webapp.get("/t/other/customers/import/..%2F..%2Fsecret", status=404)
