@@ -52,7 +52,7 @@ def db_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if not admin_url:
         yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
         return
-    with _postgres_database(admin_url) as url:
+    with PostgresScratchDatabase(admin_url) as url:
         yield url
 
 
@@ -89,6 +89,9 @@ def app_settings(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         "myynti.data_dir": str(data_dir),
         "myynti.secret": "test-secret-" + "x" * 32,
         "myynti.default_locale": "en",
+        # Jobs stay in the outbox and the in-memory broker: no worker thread reads
+        # the rows of a test's rolled-back transaction. Job tests run workers of their own.
+        "myynti.worker_threads": "0",
     }
 
 
@@ -204,7 +207,7 @@ def _hashed(password: str) -> str:
     return hash_password(password)
 
 
-class _postgres_database:
+class PostgresScratchDatabase:
     """A fresh database owned by a fresh non-superuser role, dropped afterwards."""
 
     def __init__(self, admin_url: str) -> None:
