@@ -6,9 +6,9 @@ from typing import Any
 
 from sqlalchemy import select
 
-from core import history
+from core import history, jobs
 from core.attachments import FileStore
-from core.contract import EventKind, Link, Panel, Permission
+from core.contract import EventKind, JobType, Link, Panel, PeriodicJob, Permission
 from core.entities import entity_of
 from core.models import Team, TeamMember
 from core.plugins import hookimpl
@@ -27,17 +27,25 @@ def myynti_configure(config: Any) -> None:
     config.add_route("set_locale", "/locale")
     config.add_route("platform_tenants", "/platform/tenants")
     config.add_route("platform_modules", "/platform/modules")
+    config.add_route("platform_jobs", "/platform/jobs")
+    config.add_route("platform_job_retry", "/platform/jobs/{job_id:\\d+}/retry")
     config.add_tenant_route("dashboard", "/")
     config.add_tenant_route("tenant_users", "/admin/users")
     config.add_tenant_route("tenant_user", "/admin/users/{user_id:\\d+}")
     config.add_tenant_route("tenant_teams", "/admin/teams")
     config.add_tenant_route("tenant_team", "/admin/teams/{team_id:\\d+}")
+    config.add_tenant_route("tenant_team_delete", "/admin/teams/{team_id:\\d+}/delete")
+    config.add_tenant_route("tenant_team_members", "/admin/teams/{team_id:\\d+}/members")
+    config.add_tenant_route(
+        "tenant_team_member_remove", "/admin/teams/{team_id:\\d+}/members/{user_id:\\d+}/remove"
+    )
     config.add_tenant_route("record_history", "/history/{entity}/{record_id:\\d+}")
     config.add_tenant_route("record_comments", "/history/{entity}/{record_id:\\d+}/comments")
     config.add_tenant_route("record_attachments", "/attachments/{entity}/{record_id:\\d+}")
     config.add_tenant_route("attachment", "/attachments/{attachment_id:\\d+}")
     config.add_tenant_route("attachment_delete", "/attachments/{attachment_id:\\d+}/delete")
     config.scan("core.views")
+    config.scan("core.jobs.views")
 
 
 @hookimpl
@@ -102,6 +110,16 @@ def myynti_event_kinds() -> list[EventKind]:
             history.ATTACHMENT_DELETED, {"fi": "Liite poistettu", "en": "Attachment deleted"}, "🗑"
         ),
     ]
+
+
+@hookimpl
+def myynti_jobs() -> list[JobType]:
+    return jobs.CORE_JOBS
+
+
+@hookimpl
+def myynti_periodic_jobs() -> list[PeriodicJob]:
+    return jobs.CORE_PERIODIC_JOBS
 
 
 @hookimpl
