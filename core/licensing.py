@@ -120,6 +120,9 @@ def _switch_on(db: Session, registry: PluginRegistry, tenant: Tenant, name: str)
         set_tenant(db, tenant.id)
         try:
             registry.call_one(name, "myynti_tenant_setup", db=db, tenant=tenant)
+            # Write the set-up's rows while still working as the tenant, or the
+            # tenant check (and PostgreSQL's row-level security) refuses them.
+            db.flush()
         finally:
             set_tenant(db, previous)
         row.set_up_at = utcnow()
