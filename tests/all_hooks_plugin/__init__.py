@@ -1,0 +1,189 @@
+"""A test plugin that implements every hookspec of core (tests/test_hooks.py calls each).
+
+It is both the plugin's package and its hooks module. (A package, not a module:
+core maps a view to its plugin by the package the view was configured in.) What
+each hook does is small but observable: a row, a history event, a link, a
+panel. tests/test_contract.py fails when a hookspec is missing here.
+"""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+from typing import Any
+
+from pyramid.response import Response
+from sqlalchemy import func, select
+from wtforms import StringField
+from wtforms.validators import Length
+
+from core import (
+    EntityType,
+    EventKind,
+    JobType,
+    Link,
+    Panel,
+    PeriodicJob,
+    Permission,
+    Plugin,
+    StageAction,
+    hookimpl,
+)
+from core.history import record_event
+from core.hookspecs import hookspec
+from core.models import Team, TeamMember, Tenant
+
+plugin = Plugin(
+    name="all_hooks",
+    title={"fi": "Kaikki koukut", "en": "All hooks"},
+    version="0.0.1",
+    package="tests.all_hooks_plugin",
+    hooks_module="tests.all_hooks_plugin",
+)
+
+PAGE_PERMISSION = "all_hooks:page:view"
+ENTITY = "all_hooks_team"
+SET_UP_TEAM = "Set up by all_hooks"
+DEMO_TEAM = "Demo team of all_hooks"
+ACTION_KIND = "all_hooks_action"
+MOTTO_MAX = 50
+
+
+class PublishedSpecs:
+    """The hookspec this plugin publishes for plugins that would depend on it."""
+
+    @hookspec
+    def myynti_all_hooks_published(self) -> list[str]:
+        """Return names for the all_hooks plugin."""
+
+
+@hookimpl
+def myynti_addhooks(pluginmanager: Any) -> None:
+    pluginmanager.add_hookspecs(PublishedSpecs)
+
+
+@hookimpl
+def myynti_configure(config: Any) -> None:
+    config.add_tenant_route("all_hooks_page", "/all-hooks")
+    config.add_view(page, route_name="all_hooks_page", permission=PAGE_PERMISSION)
+
+
+def page(request: Any) -> Response:
+    return Response("All hooks page of " + request.tenant.name)
+
+
+@hookimpl
+def myynti_tenant_setup(db: Any, tenant: Any) -> None:
+    db.add(Team(tenant_id=tenant.id, name=SET_UP_TEAM))
+
+
+@hookimpl
+def myynti_demo_data(db: Any, tenant: Any, users: list[Any]) -> None:
+    team = Team(tenant_id=tenant.id, name=DEMO_TEAM)
+    db.add(team)
+    db.flush()
+    db.add_all(TeamMember(tenant_id=tenant.id, team_id=team.id, user_id=u.id) for u in users)
+
+
+@hookimpl
+def myynti_permissions() -> list[Permission]:
+    return [Permission(PAGE_PERMISSION, {"fi": "Näe", "en": "See"}, roles=("admin", "member"))]
+
+
+@hookimpl
+def myynti_entities() -> list[EntityType]:
+    return [
+        EntityType(
+            name=ENTITY,
+            model=Team,
+            label={"fi": "Tiimi", "en": "Team"},
+            plural={"fi": "Tiimit", "en": "Teams"},
+            permission=PAGE_PERMISSION,
+        )
+    ]
+
+
+@hookimpl
+def myynti_form_fields(entity: str) -> list[tuple[str, str, Any]]:
+    if entity != ENTITY:
+        return []
+    return [("motto", "extra", StringField("Motto", [Length(max=MOTTO_MAX)]))]
+
+
+@hookimpl
+def myynti_form_saved(request: Any, entity: str, record: Any, form: Any) -> None:
+    if entity == ENTITY:
+        record_event(request.db, entity, record.id, ACTION_KIND, {"text": form.motto.data})
+
+
+@hookimpl
+def myynti_list_columns(entity: str) -> list[tuple[str, Any, Any]]:
+    if entity != ENTITY:
+        return []
+    return [("initial", {"fi": "Alkukirjain", "en": "Initial"}, lambda record: record.name[:1])]
+
+
+def note_action(db: Any, tenant: Any, task: Any, options: dict[str, Any]) -> None:
+    record_event(db, "task", task.id, ACTION_KIND, {"text": options.get("text", "")})
+
+
+@hookimpl
+def myynti_stage_actions() -> list[StageAction]:
+    return [StageAction("all_hooks_note", {"fi": "Kirjaa", "en": "Log"}, run=note_action)]
+
+
+@hookimpl
+def myynti_stage_changed(db: Any, task: Any, old_stage: Any, new_stage: Any) -> None:
+    record_event(
+        db, "task", task.id, "stage_changed", {"from": old_stage.name, "to": new_stage.name}
+    )
+
+
+@hookimpl
+def myynti_links(request: Any, slot: str, context: Any) -> list[Link]:
+    if not request.has_permission(PAGE_PERMISSION):
+        return []
+    if slot == "navigation":
+        return [
+            Link({"fi": "Kaikki koukut", "en": "All hooks"}, request.route_url("all_hooks_page"))
+        ]
+    if slot == "page_actions" and context is not None:
+        return [Link("Act on " + context.name, request.route_url("all_hooks_page"), method="post")]
+    return []
+
+
+@hookimpl
+def myynti_panels(request: Any, slot: str) -> list[Panel]:
+    if slot != "dashboard" or not request.has_permission(PAGE_PERMISSION):
+        return []
+    return [
+        Panel(
+            title={"fi": "Kaikki koukut", "en": "All hooks"},
+            template="core:templates/panels/my_teams.pt",
+            data={"teams": [SimpleNamespace(name="Panel of all_hooks")]},
+            key="all-hooks",
+        )
+    ]
+
+
+@hookimpl
+def myynti_event_kinds() -> list[EventKind]:
+    return [EventKind(ACTION_KIND, {"fi": "Kirjattu", "en": "Logged"}, "⚙")]
+
+
+def log_job(db: Any, tenant: Any, payload: dict[str, Any]) -> None:
+    record_event(db, "tenant", tenant.id, ACTION_KIND, payload)
+
+
+@hookimpl
+def myynti_jobs() -> list[JobType]:
+    return [JobType("all_hooks_log", run=log_job)]
+
+
+def count_tenants(db: Any) -> int:
+    """A periodic job's work: it runs across tenants, so it sees them all."""
+    return db.scalar(select(func.count()).select_from(Tenant))
+
+
+@hookimpl
+def myynti_periodic_jobs() -> list[PeriodicJob]:
+    return [PeriodicJob("all_hooks_sweep", interval=300, run=count_tenants)]

@@ -1,0 +1,6 @@
+from core import hookimpl
+
+
+@hookimpl
+def myynti_widgets() -> list[str]:
+    return ["gauge"]

@@ -1,0 +1,331 @@
+"""Every hook of the contract, called through a registry of core and ``tests.all_hooks_plugin``.
+
+Hooks are called the way core calls them: per tenant through the tenant's
+hook caller (``hooks_for``, which is ``request.plugins``), lifecycle hooks
+through ``call_one``. A tenant that has not enabled the plugin gets none of it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from types import SimpleNamespace
+from typing import Any
+
+import pluggy
+import pytest
+import webtest
+from pyramid.config import Configurator
+from sqlalchemy import func, select
+from webob.multidict import MultiDict
+
+from core import EntityType, EventKind, JobType, Link, Panel, PeriodicJob, Permission, StageAction
+from core.app import make_config
+from core.db import set_tenant
+from core.forms import BaseForm
+from core.licensing import disable_plugin, enable_plugin
+from core.models import Event, Team, TeamMember
+from core.plugins import CORE_PLUGIN, PluginRegistry, TenantHooks
+from core.tenancy import add_tenant_route
+from core.testing import app_in_transaction
+from tests import all_hooks_plugin
+from tests.all_hooks_plugin import ACTION_KIND, DEMO_TEAM, ENTITY, PAGE_PERMISSION, SET_UP_TEAM
+
+
+class StubRequest:
+    """What the hooks use of a request; without a tenant, core's own hooks add nothing."""
+
+    tenant = None
+
+    def __init__(self, db: Any = None, allowed: bool = True) -> None:
+        self.db = db
+        self.allowed = allowed
+
+    def route_url(self, name: str, **kw: Any) -> str:
+        return f"http://example.com/{name}"
+
+    def has_permission(self, permission: str) -> bool:
+        return self.allowed
+
+
+@pytest.fixture(scope="module")
+def registry() -> PluginRegistry:
+    return PluginRegistry([CORE_PLUGIN, all_hooks_plugin.plugin])
+
+
+@pytest.fixture
+def hooks(registry: PluginRegistry) -> TenantHooks:
+    """The hook caller of a tenant that has enabled the plugin."""
+    return registry.hooks_for({"all_hooks"})
+
+
+@pytest.fixture
+def without(registry: PluginRegistry) -> TenantHooks:
+    """The hook caller of a tenant that has not."""
+    return registry.hooks_for(set())
+
+
+@pytest.fixture
+def tenant(db: Any, make_tenant: Any, registry: PluginRegistry) -> Any:
+    """Tenant ``mukana`` with the plugin enabled; the session works as it."""
+    tenant = make_tenant("mukana", "Mukana Oy")
+    enable_plugin(db, registry, tenant, "all_hooks")
+    set_tenant(db, tenant.id)
+    return tenant
+
+
+@pytest.fixture(scope="module")
+def wsgi(app_settings: Any, registry: PluginRegistry, db_engine: Any) -> Any:
+    return make_config(app_settings, registry=registry, engine=db_engine).make_wsgi_app()
+
+
+@pytest.fixture
+def app(wsgi: Any, db_connection: Any) -> Iterator[webtest.TestApp]:
+    with app_in_transaction(wsgi, db_connection) as app:
+        yield app
+
+
+@pytest.fixture
+def members(tenant: Any, make_tenant: Any, make_user: Any) -> None:
+    """A member of ``mukana`` and one of ``ilman``, which has not enabled the plugin."""
+    make_user("mia@mukana.example", tenant=tenant)
+    make_user("ilkka@ilman.example", tenant=make_tenant("ilman", "Ilman Oy"))
+
+
+def events(db: Any, kind: str) -> list[tuple[str, int, dict[str, Any]]]:
+    rows = db.execute(
+        select(Event.entity, Event.record_id, Event.payload).where(Event.kind == kind)
+    )
+    return [tuple(row) for row in rows]
+
+
+# --- lifecycle -----------------------------------------------------------------
+
+
+def test_myynti_addhooks_publishes_the_plugins_own_hookspecs(registry: PluginRegistry) -> None:
+    fresh = pluggy.PluginManager("myynti")
+
+    registry.call_one("all_hooks", "myynti_addhooks", pluginmanager=fresh)
+
+    assert fresh.hook.myynti_all_hooks_published.spec is not None
+    assert registry.pm.hook.myynti_all_hooks_published.spec is not None
+
+
+def test_myynti_configure_adds_routes_under_the_tenant(registry: PluginRegistry) -> None:
+    config = Configurator(package=all_hooks_plugin)
+    config.add_directive("add_tenant_route", add_tenant_route)
+
+    registry.call_one("all_hooks", "myynti_configure", config=config)
+    config.commit()
+
+    assert config.get_routes_mapper().get_route("all_hooks_page").pattern == "/t/{tenant}/all-hooks"
+
+
+def test_the_configured_page_answers_only_where_the_plugin_is_enabled(
+    app: webtest.TestApp, members: None, login: Any
+) -> None:
+    login(app, "mia@mukana.example")
+    assert app.get("/t/mukana/all-hooks").text == "All hooks page of Mukana Oy"
+    app.reset()
+    login(app, "ilkka@ilman.example")
+    app.get("/t/ilman/all-hooks", status=404)
+
+
+def test_myynti_tenant_setup_adds_rows_to_the_tenant_it_is_given(
+    db: Any, make_tenant: Any, hooks: TenantHooks
+) -> None:
+    other = make_tenant("toinen")
+    set_tenant(db, other.id)
+
+    hooks.myynti_tenant_setup(db=db, tenant=other)
+    db.flush()
+
+    assert db.scalars(select(Team.name)).all() == [SET_UP_TEAM]
+
+
+def test_enabling_runs_myynti_tenant_setup_once(
+    db: Any, tenant: Any, registry: PluginRegistry
+) -> None:
+    disable_plugin(db, registry, tenant, "all_hooks")
+    enable_plugin(db, registry, tenant, "all_hooks")
+
+    assert db.scalars(select(Team.name)).all() == [SET_UP_TEAM]
+
+
+def test_myynti_demo_data_fills_the_demo_tenant(
+    db: Any, tenant: Any, make_user: Any, hooks: TenantHooks
+) -> None:
+    users = [make_user(f"demo{i}@mukana.example", tenant=tenant) for i in range(2)]
+
+    hooks.myynti_demo_data(db=db, tenant=tenant, users=users)
+    db.flush()
+
+    team = db.scalar(select(Team).where(Team.name == DEMO_TEAM))
+    members = db.scalar(select(func.count()).where(TeamMember.team_id == team.id))
+    assert members == 2
+
+
+# --- security ------------------------------------------------------------------
+
+
+def test_myynti_permissions_declares_what_members_hold(
+    hooks: TenantHooks, without: TenantHooks
+) -> None:
+    declared = {p.name: p for p in hooks.collect("myynti_permissions")}
+
+    assert isinstance(declared[PAGE_PERMISSION], Permission)
+    assert "member" in declared[PAGE_PERMISSION].roles
+    assert PAGE_PERMISSION not in {p.name for p in without.collect("myynti_permissions")}
+
+
+# --- entities ------------------------------------------------------------------
+
+
+def test_myynti_entities_declares_record_types(hooks: TenantHooks, without: TenantHooks) -> None:
+    entities = {e.name: e for e in hooks.collect("myynti_entities")}
+
+    assert isinstance(entities[ENTITY], EntityType)
+    assert entities[ENTITY].model is Team
+    assert ENTITY not in {e.name for e in without.collect("myynti_entities")}
+
+
+# --- custom fields -------------------------------------------------------------
+
+
+def test_myynti_form_fields_extend_the_owners_form(hooks: TenantHooks) -> None:
+    fields = hooks.collect("myynti_form_fields", request=StubRequest(), entity=ENTITY)
+    form_class = type("TeamForm", (BaseForm,), {name: field for name, _section, field in fields})
+
+    assert [(name, section) for name, section, _field in fields] == [("motto", "extra")]
+    assert form_class(MultiDict(motto="Eteenpäin")).validate()
+    assert not form_class(MultiDict(motto="x" * 51)).validate()
+    assert hooks.collect("myynti_form_fields", request=StubRequest(), entity="customer") == []
+
+
+def test_myynti_form_saved_stores_the_added_fields(
+    db: Any, tenant: Any, hooks: TenantHooks
+) -> None:
+    team = db.scalar(select(Team))
+    fields = hooks.collect("myynti_form_fields", request=StubRequest(), entity=ENTITY)
+    form = type("TeamForm", (BaseForm,), {n: f for n, _s, f in fields})(MultiDict(motto="Ylös"))
+
+    hooks.myynti_form_saved(request=StubRequest(db), entity=ENTITY, record=team, form=form)
+    db.flush()
+
+    assert events(db, ACTION_KIND) == [(ENTITY, team.id, {"text": "Ylös"})]
+
+
+def test_myynti_list_columns_add_cells_to_a_list(hooks: TenantHooks) -> None:
+    columns = hooks.collect("myynti_list_columns", request=StubRequest(), entity=ENTITY)
+
+    (key, label, getter) = columns[0]
+    assert (key, label["en"], getter(Team(name="Myynti"))) == ("initial", "Initial", "M")
+
+
+# --- workflow stages -----------------------------------------------------------
+
+
+def test_myynti_stage_actions_offer_runnable_actions(
+    db: Any, tenant: Any, hooks: TenantHooks, without: TenantHooks
+) -> None:
+    (action,) = hooks.collect("myynti_stage_actions", request=StubRequest())
+
+    assert isinstance(action, StageAction)
+    action.run(db=db, tenant=tenant, task=SimpleNamespace(id=7), options={"text": "Soita"})
+    db.flush()
+    assert events(db, ACTION_KIND) == [("task", 7, {"text": "Soita"})]
+    assert without.collect("myynti_stage_actions", request=StubRequest()) == []
+
+
+def test_myynti_stage_changed_reacts_to_a_move(db: Any, tenant: Any, hooks: TenantHooks) -> None:
+    hooks.myynti_stage_changed(
+        db=db,
+        tenant=tenant,
+        task=SimpleNamespace(id=7),
+        old_stage=SimpleNamespace(name="Uusi"),
+        new_stage=SimpleNamespace(name="Tarjous"),
+    )
+    db.flush()
+
+    assert events(db, "stage_changed") == [("task", 7, {"from": "Uusi", "to": "Tarjous"})]
+
+
+# --- UI panels -----------------------------------------------------------------
+
+
+def test_myynti_links_fill_the_menu_and_page_actions(hooks: TenantHooks) -> None:
+    request = StubRequest()
+
+    (menu,) = hooks.collect("myynti_links", request=request, slot="navigation", context=None)
+    per_plugin = hooks.myynti_links(request=request, slot="page_actions", context=Team(name="X"))
+    denied = hooks.collect(
+        "myynti_links", request=StubRequest(allowed=False), slot="navigation", context=None
+    )
+
+    assert isinstance(menu, Link) and menu.url == "http://example.com/all_hooks_page"
+    assert [(a.label, a.method) for links in per_plugin for a in links] == [("Act on X", "post")]
+    assert denied == []
+
+
+def test_myynti_panels_fill_the_dashboard(hooks: TenantHooks) -> None:
+    (panel,) = hooks.collect("myynti_panels", request=StubRequest(), slot="dashboard", context=None)
+
+    assert isinstance(panel, Panel)
+    assert panel.template == "core:templates/panels/my_teams.pt"
+
+
+def test_links_and_panels_show_only_in_the_tenant_that_enabled_the_plugin(
+    app: webtest.TestApp, members: None, login: Any
+) -> None:
+    login(app, "mia@mukana.example")
+    enabled = app.get("/t/mukana/")
+    app.reset()
+    login(app, "ilkka@ilman.example")
+    disabled = app.get("/t/ilman/")
+
+    assert "All hooks" in enabled.html.select_one("nav.navigation").get_text()
+    assert "Panel of all_hooks" in enabled.html.select_one('[data-panel="all-hooks"]').get_text()
+    assert "All hooks" not in disabled.html.select_one("nav.navigation").get_text()
+    assert disabled.html.select_one('[data-panel="all-hooks"]') is None
+
+
+# --- history -------------------------------------------------------------------
+
+
+def test_myynti_event_kinds_declares_history_kinds(
+    hooks: TenantHooks, without: TenantHooks
+) -> None:
+    kinds = {k.key: k for k in hooks.collect("myynti_event_kinds")}
+
+    assert isinstance(kinds[ACTION_KIND], EventKind)
+    assert ACTION_KIND not in {k.key for k in without.collect("myynti_event_kinds")}
+
+
+# --- jobs ----------------------------------------------------------------------
+
+
+def test_myynti_jobs_declares_jobs_that_run_in_the_tenant(
+    db: Any, tenant: Any, hooks: TenantHooks
+) -> None:
+    (job,) = [j for j in hooks.collect("myynti_jobs") if j.name.startswith("all_hooks")]
+
+    assert isinstance(job, JobType)
+    job.run(db=db, tenant=tenant, payload={"text": "Ajettu"})
+    db.flush()
+    assert events(db, ACTION_KIND) == [("tenant", tenant.id, {"text": "Ajettu"})]
+
+
+def test_myynti_periodic_jobs_declares_work_across_tenants(
+    db: Any, tenant: Any, make_tenant: Any, registry: PluginRegistry
+) -> None:
+    make_tenant("toinen")
+    declared = [
+        job
+        for jobs in registry.pm.hook.myynti_periodic_jobs()
+        for job in jobs
+        if job.name.startswith("all_hooks")
+    ]
+
+    assert [(type(j), j.name, j.interval) for j in declared] == [
+        (PeriodicJob, "all_hooks_sweep", 300)
+    ]
+    assert declared[0].run(db=db) == 2
