@@ -150,11 +150,20 @@ class PluginRegistry:
         # own hookspecs exist before its dependants' implementations arrive.
         self.pm.hook.myynti_addhooks.call_historic(kwargs={"pluginmanager": self.pm})
         for plugin in self.plugins:
-            self.pm.register(plugin.hooks, name=plugin.name)
-        try:
-            self.pm.check_pending()
-        except pluggy.PluginValidationError as exc:
-            raise PluginError(f"unknown hook: {exc}") from None
+            if not hasattr(plugin.module, "__path__"):
+                # Views are mapped to plugins by package; a lone module would escape
+                # the per-tenant 404 of tenant_guard.
+                raise PluginError(f"plugin {plugin.name!r}: {plugin.package!r} is not a package")
+            try:
+                self.pm.register(plugin.hooks, name=plugin.name)
+            except pluggy.PluginValidationError as exc:
+                reason = str(exc).splitlines()[-1]
+                raise PluginError(f"plugin {plugin.name!r}: {reason}") from None
+        # pluggy's check_pending, with a one-line message naming the plugin.
+        for name, hook in vars(self.pm.hook).items():
+            if hook.spec is None and hook.get_hookimpls():
+                plugin_name = hook.get_hookimpls()[0].plugin_name
+                raise PluginError(f"plugin {plugin_name!r} implements unknown hook {name!r}")
 
     @classmethod
     def from_environment(cls) -> PluginRegistry:

@@ -49,7 +49,7 @@ def test_an_implementation_of_an_unknown_hook_stops_start_up() -> None:
     message = start_up_error(stray)
 
     assert "'myynti_not_a_hook'" in message
-    assert "tests.framework_plugins.stray" in message
+    assert "plugin 'stray'" in message
 
 
 def test_a_plugin_publishes_a_hook_that_its_dependants_implement() -> None:
@@ -60,3 +60,19 @@ def test_a_plugin_publishes_a_hook_that_its_dependants_implement() -> None:
 
     assert both == ["gauge"]
     assert publisher_only == []
+
+
+def test_a_misspelt_hook_argument_stops_start_up() -> None:
+    from tests.framework_plugins.misspelt import plugin as misspelt
+
+    message = start_up_error(misspelt)
+
+    assert message.startswith("plugin 'misspelt':") and "requets" in message
+
+
+def test_a_plugin_that_is_a_single_module_is_refused() -> None:
+    lone = replace(stray, name="lone", package="tests.framework_plugins.stray.hooks")
+
+    assert start_up_error(lone) == (
+        "plugin 'lone': 'tests.framework_plugins.stray.hooks' is not a package"
+    )
