@@ -4,14 +4,28 @@ from __future__ import annotations
 
 from typing import Any
 
-from core import EntityType, EventKind, Link, Permission, hookimpl
+from core import EntityType, EventKind, Link, Panel, Permission, hookimpl
+from plugins.contacts import hookspecs
+from plugins.contacts.demo import fill_demo
 from plugins.contacts.models import ContactPerson, ContactRequest, Customer
 from plugins.contacts.permissions import ContactsPermission
+from plugins.contacts.views.requests import request_event_kinds, request_links, request_panels
+from plugins.contacts.views.webforms import settings_links
+
+
+@hookimpl
+def myynti_addhooks(pluginmanager: Any) -> None:
+    pluginmanager.add_hookspecs(hookspecs)
 
 
 @hookimpl
 def myynti_configure(config: Any) -> None:
     config.include("plugins.contacts.routes")
+
+
+@hookimpl
+def myynti_demo_data(db: Any, tenant: Any, users: list[Any]) -> None:
+    fill_demo(db, tenant, users)
 
 
 @hookimpl
@@ -21,9 +35,17 @@ def myynti_permissions() -> list[Permission]:
 
 @hookimpl
 def myynti_links(request: Any, slot: str) -> list[Link]:
+    links = [*request_links(request, slot), *settings_links(request, slot)]
     if slot == "navigation" and request.has_permission(ContactsPermission.CUSTOMER_VIEW):
-        return [Link({"fi": "Asiakkaat", "en": "Customers"}, request.route_url("customers"), 20)]
-    return []
+        links.append(
+            Link({"fi": "Asiakkaat", "en": "Customers"}, request.route_url("customers"), 20)
+        )
+    return links
+
+
+@hookimpl
+def myynti_panels(request: Any, slot: str, context: Any) -> list[Panel]:
+    return request_panels(request, slot, context)
 
 
 @hookimpl
@@ -69,9 +91,15 @@ def myynti_event_kinds() -> list[EventKind]:
     return [
         EventKind("customer_archived", {"fi": "Arkistoitu", "en": "Archived"}, "🗄"),
         EventKind("customer_merged", {"fi": "Yhdistetty", "en": "Merged"}, "⇄"),
-        EventKind("request_received", {"fi": "Yhteyspyyntö saapui", "en": "Request received"}, "✉"),
-        EventKind("request_routed", {"fi": "Yhteyspyyntö ohjattu", "en": "Request routed"}, "↪"),
         EventKind(
-            "request_converted", {"fi": "Yhteyspyyntö muunnettu", "en": "Request converted"}, "✔"
+            "contact_person_added",
+            {"fi": "Yhteyshenkilö lisätty", "en": "Contact person added"},
+            "👤",
         ),
+        EventKind(
+            "contact_person_archived",
+            {"fi": "Yhteyshenkilö arkistoitu", "en": "Contact person archived"},
+            "👤",
+        ),
+        *request_event_kinds(),
     ]

@@ -240,3 +240,21 @@ class ApiToken(TenantOwned, Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class RateLimitHit(Base):
+    """One post to a public endpoint, counted by ``requests.ratelimit``.
+
+    Not tenant-owned: the count is per sender address before any tenant is
+    known, and it lives in the database so every web process sees it.
+    """
+
+    __tablename__ = "rate_limit_hit"
+    __table_args__ = (
+        Index("ix_rate_limit_hit_bucket_at", "bucket", "at"),
+        Index("ix_rate_limit_hit_at", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    bucket: Mapped[str] = mapped_column(String(100))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

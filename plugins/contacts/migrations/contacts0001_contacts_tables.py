@@ -317,6 +317,17 @@ def upgrade() -> None:
         batch_op.create_index("ix_customer_tag_tag", ["tenant_id", "tag"], unique=False)
         batch_op.create_index(batch_op.f("ix_customer_tag_tenant_id"), ["tenant_id"], unique=False)
 
+    op.create_table(
+        "rate_limit_hit",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("bucket", sa.String(length=100), nullable=False),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_rate_limit_hit")),
+    )
+    with op.batch_alter_table("rate_limit_hit", schema=None) as batch_op:
+        batch_op.create_index("ix_rate_limit_hit_bucket_at", ["bucket", "at"], unique=False)
+        batch_op.create_index("ix_rate_limit_hit_at", ["at"], unique=False)
+
     pattern_ops = " text_pattern_ops" if op.get_bind().dialect.name == "postgresql" else ""
     for name, table, column in SEARCH_INDEXES:
         op.execute(f"CREATE INDEX {name} ON {table} (tenant_id, lower({column}){pattern_ops})")
@@ -325,6 +336,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_table("rate_limit_hit")
     with op.batch_alter_table("customer_tag", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_customer_tag_tenant_id"))
         batch_op.drop_index("ix_customer_tag_tag")
