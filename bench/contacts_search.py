@@ -29,7 +29,7 @@ from core.passwords import hash_password
 from core.plugins import PluginRegistry
 from core.schema import upgrade
 from core.testing import PostgresScratchDatabase
-from plugins.contacts.models import ContactPerson, Customer
+from plugins.contacts.models import ContactPerson, Customer, search_key
 
 PASSWORD = "benchmark-password"  # noqa: S105 - a throwaway database's user
 
@@ -66,13 +66,16 @@ def fill(factory, slug: str, customers: int, seed: int) -> tuple[int, list[Custo
         for i in range(start, min(start + batch, customers)):
             domain = fake.domain_name()
             phone = rng.choice(phones)
+            name, email = f"{fake.company()} {i}", f"info{i}@{domain}"
             rows.append(
                 {
                     "tenant_id": tenant_id,
                     "kind": "company",
-                    "name": f"{fake.company()} {i}",
+                    "name": name,
+                    "name_key": search_key(name),
                     "business_id": fake.company_business_id(),
-                    "email": f"info{i}@{domain}",
+                    "email": email,
+                    "email_key": search_key(email),
                     "phone": phone,
                     "phone_digits": normalised_phone(phone),
                     "language": "fi",
@@ -93,8 +96,10 @@ def fill(factory, slug: str, customers: int, seed: int) -> tuple[int, list[Custo
                     {
                         "tenant_id": tenant_id,
                         "customer_id": cid,
-                        "name": fake.name(),
+                        "name": person,
+                        "name_key": search_key(person),
                         "email": f"p{cid}-{n}@example.fi",
+                        "email_key": f"p{cid}-{n}@example.fi",
                         "language": "fi",
                         "marketing_consent": False,
                         "custom_values": {},
@@ -102,6 +107,7 @@ def fill(factory, slug: str, customers: int, seed: int) -> tuple[int, list[Custo
                     }
                     for cid in ids
                     for n in range(2)
+                    for person in [fake.name()]
                 ],
             )
     with factory() as db:

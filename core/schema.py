@@ -8,7 +8,6 @@ another plugin's table, ``depends_on`` that plugin's revision. ``upgrade`` runs
 
 from __future__ import annotations
 
-import warnings
 from pathlib import Path
 from typing import Any
 
@@ -54,24 +53,11 @@ def upgrade(engine: Engine, registry: PluginRegistry) -> None:
         command.upgrade(alembic_config(registry, connection), "heads")
 
 
-#: Indexes named so are made by hand in migrations (expression indexes for search)
-#: and left out of the model comparison, which cannot reflect them on every database.
-HAND_MADE_INDEX_PREFIX = "search_"
-
-
 def pending_model_changes(engine: Engine) -> list[Any]:
     """Differences between the models and the migrated database (empty when in step)."""
-    with engine.connect() as connection, warnings.catch_warnings():
-        # SQLite cannot reflect the hand-made expression indexes, and says so.
-        warnings.filterwarnings("ignore", "Skipped unsupported reflection of expression-based")
-        context = MigrationContext.configure(
-            connection, opts={"include_object": _compared, "compare_type": True}
-        )
+    with engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
         return compare_metadata(context, Base.metadata)
-
-
-def _compared(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
-    return not (type_ == "index" and (name or "").startswith(HAND_MADE_INDEX_PREFIX))
 
 
 def enable_tenant_rls(op: Operations, table: str) -> None:

@@ -1,7 +1,10 @@
 """Customers, their contact persons and tags; contact requests and what routes them.
 
-The case-insensitive prefix-search indexes (``search_*``) are expression indexes
-made in the migration, not declared here: Alembic cannot compare them.
+Names and e-mails are searched through ``*_key`` columns: the value in lower
+case, byte-ordered ("C" collation) on PostgreSQL. A prefix search is then a
+plain range on an indexed column, which PostgreSQL can still serve from the
+index under row-level security (``lower()`` and ``LIKE`` are not leakproof, so
+with RLS on, an expression index on ``lower(name)`` would not be used).
 """
 
 from __future__ import annotations
@@ -22,9 +25,16 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from core.models import Base, HasCustomValues, JSONDocument, TenantOwned, utcnow
+
+#: A lower-case search key, compared byte by byte on PostgreSQL.
+SearchKey = String(254).with_variant(String(254, collation="C"), "postgresql")
+
+
+def search_key(value: str | None) -> str | None:
+    return value.lower() if value else None
 
 
 class CustomerKind(StrEnum):
@@ -54,6 +64,8 @@ class Customer(HasCustomValues, TenantOwned, Base):
     __tablename__ = "customer"
     __table_args__ = (
         UniqueConstraint("tenant_id", "id", name="uq_customer_tenant_id"),
+        Index("ix_customer_name_key", "tenant_id", "name_key"),
+        Index("ix_customer_email_key", "tenant_id", "email_key"),
         Index("ix_customer_business_id", "tenant_id", "business_id"),
         Index("ix_customer_phone", "tenant_id", "phone_digits"),
         Index("ix_customer_responsible", "tenant_id", "responsible_user_id"),
@@ -63,9 +75,11 @@ class Customer(HasCustomValues, TenantOwned, Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     kind: Mapped[str] = mapped_column(String(16), default=CustomerKind.COMPANY)
     name: Mapped[str] = mapped_column(String(200))
+    name_key: Mapped[str] = mapped_column(SearchKey)
     business_id: Mapped[str | None] = mapped_column(String(9))
     vat_number: Mapped[str | None] = mapped_column(String(20))
     email: Mapped[str | None] = mapped_column(String(254))
+    email_key: Mapped[str | None] = mapped_column(SearchKey)
     phone: Mapped[str | None] = mapped_column(String(40))
     #: The phone's digits in E.164 form, for duplicate checks and search.
     phone_digits: Mapped[str | None] = mapped_column(String(20))
@@ -107,6 +121,11 @@ class Customer(HasCustomValues, TenantOwned, Base):
     def tag_names(self) -> list[str]:
         return [t.tag for t in self.tags]
 
+    @validates("name", "email")
+    def _keep_search_keys(self, field: str, value: str | None) -> str | None:
+        setattr(self, f"{field}_key", search_key(value))
+        return value
+
 
 class ContactPerson(HasCustomValues, TenantOwned, Base):
     __tablename__ = "contact_person"
@@ -115,13 +134,17 @@ class ContactPerson(HasCustomValues, TenantOwned, Base):
             ["tenant_id", "customer_id"], ["customer.tenant_id", "customer.id"], ondelete="CASCADE"
         ),
         Index("ix_contact_person_customer", "tenant_id", "customer_id"),
+        Index("ix_contact_person_name_key", "tenant_id", "name_key"),
+        Index("ix_contact_person_email_key", "tenant_id", "email_key"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     customer_id: Mapped[int] = mapped_column(Integer)
     name: Mapped[str] = mapped_column(String(200))
+    name_key: Mapped[str] = mapped_column(SearchKey)
     title: Mapped[str | None] = mapped_column(String(120))
     email: Mapped[str | None] = mapped_column(String(254))
+    email_key: Mapped[str | None] = mapped_column(SearchKey)
     phone: Mapped[str | None] = mapped_column(String(40))
     language: Mapped[str] = mapped_column(String(2), default="fi")
     marketing_consent: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -131,6 +154,11 @@ class ContactPerson(HasCustomValues, TenantOwned, Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     customer: Mapped[Customer] = relationship(back_populates="contacts")
+
+    @validates("name", "email")
+    def _keep_search_keys(self, field: str, value: str | None) -> str | None:
+        setattr(self, f"{field}_key", search_key(value))
+        return value
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
 

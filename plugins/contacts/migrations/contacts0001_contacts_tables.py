@@ -19,12 +19,7 @@ TENANT_TABLES = (
     "routing_rule",
     "api_token",
 )
-SEARCH_INDEXES = (
-    ("search_customer_name", "customer", "name"),
-    ("search_customer_email", "customer", "email"),
-    ("search_contact_person_name", "contact_person", "name"),
-    ("search_contact_person_email", "contact_person", "email"),
-)
+SEARCH_KEY = sa.String(length=254).with_variant(sa.String(length=254, collation="C"), "postgresql")
 
 revision = "contacts0001"
 down_revision = None
@@ -328,9 +323,12 @@ def upgrade() -> None:
         batch_op.create_index("ix_rate_limit_hit_bucket_at", ["bucket", "at"], unique=False)
         batch_op.create_index("ix_rate_limit_hit_at", ["at"], unique=False)
 
-    pattern_ops = " text_pattern_ops" if op.get_bind().dialect.name == "postgresql" else ""
-    for name, table, column in SEARCH_INDEXES:
-        op.execute(f"CREATE INDEX {name} ON {table} (tenant_id, lower({column}){pattern_ops})")
+    for table in ("customer", "contact_person"):
+        with op.batch_alter_table(table) as batch_op:
+            batch_op.add_column(sa.Column("name_key", SEARCH_KEY, nullable=False))
+            batch_op.add_column(sa.Column("email_key", SEARCH_KEY, nullable=True))
+            batch_op.create_index(f"ix_{table}_name_key", ["tenant_id", "name_key"])
+            batch_op.create_index(f"ix_{table}_email_key", ["tenant_id", "email_key"])
     for table in TENANT_TABLES:
         enable_tenant_rls(op, table)
 

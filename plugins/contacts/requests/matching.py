@@ -96,11 +96,11 @@ def find_customer(db: Session, contact_request: ContactRequest) -> Match | None:
     email = (contact_request.email or "").lower()
     if email:
         people = select(ContactPerson.customer_id).where(
-            func.lower(ContactPerson.email) == email, ContactPerson.archived_at.is_(None)
+            ContactPerson.email_key == email, ContactPerson.archived_at.is_(None)
         )
         customer = db.scalar(
             select(Customer)
-            .where(active, or_(func.lower(Customer.email) == email, Customer.id.in_(people)))
+            .where(active, or_(Customer.email_key == email, Customer.id.in_(people)))
             .order_by(Customer.id)
             .limit(1)
         )
@@ -118,7 +118,7 @@ def _customers_of_domain(db: Session, domain: str) -> list[Customer]:
     """Up to two customers whose e-mail, contact persons' e-mail or web site is on ``domain``."""
     at_domain = "%@" + domain.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     people = select(ContactPerson.customer_id).where(
-        func.lower(ContactPerson.email).like(at_domain, escape="\\"),
+        ContactPerson.email_key.like(at_domain, escape="\\"),
         ContactPerson.archived_at.is_(None),
     )
     return list(
@@ -127,7 +127,7 @@ def _customers_of_domain(db: Session, domain: str) -> list[Customer]:
             .where(
                 Customer.archived_at.is_(None),
                 or_(
-                    func.lower(Customer.email).like(at_domain, escape="\\"),
+                    Customer.email_key.like(at_domain, escape="\\"),
                     Customer.id.in_(people),
                     func.lower(Customer.website).in_(_site_spellings(domain)),
                 ),
