@@ -31,7 +31,7 @@ from sqlalchemy import MetaData
 from core.db import make_engine
 from core.models import Base
 from core.plugins import CORE, Plugin, PluginError, PluginRegistry
-from core.schema import HAND_MADE_INDEX_PREFIX, alembic_config
+from core.schema import alembic_config
 
 
 class EnableTenantRLSOp(ops.MigrateOperation):
@@ -124,8 +124,6 @@ def _config(
 
 def _only(tables: set[str]) -> Callable[..., bool]:
     def include(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
-        if type_ == "index" and (name or "").startswith(HAND_MADE_INDEX_PREFIX):
-            return False
         table = name if type_ == "table" else getattr(getattr(obj, "table", None), "name", None)
         return table in tables
 

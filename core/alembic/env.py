@@ -13,6 +13,7 @@ context.configure(
     target_metadata=config.attributes["metadata"],
     render_as_batch=connection.dialect.name == "sqlite",
     compare_type=True,
+    include_object=config.attributes.get("include_object"),
 )
 with context.begin_transaction():
     context.run_migrations()
