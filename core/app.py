@@ -48,6 +48,7 @@ def make_config(
     config.add_request_method(
         lambda r: db.tm_session(r.registry.db_factory, r.tm), "db", reify=True
     )
+    config.include("core.jobs")  # the job queue; embedded, it runs jobs in this process
 
     secure = settings.as_bool(resolved["myynti.secure_cookies"])
     config.set_session_factory(

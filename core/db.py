@@ -34,6 +34,23 @@ class TenantViolation(Exception):
 class TenantSession(Session):
     """The session class of the app; its events (below) enforce tenancy."""
 
+    def get(self, entity: Any, ident: Any, **kwargs: Any) -> Any:
+        """``Session.get``, which must not hand out another tenant's row either.
+
+        ``get`` answers from the identity map without a query when the row is
+        already there (loaded inside ``all_tenants``, say), so the criterion of
+        ``do_orm_execute`` never sees it; the row's tenant is checked here instead.
+        ``get_one`` calls this too.
+        """
+        found = super().get(entity, ident, **kwargs)
+        if found is None or not isinstance(found, TenantOwned):
+            return found
+        options = kwargs.get("execution_options") or {}
+        if options.get(ALL_TENANTS) or self.info.get(ALL_TENANTS):
+            return found
+        tenant_id = self.info.get(TENANT)
+        return found if tenant_id is not None and found.tenant_id == tenant_id else None
+
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """An engine for ``url``; SQLite gets foreign keys, WAL and a busy timeout."""

@@ -20,6 +20,9 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from pyramid.i18n import Localizer, Translations, TranslationStringFactory
 from pyramid.interfaces import ILocalizer
+from pyramid_chameleon.interfaces import IChameleonTranslate
+from pyramid_chameleon.localization import translator as chameleon_translator
+from translationstring import ChameleonTranslate
 
 LOCALES = ("fi", "en")
 #: Babel locales for formatting: English in Finland keeps Finnish dates and money.
@@ -48,10 +51,16 @@ def _compiled(catalog: Catalog, domain: str) -> Translations:
 
 
 def register_localizers(registry: Any, locale_dirs: list[Path]) -> None:
-    """Build one localizer per language once; Pyramid looks them up by name."""
+    """Build one localizer per language once; Pyramid looks them up by name.
+
+    Templates' ``i18n:translate`` goes through the same localizers. pyramid_chameleon
+    installs its translator only when ``add_translation_dirs`` was used, which
+    this module replaces, so it is installed here.
+    """
     for locale in LOCALES:
         localizer = Localizer(locale, load_translations(locale_dirs, locale))
         registry.registerUtility(localizer, ILocalizer, name=locale)
+    registry.registerUtility(ChameleonTranslate(chameleon_translator), IChameleonTranslate)
 
 
 def negotiate_locale(request: Any) -> str:

@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
+from pyramid.csrf import new_csrf_token
 from pyramid.security import Allowed, Denied
 from sqlalchemy import delete, select
 
@@ -64,8 +65,17 @@ class SecurityPolicy:
         return Denied(f"members do not hold {permission}")
 
     def remember(self, request: Any, userid: int, **kw: Any) -> list[tuple[str, str]]:
-        """Sign in: a new session (new cookie) and a new random session id."""
+        """Sign in: a new session (new cookie) and a new random session id.
+
+        A session this browser already had is deleted, so an old cookie of it
+        (copied, or planted before sign-in) no longer signs anyone in. The CSRF
+        token is renewed too: one known before sign-in is worth nothing after.
+        """
+        previous = request.session.get(AUTH_KEY)
+        if previous:
+            request.db.execute(delete(AuthSession).where(AuthSession.id == previous))
         request.session.invalidate()
+        new_csrf_token(request)
         session_id = secrets.token_urlsafe(32)
         request.db.add(AuthSession(id=session_id, user_id=userid))
         request.session[AUTH_KEY] = session_id

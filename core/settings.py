@@ -1,16 +1,27 @@
 """Settings: the ``.ini`` file's ``[app:main]`` keys, each overridable from the environment.
 
-=========================  ======================  ===========================================
-key                        environment             meaning
-=========================  ======================  ===========================================
-``sqlalchemy.url``         MYYNTI_DATABASE_URL     database; default a SQLite file in data_dir
-``myynti.data_dir``        MYYNTI_DATA_DIR         files of this installation (default ./var)
-``myynti.secret``          MYYNTI_SECRET           signs session cookies; generated if unset
-``myynti.secure_cookies``  MYYNTI_SECURE_COOKIES   ``true`` behind HTTPS
-``myynti.default_locale``  MYYNTI_DEFAULT_LOCALE   ``fi`` or ``en`` for visitors without choice
-``myynti.login_attempts``  MYYNTI_LOGIN_ATTEMPTS   failed logins allowed per e-mail per window
-``myynti.login_window``    MYYNTI_LOGIN_WINDOW     the throttle's window in seconds
-=========================  ======================  ===========================================
+===========================  =======================  ============================================
+key                          environment              meaning
+===========================  =======================  ============================================
+``sqlalchemy.url``           MYYNTI_DATABASE_URL      database; default a SQLite file in data_dir
+``myynti.data_dir``          MYYNTI_DATA_DIR          files of this installation (default ./var)
+``myynti.secret``            MYYNTI_SECRET            signs session cookies; generated if unset
+``myynti.secure_cookies``    MYYNTI_SECURE_COOKIES    ``true`` behind HTTPS
+``myynti.default_locale``    MYYNTI_DEFAULT_LOCALE    ``fi`` or ``en`` for visitors without choice
+``myynti.login_attempts``    MYYNTI_LOGIN_ATTEMPTS    failed logins allowed per e-mail per window
+``myynti.login_window``      MYYNTI_LOGIN_WINDOW      the throttle's window in seconds
+``myynti.broker_url``        MYYNTI_BROKER_URL        jobs' broker: empty runs jobs in the web
+                                                      process; ``redis://`` or ``amqp://`` URL
+                                                      for separate ``myynti worker`` processes
+``myynti.broker_namespace``  MYYNTI_BROKER_NAMESPACE  queue name and Redis key prefix (myynti)
+``myynti.worker_threads``    MYYNTI_WORKER_THREADS    job threads of a worker, or of the web
+                                                      process when embedded (4; 0 = none)
+``myynti.job_attempts``      MYYNTI_JOB_ATTEMPTS      tries before a job has failed (5)
+``myynti.job_retry_delay``   MYYNTI_JOB_RETRY_DELAY   seconds before the first retry, doubled
+                                                      for each next one (30)
+``myynti.job_stale_after``   MYYNTI_JOB_STALE_AFTER   seconds a job may be pending or running
+                                                      before the sweep sends it again (900)
+===========================  =======================  ============================================
 """
 
 from __future__ import annotations
@@ -29,6 +40,12 @@ ENVIRONMENT = {
     "myynti.default_locale": "MYYNTI_DEFAULT_LOCALE",
     "myynti.login_attempts": "MYYNTI_LOGIN_ATTEMPTS",
     "myynti.login_window": "MYYNTI_LOGIN_WINDOW",
+    "myynti.broker_url": "MYYNTI_BROKER_URL",
+    "myynti.broker_namespace": "MYYNTI_BROKER_NAMESPACE",
+    "myynti.worker_threads": "MYYNTI_WORKER_THREADS",
+    "myynti.job_attempts": "MYYNTI_JOB_ATTEMPTS",
+    "myynti.job_retry_delay": "MYYNTI_JOB_RETRY_DELAY",
+    "myynti.job_stale_after": "MYYNTI_JOB_STALE_AFTER",
 }
 
 DEFAULTS = {
@@ -37,6 +54,12 @@ DEFAULTS = {
     "myynti.default_locale": "fi",
     "myynti.login_attempts": "5",
     "myynti.login_window": "900",
+    "myynti.broker_url": "",
+    "myynti.broker_namespace": "myynti",
+    "myynti.worker_threads": "4",
+    "myynti.job_attempts": "5",
+    "myynti.job_retry_delay": "30",
+    "myynti.job_stale_after": "900",
 }
 
 

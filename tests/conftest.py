@@ -1,1 +1,6 @@
-pytest_plugins = ["core.testing", "tests.history_plugins.fixtures"]
+pytest_plugins = [
+    "core.testing",
+    "tests.history_plugins.fixtures",
+    "tests.job_plugins.fixtures",
+    "tests.platform_plugins.fixtures",
+]

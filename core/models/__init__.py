@@ -3,6 +3,7 @@
 from core.models.accounts import AuthSession, FailedLogin, Membership, Role, Team, TeamMember, User
 from core.models.base import Base, HasCustomValues, JSONDocument, TenantOwned, utcnow
 from core.models.history import Attachment, Event
+from core.models.jobs import Job, JobState, PeriodicRun
 from core.models.tenancy import Tenant, TenantPlugin
 
 __all__ = [
@@ -13,7 +14,10 @@ __all__ = [
     "FailedLogin",
     "HasCustomValues",
     "JSONDocument",
+    "Job",
+    "JobState",
     "Membership",
+    "PeriodicRun",
     "Role",
     "Team",
     "TeamMember",

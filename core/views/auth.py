@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from pyramid.httpexceptions import HTTPSeeOther
 from pyramid.security import forget, remember
 from pyramid.view import view_config
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from wtforms import EmailField, PasswordField
 from wtforms.validators import EqualTo, InputRequired, Length
 
 from core.forms import BaseForm
 from core.i18n import LOCALE_COOKIE, LOCALES, _
-from core.models import User
+from core.models import AuthSession, User
 from core.passwords import MIN_LENGTH, hash_password, needs_rehash, verify_password
-from core.security import CorePermission
+from core.security import AUTH_KEY, CorePermission
 from core.throttle import LoginThrottle
 
 WRONG_LOGIN = _("The e-mail address or the password is wrong.")
@@ -87,6 +88,13 @@ def change_password(request: Any) -> Any:
             form.current.errors.append(_("The current password is wrong."))
         else:
             request.user.password_hash = hash_password(form.new.data)
+            # Whoever else was signed in with the old password is signed out.
+            request.db.execute(
+                delete(AuthSession).where(
+                    AuthSession.user_id == request.user.id,
+                    AuthSession.id != request.session.get(AUTH_KEY),
+                )
+            )
             request.session.flash(request.localizer.translate(_("Your password was changed.")))
             return HTTPSeeOther(request.route_url("account_password"))
     return {"form": form}
@@ -105,7 +113,17 @@ def set_locale(request: Any) -> Any:
 
 
 def _safe_next(url: str) -> str:
-    """Only a path on this site: no scheme, host or protocol-relative ``//``."""
-    if url.startswith("/") and not url.startswith("//") and "\\" not in url:
-        return url
-    return ""
+    """Only a path on this site: no scheme, host or protocol-relative ``//``.
+
+    Browsers drop tabs and line breaks from a URL and read ``\\`` as ``/``, so
+    ``/\\evil.example`` or ``/<tab>/evil.example`` would lead off the site;
+    whitespace and control characters are refused as well.
+    """
+    if not url.startswith("/") or url.startswith("//") or "\\" in url:
+        return ""
+    if any(ch.isspace() or not ch.isprintable() for ch in url):
+        return ""
+    parts = urlsplit(url)
+    if parts.scheme or parts.netloc:
+        return ""
+    return url

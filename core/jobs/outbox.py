@@ -1,0 +1,163 @@
+"""The transactional outbox: job rows written with the change that caused them.
+
+``enqueue`` adds a ``Job`` row to the caller's transaction and notes its id on
+the session; the message (the id only) is sent once the session's transaction
+has committed, and forgotten when it rolls back. The same holds for a
+request's session, which pyramid_tm commits through zope.sqlalchemy: its
+SQLAlchemy transaction commits in the zope transaction's vote, and the
+``after_commit`` event below fires then.
+
+``sweep`` is core's periodic upkeep: it sends again what the broker seems to
+have lost and forgets finished rows after a while.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Mapping
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import and_, delete, event, or_, select, update
+from sqlalchemy.orm import Session, SessionTransaction
+
+from core.db import TenantSession, all_tenants
+from core.models import Job, JobState, Tenant, utcnow
+
+if TYPE_CHECKING:
+    from core.jobs.queue import JobQueue
+
+log = logging.getLogger(__name__)
+
+#: ``session.info`` keys: the session's job queue, and the ids to send after commit.
+QUEUE_KEY = "myynti.jobs"
+UNSENT_KEY = "myynti.jobs.unsent"
+
+#: An operator may run these again.
+RETRYABLE = (JobState.FAILED, JobState.SKIPPED)
+#: Rows the sweep sends again per run, so one sweep stays short after a long outage.
+SWEEP_BATCH = 1000
+#: Done and skipped rows are kept this long for the operators' page, then deleted.
+KEEP_FINISHED = timedelta(days=30)
+
+
+class UnknownJob(LookupError):
+    """No installed plugin declares a job of this name."""
+
+
+def queue_of(db: Session) -> JobQueue:
+    """The job queue of the app whose session factory made ``db``."""
+    queue = db.info.get(QUEUE_KEY)
+    if queue is None:
+        raise RuntimeError(
+            "this session has no job queue; use request.db or a session of JobQueue.session()"
+        )
+    return queue
+
+
+def enqueue(
+    db: Session, tenant: Tenant | int, job_name: str, payload: Mapping[str, Any] | None = None
+) -> Job:
+    """Start job ``job_name`` for ``tenant`` once the current transaction commits.
+
+    The row is written as any tenant-owned row: ``db`` must work as ``tenant``
+    (a request of that tenant does), or inside ``all_tenants`` for a periodic
+    job that starts work for many tenants. ``payload`` must be JSON.
+    """
+    plugin = queue_of(db).owner_of(job_name)
+    data = dict(payload or {})
+    try:
+        json.dumps(data)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"the payload of job {job_name} is not JSON: {exc}") from None
+    tenant_id = tenant if isinstance(tenant, int) else tenant.id
+    job = Job(tenant_id=tenant_id, plugin=plugin, name=job_name, payload=data)
+    db.add(job)
+    db.flush()
+    send_after_commit(db, job.id)
+    return job
+
+
+def retry(db: Session, job: Job) -> None:
+    """Run a failed or skipped job again (an operator's action, of any tenant)."""
+    if job.state not in RETRYABLE:
+        raise ValueError(f"job {job.id} is {job.state}; only failed or skipped jobs are retried")
+    with all_tenants(db):
+        job.state = JobState.PENDING
+        job.run_after = None
+        job.updated_at = utcnow()
+        db.flush()
+    send_after_commit(db, job.id)
+
+
+def send_after_commit(db: Session, job_id: int, delay: float = 0.0) -> None:
+    """Send job ``job_id``'s message ``delay`` seconds after ``db`` commits."""
+    db.info.setdefault(UNSENT_KEY, []).append((job_id, delay))
+
+
+@event.listens_for(TenantSession, "after_commit")
+def _send_unsent(session: Session) -> None:
+    unsent = session.info.pop(UNSENT_KEY, None)
+    if unsent:
+        queue_of(session).send(unsent)
+
+
+@event.listens_for(TenantSession, "after_transaction_end")
+def _forget_unsent(session: Session, transaction: SessionTransaction) -> None:
+    # A root transaction that ends with ids left unsent has rolled back.
+    # (Ids of rows rolled back in a savepoint stay; their messages find no row.)
+    if transaction.parent is None:
+        session.info.pop(UNSENT_KEY, None)
+
+
+def sweep(db: Session) -> int:
+    """Send again jobs pending or running for too long; drop old finished rows.
+
+    A pending job whose message the broker lost, and a running one whose
+    worker died, both look like a row untouched for ``myynti.job_stale_after``
+    seconds. A stale running row goes back to pending; if its worker was only
+    slow, it finds its claim gone and rolls its work back. Returns how many
+    jobs were sent again.
+    """
+    queue = queue_of(db)
+    now = utcnow()
+    stale = now - timedelta(seconds=queue.config.stale_after)
+    with all_tenants(db):
+        stuck = select(Job.id).where(Job.state == JobState.RUNNING, Job.updated_at < stale)
+        if db.get_bind().dialect.name == "postgresql":
+            # A live worker keeps its row locked while the job runs: leave it be.
+            stuck = stuck.with_for_update(skip_locked=True)
+        reclaimed = db.scalars(
+            update(Job)
+            .where(Job.id.in_(stuck))
+            .values(state=JobState.PENDING, run_after=None, updated_at=now)
+            .returning(Job.id),
+            execution_options={"synchronize_session": False},
+        ).all()
+        lost = and_(
+            Job.state == JobState.PENDING,
+            Job.updated_at < stale,
+            or_(Job.run_after.is_(None), Job.run_after < stale),
+        )
+        batch = select(Job.id).where(lost).order_by(Job.id).limit(SWEEP_BATCH)
+        resent = db.scalars(
+            update(Job)
+            .where(Job.id.in_(batch), lost)
+            .values(run_after=None, updated_at=now)
+            .returning(Job.id),
+            execution_options={"synchronize_session": False},
+        ).all()
+        db.execute(
+            delete(Job).where(
+                Job.state.in_((JobState.DONE, JobState.SKIPPED)),
+                Job.updated_at < now - KEEP_FINISHED,
+            ),
+            execution_options={"synchronize_session": False},
+        )
+    ids = sorted({*reclaimed, *resent})
+    for job_id in ids:
+        send_after_commit(db, job_id)
+    if ids:
+        log.warning("outbox sweep: sent %d stale jobs again", len(ids))
+    return len(ids)

@@ -1,0 +1,262 @@
+"""Languages: choosing and negotiating one, the Finnish catalog, Finnish numbers and dates.
+
+The test app's default language is English (``core.testing``); Finnish is asked
+for explicitly, as a user would.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+import webtest
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po
+
+from core.app import make_config
+from core.i18n import LOCALE_COOKIE, format_date, format_datetime, format_money, format_number
+from core.models import Role
+from core.plugins import CORE_PLUGIN, PluginRegistry
+from core.testing import app_in_transaction, csrf_token
+
+CORE = Path(__file__).resolve().parent.parent / "core"
+CATALOG = CORE / "locale" / "fi" / "LC_MESSAGES" / "myynti.po"
+
+
+def _spaces(text: str) -> str:
+    """Babel separates thousands and the € sign with U+00A0 (no-break space); some
+    CLDR versions use U+202F (narrow no-break space). Both read as one space."""
+    return text.replace("\u00a0", " ").replace("\u202f", " ")
+
+
+def _login_heading(page: webtest.TestResponse) -> str:
+    return page.html.select_one("#login-form h1").get_text(strip=True)
+
+
+def _switch(app: webtest.TestApp, locale: str, came_from: str) -> webtest.TestResponse:
+    return app.post(
+        "/locale",
+        {"locale": locale, "came_from": came_from, "csrf_token": csrf_token(app)},
+        status=303,
+    )
+
+
+@pytest.fixture
+def anna(make_tenant, make_user) -> Any:
+    tenant = make_tenant("acme", "Acme Oy")
+    return make_user("anna@example.com", tenant=tenant, role=Role.ADMIN)
+
+
+# --- choosing the language ---------------------------------------------------------------
+
+
+def test_switching_language_before_login_sets_a_cookie(webapp):
+    page = webapp.get("/login")
+    assert _login_heading(page) == "Log in"
+    response = _switch(webapp, "fi", "/login")
+    assert response.location == "http://localhost/login"
+    cookie = next(h for h in response.headers.getall("Set-Cookie") if h.startswith(LOCALE_COOKIE))
+    assert cookie.startswith(f"{LOCALE_COOKIE}=fi;")
+    assert "samesite=lax" in cookie.lower() and "max-age=" in cookie.lower()
+    page = response.follow()
+    assert _login_heading(page) == "Kirjaudu sisään"
+    assert page.html.select_one("html")["lang"] == "fi"
+    assert page.html.select_one("label[for=password]").get_text(strip=True) == "Salasana"
+    assert page.html.select_one("button[name=locale][value=en]") is not None
+
+    page = _switch(webapp, "en", "/login").follow()
+    assert _login_heading(page) == "Log in"
+
+
+def test_switching_language_when_signed_in_is_kept_on_the_user(webapp, anna, db, login):
+    login(webapp, "anna@example.com")
+    response = _switch(webapp, "fi", "/account/password")
+    db.refresh(anna)
+    assert anna.locale == "fi"
+    page = response.follow()
+    assert page.html.select_one("h1").get_text(strip=True) == "Vaihda salasana"
+    assert "Kirjaudu ulos" in page.text
+
+    # Another browser that asks for English: the user's own choice wins.
+    other = webtest.TestApp(webapp.app, extra_environ={"REMOTE_ADDR": "192.0.2.12"})
+    other.get("/login", headers={"Accept-Language": "en"})
+    login(other, "anna@example.com")
+    page = other.get("/account/password", headers={"Accept-Language": "en"})
+    assert page.html.select_one("h1").get_text(strip=True) == "Vaihda salasana"
+
+
+def test_translated_form_errors(webapp, anna, login):
+    login(webapp, "anna@example.com")
+    _switch(webapp, "fi", "/account/password")
+    form = webapp.get("/account/password").forms["password-form"]
+    form["current"] = "väärä salasana"
+    form["new"] = "uusi pitkä salasana"
+    form["repeat"] = "jotain ihan muuta"
+    page = form.submit()
+    assert page.html.select_one("#repeat-error").get_text(strip=True) == "Salasanat eivät täsmää."
+    form = page.forms["password-form"]
+    form["current"] = "väärä salasana"
+    form["new"] = form["repeat"] = "uusi pitkä salasana"
+    page = form.submit()
+    assert page.html.select_one("#current-error").get_text(strip=True) == (
+        "Nykyinen salasana on väärin."
+    )
+
+
+def test_wrong_login_message_is_translated(webapp, anna):
+    form = webapp.get("/login", headers={"Accept-Language": "fi"}).forms["login-form"]
+    form["email"] = "anna@example.com"
+    form["password"] = "väärin"
+    page = form.submit(headers={"Accept-Language": "fi"})
+    assert page.html.select_one(".form-error").get_text(strip=True) == (
+        "Sähköpostiosoite tai salasana on väärin."
+    )
+
+
+def test_unknown_language_changes_nothing(webapp, anna, db, login):
+    login(webapp, "anna@example.com")
+    response = _switch(webapp, "xx", "/t/acme/")
+    assert LOCALE_COOKIE not in str(response.headers.getall("Set-Cookie"))
+    db.refresh(anna)
+    assert anna.locale is None
+
+
+def test_switching_language_never_leads_off_the_site(webapp):
+    webapp.get("/login")
+    response = _switch(webapp, "fi", "//evil.example/")
+    assert response.location == "http://localhost/"
+
+
+# --- negotiating the language -------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def finnish_default_wsgi(app_settings, db_engine) -> Any:
+    """An app with the production default, Finnish."""
+    settings = {**app_settings, "myynti.default_locale": "fi"}
+    registry = PluginRegistry([CORE_PLUGIN])
+    return make_config(settings, registry=registry, engine=db_engine).make_wsgi_app()
+
+
+@pytest.fixture
+def finnish_default(finnish_default_wsgi, db_connection):
+    with app_in_transaction(finnish_default_wsgi, db_connection, "192.0.2.50") as app:
+        yield app
+
+
+@pytest.mark.parametrize(
+    ("accept_language", "heading"),
+    [
+        (None, "Kirjaudu sisään"),
+        ("en-US,en;q=0.9", "Log in"),
+        ("en-GB", "Log in"),
+        ("fi-FI,fi;q=0.9,en;q=0.8", "Kirjaudu sisään"),
+        ("sv-FI,sv;q=0.9", "Kirjaudu sisään"),
+        ("de, en;q=0.5", "Log in"),
+        ("en;q=abc,,;;", "Kirjaudu sisään"),
+    ],
+)
+def test_browser_language_decides_before_any_choice(finnish_default, accept_language, heading):
+    headers = {"Accept-Language": accept_language} if accept_language else {}
+    page = finnish_default.get("/login", headers=headers, status=200)
+    assert _login_heading(page) == heading
+
+
+def test_cookie_beats_the_browser_language(finnish_default):
+    finnish_default.set_cookie(LOCALE_COOKIE, "en")
+    page = finnish_default.get("/login", headers={"Accept-Language": "fi"})
+    assert _login_heading(page) == "Log in"
+    finnish_default.set_cookie(LOCALE_COOKIE, "klingon")
+    assert _login_heading(finnish_default.get("/login")) == "Kirjaudu sisään"
+
+
+# --- the Finnish catalog ------------------------------------------------------------------
+
+
+def _catalog() -> dict[str, str]:
+    with CATALOG.open("rb") as po_file:
+        catalog = read_po(po_file, locale="fi")
+    return {message.id: message.string for message in catalog if message.id}
+
+
+def test_every_message_of_core_code_has_a_finnish_translation():
+    catalog = _catalog()
+    found = {
+        message
+        for _file, _line, message, _comments, _context in extract_from_dir(
+            str(CORE), method_map=[("**.py", "python")], keywords={"_": None}
+        )
+        if isinstance(message, str)
+    }
+    missing = sorted(m for m in found if not catalog.get(m))
+    assert not missing, f"add to {CATALOG.relative_to(CORE.parent)}: {missing}"
+
+
+#: ``i18n:translate=""`` on an element whose text has no markup inside.
+SIMPLE_TRANSLATE = re.compile(r'i18n:translate=""[^>]*>([^<$]+)</')
+
+
+def test_every_simple_template_message_has_a_finnish_translation():
+    catalog = _catalog()
+    found = set()
+    for template in (CORE / "templates").rglob("*.pt"):
+        for text in SIMPLE_TRANSLATE.findall(template.read_text(encoding="utf-8")):
+            found.add(" ".join(text.split()))
+    missing = sorted(m for m in found if m and not catalog.get(m))
+    assert len(found) > 20
+    assert not missing, f"add to {CATALOG.relative_to(CORE.parent)}: {missing}"
+
+
+def test_placeholders_survive_translation():
+    for msgid, msgstr in _catalog().items():
+        assert set(re.findall(r"\${\w+}", msgid)) == set(re.findall(r"\${\w+}", msgstr)), msgid
+
+
+# --- formats -------------------------------------------------------------------------------
+
+
+def test_money_in_finnish():
+    assert _spaces(format_money(1234.56, "fi")) == "1 234,56 €"
+    assert _spaces(format_money(Decimal("1234567.8"), "fi")) == "1 234 567,80 €"
+    assert _spaces(format_money(0, "fi")) == "0,00 €"
+    assert _spaces(format_money(Decimal("-5.5"), "fi")) in ("-5,50 €", "−5,50 €")
+
+
+def test_babel_uses_no_break_spaces():
+    """A line never breaks inside an amount: the spaces are no-break spaces."""
+    assert " " not in format_money(1234.56, "fi")
+    assert set(format_money(1234.56, "fi")) & {"\u00a0", "\u202f"}
+
+
+def test_numbers_in_finnish():
+    assert _spaces(format_number(1234.5, "fi", 2)) == "1 234,50"
+    assert _spaces(format_number(1234567, "fi", 0)) == "1 234 567"
+    assert format_number(25.5, "fi") == "25,5"
+
+
+def test_dates_in_finnish():
+    assert format_date(date(2026, 11, 28), "fi") == "28.11.2026"
+    assert format_date(date(2026, 1, 5), "fi") == "5.1.2026"
+    assert format_date(None, "fi") == ""
+
+
+def test_datetimes_in_helsinki_time():
+    # 12.05 UTC is 14.05 in Helsinki in November (EET, UTC+2)...
+    assert format_datetime(datetime(2026, 11, 28, 12, 5, tzinfo=UTC), "fi") == "28.11.2026 14.05"
+    # ...and 15.05 in July (EEST, UTC+3).
+    assert format_datetime(datetime(2026, 7, 1, 12, 5, tzinfo=UTC), "fi") == "1.7.2026 15.05"
+    # SQLite gives naive datetimes back; they were stored in UTC.
+    assert format_datetime(datetime(2026, 11, 28, 12, 5), "fi") == "28.11.2026 14.05"
+    # Late evening UTC is already the next day in Finland.
+    assert format_datetime(datetime(2026, 12, 31, 22, 30, tzinfo=UTC), "fi") == "1.1.2027 00.30"
+    assert format_datetime(None, "fi") == ""
+
+
+def test_english_keeps_the_finnish_forms():
+    """GLOSSARY.md: English in Finland still writes 28.11.2026 and 1 234,56 €."""
+    assert format_date(date(2026, 11, 28), "en") == "28.11.2026"
+    assert _spaces(format_money(1234.56, "en")) == "1 234,56 €"
