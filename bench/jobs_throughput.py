@@ -9,7 +9,9 @@ of row-level security (dropped afterwards), or a temporary SQLite file
 without ``--database-url``; starts one ``myynti worker`` process on the Redis
 broker; then ``--producers`` threads each commit jobs the way a request does
 (a zope transaction whose commit sends the message), and the clock runs from
-the first enqueue until the outbox shows the last job done.
+the first enqueue until the outbox shows the last job done. A second round
+times the worker alone: it is paused (SIGSTOP) while the jobs are enqueued,
+and the clock runs from its resumption.
 """
 
 from __future__ import annotations
@@ -80,19 +82,29 @@ def run(url: str, args: argparse.Namespace, tmp: Path) -> None:
         enqueue_seconds = produce(web, tenant.id, args.jobs, args.producers)
         wait_for_done(web, args.jobs + 1)
         seconds = time.perf_counter() - started
+        # The worker alone: the same number of jobs waiting in Redis when it resumes.
+        worker.send_signal(signal.SIGSTOP)
+        produce(web, tenant.id, args.jobs, args.producers)
+        worker.send_signal(signal.SIGCONT)
+        resumed = time.perf_counter()
+        wait_for_done(web, 2 * args.jobs + 1)
+        worker_seconds = time.perf_counter() - resumed
     finally:
+        worker.send_signal(signal.SIGCONT)
         worker.send_signal(signal.SIGTERM)
         worker.wait(timeout=60)
         client = redis.Redis.from_url(args.broker_url)
         for key in client.scan_iter(f"{namespace}*"):
             client.delete(key)
     what, size = data_size(engine)
+    total = 2 * args.jobs + 1
     print(f"database        {engine.dialect.name}, broker redis, 1 worker process")
-    print(f"                {args.threads} threads, {args.producers} producer threads")
+    print(f"                {args.threads} worker threads, {args.producers} producer threads")
     print(f"jobs            {args.jobs}")
-    print(f"seconds         {seconds:.2f} (enqueueing alone {enqueue_seconds:.2f})")
-    print(f"jobs/s          {args.jobs / seconds:.0f}")
-    print(f"data            {what} {size / 1e6:.1f} MB, {size / (args.jobs + 1):.0f} bytes per job")
+    print(f"end to end      {seconds:.2f} s, {args.jobs / seconds:.0f} jobs/s")
+    print(f"  enqueueing    {enqueue_seconds:.2f} s, {args.jobs / enqueue_seconds:.0f} jobs/s")
+    print(f"worker alone    {worker_seconds:.2f} s, {args.jobs / worker_seconds:.0f} jobs/s")
+    print(f"data            {what} {size / 1e6:.1f} MB for {total} jobs, {size / total:.0f} B each")
     print(f"message         {len(web.actor.message(1).encode())} bytes")
     engine.dispose()
 

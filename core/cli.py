@@ -37,6 +37,7 @@ from core.app import make_app
 from core.contract import Label, label_text
 from core.db import TenantSession, make_engine, make_session_factory, set_tenant
 from core.forms import SLUG_RE
+from core.jobs import cli as jobs_cli
 from core.licensing import LicenceError, disable_plugin, enable_plugin, enabled_plugins
 from core.models import Membership, Role, Team, TeamMember, Tenant, TenantPlugin, User
 from core.passwords import MIN_LENGTH, hash_password
@@ -172,6 +173,7 @@ def main(ctx: click.Context, config_path: str) -> None:
 
 
 pass_runtime = click.make_pass_decorator(Runtime)
+jobs_cli.register(main)
 
 
 # --- database and server ----------------------------------------------------------

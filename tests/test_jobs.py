@@ -31,7 +31,7 @@ def start(queue: JobQueue, tenant: Tenant, name: str, payload: dict[str, Any]) -
     """Enqueue in a transaction of its own and commit; the job's id."""
     with queue.session() as db:
         set_tenant(db, tenant.id)
-        job_id = enqueue(db, tenant, name, payload).id
+        job_id = enqueue(db, tenant, name, payload)
         db.commit()
     return job_id
 

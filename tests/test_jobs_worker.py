@@ -105,7 +105,7 @@ def test_a_worker_process_runs_jobs_and_the_sweep_recovers_a_lost_message(
     def start_ping() -> int:
         with web.session() as db:
             set_tenant(db, tenant.id)
-            job_id = enqueue(db, tenant, PING).id
+            job_id = enqueue(db, tenant, PING)
             db.commit()
         return job_id
 

@@ -172,7 +172,7 @@ def jobs_ping(runtime: Any, slug: str, timeout: float) -> None:
     with queue.session() as db:
         tenant = _tenant(db, slug)
         set_tenant(db, tenant.id)
-        job_id = enqueue(db, tenant, PING).id
+        job_id = enqueue(db, tenant, PING)
         db.commit()
     if queue.embedded:
         _run_here(queue, job_id)

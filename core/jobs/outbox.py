@@ -19,10 +19,10 @@ from collections.abc import Mapping
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import and_, delete, event, or_, select, update
+from sqlalchemy import and_, bindparam, delete, event, insert, or_, select, update
 from sqlalchemy.orm import Session, SessionTransaction
 
-from core.db import TenantSession, all_tenants
+from core.db import ALL_TENANTS, TenantSession, TenantViolation, all_tenants, current_tenant_id
 from core.models import Job, JobState, Tenant, utcnow
 
 if TYPE_CHECKING:
@@ -41,6 +41,23 @@ SWEEP_BATCH = 1000
 #: Done and skipped rows are kept this long for the operators' page, then deleted.
 KEEP_FINISHED = timedelta(days=30)
 
+_NOW = bindparam("now", type_=Job.created_at.type)
+INSERT = (
+    insert(Job)
+    .values(
+        tenant_id=bindparam("tenant_id"),
+        plugin=bindparam("plugin"),
+        name=bindparam("name"),
+        payload=bindparam("payload", type_=Job.payload.type),
+        state=JobState.PENDING,
+        attempts=0,
+        last_error="",
+        created_at=_NOW,
+        updated_at=_NOW,
+    )
+    .returning(Job.id)
+)
+
 
 class UnknownJob(LookupError):
     """No installed plugin declares a job of this name."""
@@ -58,25 +75,33 @@ def queue_of(db: Session) -> JobQueue:
 
 def enqueue(
     db: Session, tenant: Tenant | int, job_name: str, payload: Mapping[str, Any] | None = None
-) -> Job:
-    """Start job ``job_name`` for ``tenant`` once the current transaction commits.
+) -> int:
+    """Start job ``job_name`` for ``tenant`` once the current transaction commits; its id.
 
-    The row is written as any tenant-owned row: ``db`` must work as ``tenant``
-    (a request of that tenant does), or inside ``all_tenants`` for a periodic
-    job that starts work for many tenants. ``payload`` must be JSON.
+    ``db`` must work as ``tenant`` (a request of that tenant does), or inside
+    ``all_tenants`` for a periodic job that starts work for many tenants: the
+    same rule the session keeps for every tenant-owned row. ``payload`` must
+    be JSON.
     """
     plugin = queue_of(db).owner_of(job_name)
+    tenant_id = tenant if isinstance(tenant, int) else tenant.id
+    working_as = current_tenant_id(db)
+    if working_as != tenant_id and not db.info.get(ALL_TENANTS):
+        raise TenantViolation(
+            f"job {job_name} of tenant {tenant_id} started while working as tenant {working_as}"
+        )
     data = dict(payload or {})
     try:
         json.dumps(data)
     except (TypeError, ValueError) as exc:
         raise ValueError(f"the payload of job {job_name} is not JSON: {exc}") from None
-    tenant_id = tenant if isinstance(tenant, int) else tenant.id
-    job = Job(tenant_id=tenant_id, plugin=plugin, name=job_name, payload=data)
-    db.add(job)
-    db.flush()
-    send_after_commit(db, job.id)
-    return job
+    # One INSERT built once rather than the unit of work: enqueueing is on the
+    # hot path of requests and of jobs that fan out. Through the session, so
+    # zope.sqlalchemy sees a write and commits the request's transaction.
+    params = {"tenant_id": tenant_id, "plugin": plugin, "name": job_name, "payload": data}
+    job_id = db.execute(INSERT, {**params, "now": utcnow()}).scalar_one()
+    send_after_commit(db, job_id)
+    return job_id
 
 
 def retry(db: Session, job: Job) -> None:
@@ -124,13 +149,9 @@ def sweep(db: Session) -> int:
     now = utcnow()
     stale = now - timedelta(seconds=queue.config.stale_after)
     with all_tenants(db):
-        stuck = select(Job.id).where(Job.state == JobState.RUNNING, Job.updated_at < stale)
-        if db.get_bind().dialect.name == "postgresql":
-            # A live worker keeps its row locked while the job runs: leave it be.
-            stuck = stuck.with_for_update(skip_locked=True)
         reclaimed = db.scalars(
             update(Job)
-            .where(Job.id.in_(stuck))
+            .where(Job.state == JobState.RUNNING, Job.updated_at < stale)
             .values(state=JobState.PENDING, run_after=None, updated_at=now)
             .returning(Job.id),
             execution_options={"synchronize_session": False},

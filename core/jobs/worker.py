@@ -1,17 +1,18 @@
 """What a worker does with one message: claim the row, run the job as its tenant, record.
 
-Three short transactions, so a SQLite database is not locked while a job
-waits on the network, and a job in progress is visible as running:
+Separate short transactions, so a job in progress is visible as running, and
+a job that kills its worker still uses up its attempts:
 
-1. **claim**: pending (and due) → running, ``attempts + 1``; on PostgreSQL the
-   row is picked ``FOR UPDATE SKIP LOCKED``, so a second worker with a
-   duplicate message moves on at once. A row that is done, running or gone is
-   not claimed: a duplicate message does nothing.
+1. **claim**: pending (and due) → running, ``attempts + 1``, reading the
+   tenant's row on the way; on PostgreSQL the row is picked ``FOR UPDATE SKIP
+   LOCKED``, so a second worker with a duplicate message moves on at once. A
+   row that is done, running or gone is not claimed: a duplicate message does
+   nothing.
 2. **run**: as the tenant (the ORM filter and, on PostgreSQL, row-level
    security, as in a request), the job's work and the row's ``done`` commit
-   together. The transaction first checks that the row still holds this
-   claim's attempt number, so a worker whose stale claim was taken over does
-   nothing, and keeps the row locked until it commits.
+   together, and only while the row still holds this claim's attempt number:
+   a worker whose stale claim was taken over (see ``outbox.sweep``) rolls its
+   work back instead of doing it twice.
 3. **on failure**: the work is rolled back; the error is recorded and the row
    goes back to pending with a growing delay, or to failed after the last
    attempt.
@@ -26,7 +27,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Text, and_, bindparam, func, or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, make_transient_to_detached
 
 from core.db import all_tenants, set_tenant
 from core.jobs.outbox import send_after_commit
@@ -55,7 +56,21 @@ _DUE = and_(
     or_(Job.run_after.is_(None), Job.run_after <= _NOW),
 )
 _CLAIM_VALUES = {"state": JobState.RUNNING, "attempts": Job.attempts + 1, "updated_at": _NOW}
-_CLAIMED_ROW = (Job.tenant_id, Job.plugin, Job.name, Job.payload, Job.attempts)
+#: The claimed row and its tenant's, which the job gets without a query of its own.
+_TENANT_COLUMNS = [column.key for column in Tenant.__table__.columns]
+_CLAIMED_ROW = (
+    Job.plugin,
+    Job.name,
+    Job.payload,
+    Job.attempts,
+    *(
+        select(Tenant.__table__.c[key])
+        .where(Tenant.id == Job.tenant_id)
+        .scalar_subquery()
+        .label(f"tenant_{key}")
+        for key in _TENANT_COLUMNS
+    ),
+)
 CLAIM = update(Job).where(_DUE).values(_CLAIM_VALUES).returning(*_CLAIMED_ROW)
 #: PostgreSQL: a row another worker is claiming right now is skipped, not waited for.
 CLAIM_SKIP_LOCKED = (
@@ -69,7 +84,7 @@ _HELD = and_(
     Job.state == JobState.RUNNING,
     Job.attempts == bindparam("attempt"),
 )
-#: Refresh a claim this worker still holds.
+#: Refresh a claim this worker still holds (taking SQLite's write lock).
 TOUCH = update(Job).where(_HELD).values(updated_at=_NOW)
 #: Record the outcome of a claim this worker still holds; a NULL error keeps the last one.
 FINISH = (
@@ -97,6 +112,8 @@ class Claim:
     name: str
     payload: dict[str, Any]
     attempt: int
+    #: The tenant's row as it was when the job was claimed.
+    tenant: dict[str, Any]
 
     @property
     def held(self) -> dict[str, Any]:
@@ -123,49 +140,48 @@ def process(queue: JobQueue, job_id: int) -> None:
 def _claim(queue: JobQueue, job_id: int) -> Claim | None:
     with queue.session() as db, all_tenants(db), db.begin():
         connection = db.connection()
-        statement = CLAIM
-        if connection.dialect.name == "postgresql":
-            statement = CLAIM_SKIP_LOCKED
-            # A claim lost in a database crash is harmless (the row is pending
-            # again, and the job's own commit, later in the log, is lost too),
-            # so its commit need not wait for the disk.
-            connection.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
+        statement = CLAIM_SKIP_LOCKED if connection.dialect.name == "postgresql" else CLAIM
         row = connection.execute(statement, {"job_id": job_id, "now": utcnow()}).one_or_none()
     if row is None:
         return None
-    return Claim(job_id, row.tenant_id, row.plugin, row.name, row.payload or {}, row.attempts)
+    tenant = {key: row._mapping[f"tenant_{key}"] for key in _TENANT_COLUMNS}
+    return Claim(
+        job_id, tenant["id"], row.plugin, row.name, row.payload or {}, row.attempts, tenant
+    )
 
 
 def _run(queue: JobQueue, claim: Claim) -> None:
     with queue.session() as db:
         set_tenant(db, claim.tenant_id)
         with db.begin():
-            # Touch the row first: it proves the claim is still ours and locks the
-            # row (PostgreSQL) or the database (SQLite) for this transaction, so
-            # nobody takes the claim over while the job runs, and SQLite never has
-            # to turn this transaction from a reader into a writer halfway.
-            if not _update(db, TOUCH, {**claim.held, "now": utcnow()}):
+            if db.get_bind().dialect.name == "sqlite" and not _update(
+                db, TOUCH, {**claim.held, "now": utcnow()}
+            ):
+                # SQLite: write first, so the transaction holds the write lock
+                # from the start; one that reads and then writes fails outright
+                # when another connection has written in between.
                 raise ClaimLost()
             state, reason = _call(queue, db, claim)
             now = utcnow()
-            _update(
-                db,
-                FINISH,
-                {
-                    **claim.held,
-                    "state": state,
-                    "error": reason or None,
-                    "run_after": None,
-                    "now": now,
-                    "done_at": now if state == JobState.DONE else None,
-                },
-            )
+            outcome = {
+                **claim.held,
+                "state": state,
+                "error": reason or None,
+                "run_after": None,
+                "now": now,
+                "done_at": now if state == JobState.DONE else None,
+            }
+            if not _update(db, FINISH, outcome):
+                raise ClaimLost()
 
 
 def _call(queue: JobQueue, db: Session, claim: Claim) -> tuple[JobState, str]:
     """Run the job unless its tenant or plugin says not to; the outcome and why."""
-    tenant = db.get(Tenant, claim.tenant_id)
-    if tenant is None or not tenant.active:
+    tenant = Tenant(**claim.tenant)
+    # The row was read with the claim: attach it as loaded rather than query it again.
+    make_transient_to_detached(tenant)
+    db.add(tenant)
+    if not tenant.active:
         return JobState.SKIPPED, TENANT_INACTIVE
     declared = queue.job_types.get(claim.name)
     if declared is None or declared.plugin != claim.plugin:

@@ -88,7 +88,7 @@ def myynti_configure(config: Any) -> None:
 
 def start_writing(request: Any) -> dict[str, Any]:
     """Start a ``worklog.write`` job; with ``then=fail``, fail the request after it."""
-    job = enqueue(request.db, request.tenant, "worklog.write", {"text": request.POST["text"]})
+    job_id = enqueue(request.db, request.tenant, "worklog.write", {"text": request.POST["text"]})
     if request.POST.get("then") == "fail":
         raise HTTPConflict()
-    return {"job": job.id}
+    return {"job": job_id}
