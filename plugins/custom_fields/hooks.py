@@ -1,0 +1,1 @@
+"""The custom_fields plugin's hook implementations."""

@@ -1,0 +1,20 @@
+"""The sales workflow: stages, tasks, the board and my-work views, activities."""
+
+from pyramid.i18n import TranslationStringFactory
+
+from core import Plugin
+
+plugin = Plugin(
+    name="workflow",
+    title={"fi": "Työnkulku", "en": "Workflow"},
+    version="0.1.0",
+    package="plugins.workflow",
+    summary={
+        "fi": "Myynnin vaiheet, tehtävät, työnkulkunäkymä, oma työnäkymä ja aktiviteetit",
+        "en": "Sales stages, tasks, the board, my work and activities",
+    },
+    depends=("contacts",),
+)
+
+#: Messages of this plugin; their Finnish is in ``locale/fi/LC_MESSAGES/myynti_workflow.po``.
+_ = TranslationStringFactory("myynti_workflow")
