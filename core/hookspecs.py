@@ -16,7 +16,7 @@ Families:
 * security: ``myynti_permissions``
 * entities: ``myynti_entities``
 * custom fields: ``myynti_form_fields``, ``myynti_form_saved``,
-  ``myynti_list_columns``
+  ``myynti_list_columns``, ``myynti_list_filters``, ``myynti_csv_columns``
 * workflow stages: ``myynti_stage_actions``, ``myynti_stage_changed``
 * UI panels: ``myynti_links``, ``myynti_panels``
 * history: ``myynti_event_kinds``
@@ -107,8 +107,10 @@ def myynti_entities() -> list[Any]:
 def myynti_form_fields(request: Any, entity: str) -> list[Any]:
     """Return extra form fields for the create/edit form of ``entity``.
 
-    Each item is ``(name, section, unbound WTForms field)``; the owner adds them
-    to its form class before binding it.
+    Each item is ``(name, section, unbound WTForms field)``, optionally with a
+    fourth item ``loader(record)`` giving the field's data for an existing
+    record; the owner adds them to its form class before binding it
+    (``core.record_forms.form_class``).
     """
 
 
@@ -124,7 +126,27 @@ def myynti_form_saved(request: Any, entity: str, record: Any, form: Any) -> None
 def myynti_list_columns(request: Any, entity: str) -> list[Any]:
     """Return extra ``(key, label, getter)`` columns for the list of ``entity``.
 
-    ``getter(record)`` returns the cell's value.
+    ``getter(record)`` returns the cell's value. A ``core.record_forms.ListColumn``
+    may also name a SQL ``sort`` expression the list can be ordered by.
+    """
+
+
+@hookspec
+def myynti_list_filters(request: Any, entity: str, params: Any) -> list[Any]:
+    """Return extra ``core.record_forms.ListFilter`` objects for the list of ``entity``.
+
+    ``params`` is the list's query string; a filter the request uses carries
+    its SQL ``condition``, which the owner adds to its query.
+    """
+
+
+@hookspec
+def myynti_csv_columns(request: Any, entity: str) -> list[Any]:
+    """Return extra ``core.record_forms.CsvColumn`` objects for ``entity``'s CSV files.
+
+    The owner writes them in its export and offers them as targets of its
+    import: a column reads a record's text, parses an imported cell and writes
+    the parsed value on a new record.
     """
 
 

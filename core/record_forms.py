@@ -1,15 +1,17 @@
-"""How an entity's owner lets other plugins extend its forms and lists.
+"""How an entity's owner lets other plugins extend its forms, lists and CSV files.
 
 The owner of an entity (contacts for customers, workflow for tasks) builds its
 form class through :func:`form_class`, renders :func:`extension_sections` after
-its own fields, and calls :func:`save_extensions` once the form is valid and
-applied to the record. Lists add :func:`list_columns`. The owner never knows
-which plugin (custom_fields, a partner's) contributed the fields.
+its own fields (``core:templates/record_forms.pt`` has a macro for it), and
+calls :func:`save_extensions` once the form is valid and applied to the record.
+Lists add :func:`list_columns` and :func:`list_filters`; CSV import and export
+add :func:`csv_columns`. The owner never knows which plugin (custom_fields, a
+partner's) contributed the fields.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -23,11 +25,53 @@ FormT = TypeVar("FormT", bound=Form)
 
 @dataclass(frozen=True)
 class ListColumn:
-    """An extra column of an entity's list: ``getter(record)`` gives the cell."""
+    """An extra column of an entity's list: ``getter(record)`` gives the cell.
+
+    ``sort``, when given, is a SQL expression the owner may order the list by.
+    """
 
     key: str
     label: Label
     getter: Callable[[Any], Any]
+    sort: Any = None
+
+
+@dataclass(frozen=True)
+class ListFilter:
+    """An extra filter of an entity's list, read from the query string.
+
+    ``kind`` says how it is shown: ``"select"`` (``options`` of ``(value,
+    label)``; parameter ``key``), ``"range"`` (parameters ``key_from`` and
+    ``key_to``, inputs of ``input_type``) or ``"text"`` (parameter ``key``).
+    ``condition`` is the SQL condition for the values the request gave, or None
+    when the filter is not in use.
+    """
+
+    key: str
+    label: Label
+    kind: str = "text"
+    options: tuple[tuple[str, Label], ...] = ()
+    input_type: str = "text"
+    condition: Any = None
+
+
+@dataclass(frozen=True)
+class CsvColumn:
+    """An extra column of an entity's CSV export and import.
+
+    ``read(record)`` gives the exported text; ``parse(text)`` the value to
+    import, raising ``ValueError(message)`` (a translation string) when the
+    text will not do; ``write(record, value)`` stores a parsed value on a
+    record. ``headers`` are other header names that map to the column by
+    themselves on import.
+    """
+
+    key: str
+    label: Label
+    read: Callable[[Any], str]
+    parse: Callable[[str], Any]
+    write: Callable[[Any, Any], None]
+    headers: tuple[str, ...] = ()
 
 
 def _collected(results: list[list[Any] | None]) -> list[Any]:
@@ -38,17 +82,33 @@ def form_class(request: Any, entity: str, base: type[FormT]) -> type[FormT]:
     """``base`` with the fields plugins add to ``entity``'s form, or ``base`` itself.
 
     Fields keep the order plugins give; ``_extension_sections`` records which
-    section each belongs to, for :func:`extension_sections`.
+    section each belongs to, for :func:`extension_sections`. A field given with
+    a loader (a fourth item) gets its data from ``loader(obj)`` when the form
+    is bound to an existing record.
     """
     extras = _collected(request.plugins.myynti_form_fields(request=request, entity=entity))
     if not extras:
         return base
-    attrs: dict[str, Any] = {name: field for name, _section, field in extras}
+    attrs: dict[str, Any] = {item[0]: item[2] for item in extras}
+    loaders = {item[0]: item[3] for item in extras if len(item) > 3 and item[3] is not None}
     sections: dict[str, list[str]] = {}
-    for name, section, _field in extras:
-        sections.setdefault(section or "", []).append(name)
+    for item in extras:
+        sections.setdefault(item[1] or "", []).append(item[0])
     attrs["_extension_sections"] = tuple((title, tuple(names)) for title, names in sections.items())
+    if loaders:
+        attrs["process"] = _process_with_loaders(base, loaders)
     return type(base.__name__, (base,), attrs)
+
+
+def _process_with_loaders(base: type[Form], loaders: Mapping[str, Callable[[Any], Any]]) -> Any:
+    def process(
+        self: Form, formdata: Any = None, obj: Any = None, data: Any = None, **kw: Any
+    ) -> None:
+        if obj is not None:
+            kw = {**{name: load(obj) for name, load in loaders.items()}, **kw}
+        base.process(self, formdata, obj, data, **kw)
+
+    return process
 
 
 def extension_sections(form: Form) -> list[tuple[str, list[Field]]]:
@@ -69,3 +129,20 @@ def list_columns(request: Any, entity: str) -> list[ListColumn]:
     """The extra columns plugins add to ``entity``'s list."""
     columns = _collected(request.plugins.myynti_list_columns(request=request, entity=entity))
     return [column if isinstance(column, ListColumn) else ListColumn(*column) for column in columns]
+
+
+def list_filters(request: Any, entity: str) -> list[ListFilter]:
+    """The extra filters plugins add to ``entity``'s list, set from ``request.GET``."""
+    return _collected(
+        request.plugins.myynti_list_filters(request=request, entity=entity, params=request.GET)
+    )
+
+
+def filter_conditions(filters: list[ListFilter]) -> tuple[Any, ...]:
+    """The SQL conditions of the filters in use, for the owner's query."""
+    return tuple(f.condition for f in filters if f.condition is not None)
+
+
+def csv_columns(request: Any, entity: str) -> list[CsvColumn]:
+    """The extra columns plugins add to ``entity``'s CSV export and import."""
+    return _collected(request.plugins.myynti_csv_columns(request=request, entity=entity))

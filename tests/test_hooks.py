@@ -221,6 +221,35 @@ def test_myynti_list_columns_add_cells_to_a_list(hooks: TenantHooks) -> None:
     assert (key, label["en"], getter(Team(name="Myynti"))) == ("initial", "Initial", "M")
 
 
+def test_myynti_list_filters_add_a_condition_from_the_query(
+    db: Any, tenant: Any, hooks: TenantHooks
+) -> None:
+    db.add_all([Team(tenant_id=tenant.id, name="Myynti"), Team(tenant_id=tenant.id, name="Tuki")])
+    db.flush()
+    (unused,) = hooks.collect(
+        "myynti_list_filters", request=StubRequest(), entity=ENTITY, params={}
+    )
+    (used,) = hooks.collect(
+        "myynti_list_filters", request=StubRequest(), entity=ENTITY, params={"initial": "T"}
+    )
+
+    assert unused.condition is None
+    names = db.scalars(select(Team.name).where(used.condition).order_by(Team.name))
+    assert [n for n in names if n in ("Myynti", "Tuki")] == ["Tuki"]
+
+
+def test_myynti_csv_columns_read_parse_and_write(hooks: TenantHooks) -> None:
+    (column,) = hooks.collect("myynti_csv_columns", request=StubRequest(), entity=ENTITY)
+    team = Team(name="Myynti")
+
+    assert column.read(team) == "M"
+    column.write(team, column.parse("Eteenpäin"))
+    assert team.name == "Myynti (Eteenpäin)"
+    with pytest.raises(ValueError, match="Too long"):
+        column.parse("x" * 51)
+    assert hooks.collect("myynti_csv_columns", request=StubRequest(), entity="customer") == []
+
+
 # --- workflow stages -----------------------------------------------------------
 
 

@@ -109,19 +109,35 @@ def parse(data: bytes) -> ParsedFile:
     return ParsedFile(headers, records[1:])
 
 
-def guess_mapping(headers: list[str]) -> dict[int, str]:
-    """Column index → target field, for the headers that name a field."""
+def guess_mapping(headers: list[str], extra: Mapping[str, Any] | None = None) -> dict[int, str]:
+    """Column index → target field, for the headers that name a field.
+
+    ``extra`` are other plugins' columns (``core.record_forms.CsvColumn``) by key.
+    """
+    targets = dict(TARGETS)
+    for key, column in (extra or {}).items():
+        targets[key] = (key.lower(), *column.headers)
     mapping: dict[int, str] = {}
     for index, header in enumerate(headers):
         key = header.strip().lower()
-        for target, names in TARGETS.items():
+        for target, names in targets.items():
             if key in names and target not in mapping.values():
                 mapping[index] = target
     return mapping
 
 
-def validate(db: Session, parsed: ParsedFile, mapping: Mapping[int, str]) -> list[RowReport]:
-    """A report per row: its values, its errors, and an existing customer it duplicates."""
+def validate(
+    db: Session,
+    parsed: ParsedFile,
+    mapping: Mapping[int, str],
+    extra: Mapping[str, Any] | None = None,
+) -> list[RowReport]:
+    """A report per row: its values, its errors, and an existing customer it duplicates.
+
+    Cells of ``extra`` columns are parsed by their column; the parsed values go
+    in ``values["extensions"]`` for ``CsvColumn.write`` once the row is saved.
+    """
+    extra = extra or {}
     reports = []
     seen: dict[tuple[str, str], int] = {}
     for offset, row in enumerate(parsed.rows):
@@ -129,6 +145,7 @@ def validate(db: Session, parsed: ParsedFile, mapping: Mapping[int, str]) -> lis
         raw = {target: (row[i].strip() if i < len(row) else "") for i, target in mapping.items()}
         report = RowReport(line, {})
         _check_row(raw, report)
+        _check_extensions(raw, extra, report)
         for key in ("business_id", "email", "phone_digits"):
             value = report.values.get(key)
             if value:
@@ -176,6 +193,16 @@ def _check_row(raw: dict[str, str], report: RowReport) -> None:
     if address:
         values["visiting_address"] = address
     values["tags"] = split_tags(raw.get("tags", "").replace(";", ","))
+
+
+def _check_extensions(raw: dict[str, str], extra: Mapping[str, Any], report: RowReport) -> None:
+    parsed = {}
+    for key, column in extra.items():
+        try:
+            parsed[key] = column.parse(raw.get(key, ""))
+        except ValueError as exc:
+            report.errors.append(exc.args[0])
+    report.values["extensions"] = parsed
 
 
 def _find_existing(db: Session, reports: list[RowReport]) -> None:

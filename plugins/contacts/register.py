@@ -65,6 +65,9 @@ class CustomerFilter:
     language: str = ""
     archived: bool = False
     sort: str = "name"
+    #: Conditions and an order other plugins add (``core.record_forms``).
+    extra: tuple[Any, ...] = ()
+    extra_order: tuple[Any, ...] = ()
 
 
 def prefix_range(column: Any, prefix: str) -> Any:
@@ -115,7 +118,9 @@ def customer_query(filters: CustomerFilter) -> Select[tuple[Customer]]:
         query = query.where(Customer.team_id == filters.team_id)
     if filters.language:
         query = query.where(Customer.language == filters.language)
-    return query.order_by(*SORTS.get(filters.sort, SORTS["name"]))
+    if filters.extra:
+        query = query.where(*filters.extra)
+    return query.order_by(*(filters.extra_order or SORTS.get(filters.sort, SORTS["name"])))
 
 
 def list_page(db: Session, filters: CustomerFilter, page: int) -> tuple[list[Customer], int, bool]:

@@ -1,4 +1,12 @@
-"""Tenant-defined extra fields on any entity that accepts them."""
+"""Tenant-defined extra fields on any entity that accepts them.
+
+An admin defines fields per entity type; their values live in the record's
+``custom_values`` JSON column (``core.models.HasCustomValues``). The entity's
+owner knows nothing of this plugin: the fields reach its forms, lists and CSV
+files through core's custom-field hooks (``core.record_forms``).
+"""
+
+from pyramid.i18n import TranslationStringFactory
 
 from core import Plugin
 
@@ -12,3 +20,6 @@ plugin = Plugin(
         "en": "Your own extra fields on customers, contact persons and tasks",
     },
 )
+
+#: Messages of this plugin; their Finnish is in ``locale/fi/LC_MESSAGES/myynti_custom_fields.po``.
+_ = TranslationStringFactory("myynti_custom_fields")

@@ -31,6 +31,7 @@ from core import (
 from core.history import record_event
 from core.hookspecs import hookspec
 from core.models import Team, TeamMember, Tenant
+from core.record_forms import CsvColumn, ListFilter
 
 plugin = Plugin(
     name="all_hooks",
@@ -120,6 +121,31 @@ def myynti_list_columns(entity: str) -> list[tuple[str, Any, Any]]:
     if entity != ENTITY:
         return []
     return [("initial", {"fi": "Alkukirjain", "en": "Initial"}, lambda record: record.name[:1])]
+
+
+@hookimpl
+def myynti_list_filters(entity: str, params: Any) -> list[ListFilter]:
+    if entity != ENTITY:
+        return []
+    initial = params.get("initial", "")[:1]
+    condition = Team.name.startswith(initial) if initial else None
+    return [ListFilter("initial", {"fi": "Alkukirjain", "en": "Initial"}, condition=condition)]
+
+
+@hookimpl
+def myynti_csv_columns(entity: str) -> list[CsvColumn]:
+    if entity != ENTITY:
+        return []
+
+    def parse(text: str) -> str:
+        if len(text) > MOTTO_MAX:
+            raise ValueError("Too long")
+        return text
+
+    def write(record: Any, value: str) -> None:
+        record.name = f"{record.name} ({value})"
+
+    return [CsvColumn("initial", "Initial", read=lambda r: r.name[:1], parse=parse, write=write)]
 
 
 def note_action(db: Any, tenant: Any, task: Any, options: dict[str, Any]) -> None:

@@ -9,6 +9,7 @@ from pyramid.view import view_config
 from sqlalchemy import select
 
 from core.i18n import _
+from core.record_forms import form_class, save_extensions
 from plugins.contacts import register
 from plugins.contacts.forms import ContactPersonForm
 from plugins.contacts.models import ContactPerson, CustomerKind
@@ -45,11 +46,12 @@ def _editable_company(request: Any) -> Any:
 )
 def contact_person_new(request: Any) -> Any:
     customer = _editable_company(request)
-    form = ContactPersonForm.from_request(request)
+    form = form_class(request, "contact_person", ContactPersonForm).from_request(request)
     if request.method == "POST" and form.validate():
-        register.add_contact_person(
+        person = register.add_contact_person(
             request.db, customer, register.person_values(form), request.user
         )
+        save_extensions(request, "contact_person", person, form)
         request.session.flash(request.localizer.translate(_("Contact person saved.")))
         return HTTPSeeOther(request.route_url("customer", id=customer.id))
     return {"form": form, "customer": customer, "person": None, "stale": None}
@@ -63,7 +65,9 @@ def contact_person_new(request: Any) -> Any:
 def contact_person_edit(request: Any) -> Any:
     customer = _editable_company(request)
     person = _person(request, customer.id)
-    form = ContactPersonForm.from_request(request, obj=person)
+    form = form_class(request, "contact_person", ContactPersonForm).from_request(
+        request, obj=person
+    )
     stale = None
     if request.method == "POST" and form.validate():
         if form.version.data != person.version:
@@ -74,6 +78,7 @@ def contact_person_edit(request: Any) -> Any:
             register.update_contact_person(
                 request.db, customer, person, register.person_values(form), request.user
             )
+            save_extensions(request, "contact_person", person, form)
             request.session.flash(request.localizer.translate(_("Contact person saved.")))
             return HTTPSeeOther(request.route_url("customer", id=customer.id))
     return {"form": form, "customer": customer, "person": person, "stale": stale}

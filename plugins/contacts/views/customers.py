@@ -13,6 +13,13 @@ from sqlalchemy.orm.exc import StaleDataError
 from core.history import CHANGED
 from core.i18n import _
 from core.models import Event, Membership, Team, User
+from core.record_forms import (
+    filter_conditions,
+    form_class,
+    list_columns,
+    save_extensions,
+)
+from core.record_forms import list_filters as extension_filters
 from plugins.contacts import register
 from plugins.contacts.forms import CustomerForm, split_tags
 from plugins.contacts.models import Customer
@@ -42,7 +49,7 @@ def team_choices(request: Any) -> list[tuple[int, str]]:
 
 
 def customer_form(request: Any, obj: Any = None) -> CustomerForm:
-    form = CustomerForm.from_request(request, obj=obj)
+    form = form_class(request, "customer", CustomerForm).from_request(request, obj=obj)
     form.set_choices(member_choices(request), team_choices(request))
     if request.method != "POST" and obj is not None:
         form.tags.data = ", ".join(obj.tag_names)
@@ -75,8 +82,19 @@ def get_customer(request: Any) -> Customer:
 
 
 def list_filters(request: Any) -> register.CustomerFilter:
-    """The list's search and filters from the query string; unknown values are ignored."""
+    """The list's search and filters from the query string; unknown values are ignored.
+
+    Other plugins' filters and sortable columns (custom fields) come through core.
+    """
     params = request.GET
+    sort = params.get("sort", "name")
+    sortable = {c.key: c.sort for c in list_columns(request, "customer") if c.sort is not None}
+    extra_order: tuple[Any, ...] = ()
+    if sort.lstrip("-") in sortable:
+        expr = sortable[sort.lstrip("-")]
+        extra_order = (
+            (expr.desc(), Customer.id.desc()) if sort.startswith("-") else (expr, Customer.id)
+        )
     return register.CustomerFilter(
         q=params.get("q", "")[:200],
         tag=params.get("tag", "")[:60],
@@ -84,7 +102,9 @@ def list_filters(request: Any) -> register.CustomerFilter:
         team_id=_int(params.get("team")),
         language=params.get("language", "") if params.get("language") in {"fi", "sv", "en"} else "",
         archived=params.get("archived") == "1",
-        sort=params.get("sort", "name") if params.get("sort") in register.SORTS else "name",
+        sort=sort if sort in register.SORTS or extra_order else "name",
+        extra=filter_conditions(extension_filters(request, "customer")),
+        extra_order=extra_order,
     )
 
 
@@ -109,6 +129,8 @@ def customer_list(request: Any) -> dict[str, Any]:
         "teams": team_choices(request),
         "tags": register.all_tags(request.db),
         "query": {k: v for k, v in params.items() if k != "page"},
+        "list_filters": extension_filters(request, "customer"),
+        "columns": list_columns(request, "customer"),
     }
 
 
@@ -129,6 +151,7 @@ def customer_new(request: Any) -> Any:
             customer = register.create_customer(
                 request.db, values, split_tags(form.tags.data), request.user
             )
+            save_extensions(request, "customer", customer, form)
             request.session.flash(request.localizer.translate(_("Customer saved.")))
             return HTTPSeeOther(request.route_url("customer", id=customer.id))
     return {
@@ -153,6 +176,7 @@ def customer_view(request: Any) -> dict[str, Any]:
     return {
         "customer": customer,
         "contacts": [p for p in customer.contacts if p.archived_at is None],
+        "contact_columns": list_columns(request, "contact_person"),
         "details": [
             (_("Business ID"), customer.business_id),
             (_("VAT number"), customer.vat_number),
@@ -201,6 +225,7 @@ def customer_edit(request: Any) -> Any:
                         split_tags(form.tags.data),
                         request.user,
                     )
+                    save_extensions(request, "customer", customer, form)
             except StaleDataError:
                 request.db.expire_all()
                 stale = _stale_report(request, customer)

@@ -9,6 +9,7 @@ from typing import Any
 from pyramid.response import Response
 from pyramid.view import view_config
 
+from core.record_forms import csv_columns
 from plugins.contacts import register
 from plugins.contacts.permissions import ContactsPermission
 from plugins.contacts.views.customers import list_filters
@@ -37,9 +38,10 @@ def export_customers(request: Any) -> Response:
     buffer = io.StringIO()
     buffer.write("\ufeff")
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow([name for name, _read in COLUMNS])
+    columns = [*COLUMNS, *((c.key, c.read) for c in csv_columns(request, "customer"))]
+    writer.writerow([name for name, _read in columns])
     for customer in register.all_matching(request.db, list_filters(request)):
-        writer.writerow([_safe_cell(read(customer)) for _name, read in COLUMNS])
+        writer.writerow([_safe_cell(read(customer)) for _name, read in columns])
     response = Response(buffer.getvalue().encode("utf-8"), content_type="text/csv", charset="utf-8")
     response.content_disposition = 'attachment; filename="asiakkaat.csv"'
     return response

@@ -11,7 +11,9 @@ from typing import Any
 from pyramid.httpexceptions import HTTPNotFound, HTTPSeeOther
 from pyramid.view import view_config
 
+from core.contract import label_text
 from core.i18n import _
+from core.record_forms import csv_columns
 from plugins.contacts import csv_import, register
 from plugins.contacts.permissions import ContactsPermission
 
@@ -79,16 +81,18 @@ def check(request: Any) -> Any:
     """GET: preview and mapping. POST ``check``: the row report. POST ``import``: write."""
     token, path = _pending_file(request)
     parsed = csv_import.parse(path.read_bytes())
-    mapping = _posted_mapping(request, parsed) if request.method == "POST" else None
+    extra = {c.key: c for c in csv_columns(request, "customer")}
+    targets = [*csv_import.TARGETS, *(k for k in extra if k not in csv_import.TARGETS)]
+    mapping = _posted_mapping(request, parsed, targets) if request.method == "POST" else None
     if mapping is None:
-        mapping = csv_import.guess_mapping(parsed.headers)
+        mapping = csv_import.guess_mapping(parsed.headers, extra)
     reports = None
     mapping_error = None
     if request.method == "POST":
         if "name" not in mapping.values():
             mapping_error = _("Choose the column that holds the customer's name.")
         else:
-            reports = csv_import.validate(request.db, parsed, mapping)
+            reports = csv_import.validate(request.db, parsed, mapping, extra)
     allow_duplicates = request.POST.get("allow_duplicates") == "1"
     failing = [
         r
@@ -99,7 +103,10 @@ def check(request: Any) -> Any:
         for report in reports:
             values = dict(report.values)
             tags = values.pop("tags", [])
-            register.create_customer(request.db, values, tags, request.user)
+            extensions = values.pop("extensions", {})
+            customer = register.create_customer(request.db, values, tags, request.user)
+            for key, value in extensions.items():
+                extra[key].write(customer, value)
         path.unlink(missing_ok=True)
         request.session.flash(
             request.localizer.translate(
@@ -115,8 +122,11 @@ def check(request: Any) -> Any:
         "preview": parsed.rows[:PREVIEW_ROWS],
         "row_count": len(parsed.rows),
         "mapping": mapping,
-        "targets": list(csv_import.TARGETS),
-        "target_labels": TARGET_LABELS,
+        "targets": targets,
+        "target_labels": {
+            **{k: request.localizer.translate(v) for k, v in TARGET_LABELS.items()},
+            **{k: label_text(c.label, request.locale_name) for k, c in extra.items()},
+        },
         "mapping_error": mapping_error,
         "reports": reports,
         "failing": failing[:REPORT_ROWS],
@@ -125,11 +135,13 @@ def check(request: Any) -> Any:
     }
 
 
-def _posted_mapping(request: Any, parsed: csv_import.ParsedFile) -> dict[int, str]:
+def _posted_mapping(
+    request: Any, parsed: csv_import.ParsedFile, targets: list[str]
+) -> dict[int, str]:
     mapping: dict[int, str] = {}
     for index in range(len(parsed.headers)):
         target = request.POST.get(f"col-{index}", "")
-        if target in csv_import.TARGETS and target not in mapping.values():
+        if target in targets and target not in mapping.values():
             mapping[index] = target
     return mapping
 

@@ -1,0 +1,108 @@
+"""The tenant's field definitions and what they hold, for a request or a session.
+
+Definitions are read once per request and entity (every hook of a list page
+needs them). Counting and rewriting values goes through the ORM, so the
+tenant filter applies, and reads the JSON in Python: these are admin actions
+on one field, where a plain scan is clear and works the same on every database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from sqlalchemy import inspect, select
+from sqlalchemy.orm import Session
+
+from core.contract import EntityType
+from core.entities import entity_types
+from core.models import Membership, User
+from plugins.custom_fields.models import CustomField
+
+CACHE_ATTR = "_custom_fields_by_entity"
+
+
+def custom_entities(request: Any) -> dict[str, EntityType]:
+    """The tenant's entity types that accept custom fields, by name."""
+    return {
+        name: entity
+        for name, entity in entity_types(request).items()
+        if entity.custom_fields and hasattr(entity.model, "custom_values")
+    }
+
+
+def all_fields(db: Session, entity: str) -> list[CustomField]:
+    """Every field of ``entity``, retired ones too, in their order."""
+    return list(
+        db.scalars(
+            select(CustomField)
+            .where(CustomField.entity == entity)
+            .order_by(CustomField.position, CustomField.id)
+        )
+    )
+
+
+def active_fields(request: Any, entity: str) -> list[CustomField]:
+    """The fields of ``entity`` shown to users (not retired), read once per request."""
+    cache = request.__dict__.setdefault(CACHE_ATTR, {})
+    if entity not in cache:
+        entities = custom_entities(request)
+        cache[entity] = (
+            [f for f in all_fields(request.db, entity) if f.retired_at is None]
+            if entity in entities
+            else []
+        )
+    return cache[entity]
+
+
+def members(request: Any) -> dict[int, str]:
+    """The tenant's active members: id → name and e-mail (one per line), read once."""
+    cache = request.__dict__
+    if "_custom_fields_members" not in cache:
+        rows = request.db.execute(
+            select(User.id, User.name, User.email)
+            .join(Membership, Membership.user_id == User.id)
+            .where(Membership.active)
+            .order_by(User.name)
+        )
+        cache["_custom_fields_members"] = {
+            uid: "\n".join(n for n in (name or email, email) if n) for uid, name, email in rows
+        }
+    return cache["_custom_fields_members"]
+
+
+def builtin_names(model: type) -> set[str]:
+    """The attribute names of ``model`` a custom key must not take (lower case)."""
+    names = {attr.key.lower() for attr in inspect(model).attrs}
+    names |= {name.lower() for name in dir(model) if not name.startswith("__")}
+    return names
+
+
+def records_with_value(db: Session, model: type, key: str) -> Iterator[Any]:
+    """The records of ``model`` that hold a value for ``key``."""
+    for record in db.scalars(select(model).execution_options(yield_per=1000)):
+        if (record.custom_values or {}).get(key) not in (None, "", []):
+            yield record
+
+
+def count_values(db: Session, model: type, key: str) -> int:
+    return sum(1 for _record in records_with_value(db, model, key))
+
+
+def count_failing(db: Session, model: type, key: str, check: Callable[[Any], bool]) -> int:
+    """How many stored values of ``key`` fail ``check``."""
+    return sum(1 for r in records_with_value(db, model, key) if not check(r.custom_values[key]))
+
+
+def rewrite_values(db: Session, model: type, key: str, change: Callable[[Any], Any | None]) -> int:
+    """Replace each stored value of ``key`` by ``change(value)`` (None removes it)."""
+    records = list(records_with_value(db, model, key))
+    for record in records:
+        values = dict(record.custom_values)
+        new = change(values[key])
+        if new is None:
+            values.pop(key)
+        else:
+            values[key] = new
+        record.custom_values = values
+    return len(records)
