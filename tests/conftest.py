@@ -3,4 +3,5 @@ pytest_plugins = [
     "tests.history_plugins.fixtures",
     "tests.job_plugins.fixtures",
     "tests.platform_plugins.fixtures",
+    "tests.workflow_plugins.fixtures",
 ]

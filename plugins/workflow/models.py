@@ -137,6 +137,16 @@ class Task(HasCustomValues, TenantOwned, Base):
         _tenant_fk(["stage_id"], "workflow_stage"),
         Index("ix_task_board", "tenant_id", "stage_id", "board_rank"),
         Index("ix_task_team_board", "tenant_id", "team_id", "stage_id", "board_rank"),
+        # The board's column totals: open (closed_at NULL) or recently closed tasks,
+        # optionally of one team, counted and summed from the index alone.
+        Index(
+            "ix_task_board_totals",
+            "tenant_id",
+            "closed_at",
+            "team_id",
+            "stage_id",
+            "expected_value",
+        ),
         Index("ix_task_responsible", "tenant_id", "responsible_user_id", "closed_at", "due_date"),
         Index("ix_task_customer", "tenant_id", "customer_id"),
         Index("ix_task_contact_request", "tenant_id", "contact_request_id"),

@@ -1,0 +1,291 @@
+"""The board's queries: its columns, their totals, and one page of cards per column.
+
+A board of 10,000 open tasks opens as fast as one of 100: the count and sum
+of each column come from one grouped query, each column's cards are a keyset
+page in board order (``ix_task_board`` / ``ix_task_team_board``), and the
+customers, people and open activities of the cards shown are read in one
+query each, never per card.
+
+Won and lost columns show only tasks closed in the last ``RECENT_CLOSED_DAYS``
+days, and their totals count those: the board is for the work in progress,
+and a column of every task ever won would grow without end. Older closed
+tasks are in the task list.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import and_, func, or_, select, union_all
+
+from core.models import User, utcnow
+from plugins.contacts.models import Customer
+from plugins.workflow.models import Activity, Stage, Task, Workflow
+
+PAGE_SIZE = 25
+RECENT_CLOSED_DAYS = 30
+TEXT_MAX = 200
+LOCAL_TIME = ZoneInfo("Europe/Helsinki")
+DUE_CHOICES = ("overdue", "today", "week")
+
+
+def _int(value: Any) -> int | None:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return None
+    return number if 0 < number < 2**31 else None
+
+
+@dataclass(frozen=True)
+class BoardFilter:
+    """The board's filters, read from the query string; a value that makes no sense is ignored."""
+
+    team_id: int | None = None
+    responsible_user_id: int | None = None
+    customer_id: int | None = None
+    due: str = ""
+    text: str = ""
+
+    @classmethod
+    def from_params(cls, params: Mapping[str, Any]) -> BoardFilter:
+        due = params.get("due", "")
+        return cls(
+            team_id=_int(params.get("team")),
+            responsible_user_id=_int(params.get("responsible")),
+            customer_id=_int(params.get("customer")),
+            due=due if due in DUE_CHOICES else "",
+            text=str(params.get("q", "")).strip()[:TEXT_MAX],
+        )
+
+    def query(self) -> dict[str, Any]:
+        """The filters as query-string parameters, for links that keep them."""
+        values = {
+            "team": self.team_id,
+            "responsible": self.responsible_user_id,
+            "customer": self.customer_id,
+            "due": self.due,
+            "q": self.text,
+        }
+        return {key: value for key, value in values.items() if value}
+
+    def conditions(self, today: date) -> list[Any]:
+        found: list[Any] = []
+        if self.team_id:
+            found.append(Task.team_id == self.team_id)
+        if self.responsible_user_id:
+            found.append(Task.responsible_user_id == self.responsible_user_id)
+        if self.customer_id:
+            found.append(Task.customer_id == self.customer_id)
+        if self.due == "overdue":
+            found.append(Task.due_date < today)
+        elif self.due == "today":
+            found.append(Task.due_date == today)
+        elif self.due == "week":
+            monday = today - timedelta(days=today.weekday())
+            found.append(Task.due_date.between(monday, monday + timedelta(days=6)))
+        if self.text:
+            found.append(func.lower(Task.title).contains(self.text.lower(), autoescape=True))
+        return found
+
+
+@dataclass
+class Card:
+    id: int
+    title: str
+    version: int
+    stage_id: int
+    board_rank: float
+    expected_value: Decimal | None
+    due_date: date | None
+    customer_id: int | None
+    responsible_user_id: int | None
+    customer_name: str = ""
+    responsible_name: str = ""
+    open_activities: int = 0
+
+
+@dataclass
+class Column:
+    stage: Stage
+    count: int = 0
+    total: Decimal = Decimal(0)
+    cards: list[Card] = field(default_factory=list)
+    next_cursor: str = ""
+
+
+def local_today(now: datetime | None = None) -> date:
+    return (now or utcnow()).astimezone(LOCAL_TIME).date()
+
+
+def workflows(db: Any) -> list[Workflow]:
+    return list(db.scalars(select(Workflow).order_by(Workflow.position, Workflow.id)))
+
+
+def board_stages(db: Any, workflow_id: int) -> list[Stage]:
+    """The stages that get a column: all but the retired ones, in order."""
+    return list(
+        db.scalars(
+            select(Stage)
+            .where(Stage.workflow_id == workflow_id, Stage.retired_at.is_(None))
+            .order_by(Stage.position, Stage.id)
+        )
+    )
+
+
+def _shown(stage: Stage, cutoff: datetime) -> Any:
+    """Which tasks of ``stage`` the board shows: all open ones, recently closed ones."""
+    if stage.is_closed:
+        return and_(Task.stage_id == stage.id, Task.closed_at >= cutoff)
+    return and_(Task.stage_id == stage.id, Task.closed_at.is_(None))
+
+
+def closed_cutoff(now: datetime | None = None) -> datetime:
+    return (now or utcnow()) - timedelta(days=RECENT_CLOSED_DAYS)
+
+
+def column_totals(
+    db: Any, stages: Sequence[Stage], filters: BoardFilter, today: date, cutoff: datetime
+) -> dict[int, tuple[int, Decimal]]:
+    """``{stage id: (count, sum of expected value)}`` for the columns, in one query.
+
+    Open tasks and recently closed ones are read separately and added up, so
+    each part is a range of ``ix_task_board_totals`` (closed_at, then team):
+    a board of 10,000 open tasks never reads the 100,000 closed ones.
+    """
+    open_ids = [stage.id for stage in stages if not stage.is_closed]
+    closed_ids = [stage.id for stage in stages if stage.is_closed]
+    conditions = filters.conditions(today)
+    parts = [
+        select(Task.stage_id, Task.expected_value).where(
+            Task.closed_at.is_(None), Task.stage_id.in_(open_ids), *conditions
+        ),
+        select(Task.stage_id, Task.expected_value).where(
+            Task.closed_at >= cutoff, Task.stage_id.in_(closed_ids), *conditions
+        ),
+    ]
+    shown = union_all(*parts).subquery()
+    rows = db.execute(
+        select(
+            shown.c.stage_id, func.count(), func.coalesce(func.sum(shown.c.expected_value), 0)
+        ).group_by(shown.c.stage_id)
+    ).all()
+    return {stage_id: (count, Decimal(total)) for stage_id, count, total in rows}
+
+
+def make_cursor(card: Card) -> str:
+    return f"{card.board_rank!r}_{card.id}"
+
+
+def parse_cursor(cursor: str | None) -> tuple[float, int] | None:
+    """The card a cursor names; a malformed one means the column's first page."""
+    if not cursor:
+        return None
+    rank, _sep, task_id = cursor.rpartition("_")
+    try:
+        return float(rank), int(task_id)
+    except ValueError:
+        return None
+
+
+def column_page(
+    db: Any,
+    stage: Stage,
+    filters: BoardFilter,
+    today: date,
+    cutoff: datetime,
+    cursor: str | None = None,
+    page_size: int = PAGE_SIZE,
+) -> tuple[list[Card], str]:
+    """One page of a column's cards in board order after ``cursor``; the next page's cursor."""
+    query = (
+        select(
+            Task.id,
+            Task.title,
+            Task.version,
+            Task.stage_id,
+            Task.board_rank,
+            Task.expected_value,
+            Task.due_date,
+            Task.customer_id,
+            Task.responsible_user_id,
+        )
+        .where(_shown(stage, cutoff), *filters.conditions(today))
+        .order_by(Task.board_rank, Task.id)
+        .limit(page_size + 1)
+    )
+    after = parse_cursor(cursor)
+    if after is not None:
+        rank, task_id = after
+        query = query.where(
+            or_(Task.board_rank > rank, and_(Task.board_rank == rank, Task.id > task_id))
+        )
+    rows = db.execute(query).all()
+    cards = [Card(*row) for row in rows[:page_size]]
+    return cards, make_cursor(cards[-1]) if len(rows) > page_size else ""
+
+
+def fill_cards(db: Any, cards: Sequence[Card]) -> None:
+    """Customers, responsible persons and open activities of ``cards``: a query each."""
+    if not cards:
+        return
+    customer_ids = {c.customer_id for c in cards if c.customer_id}
+    user_ids = {c.responsible_user_id for c in cards if c.responsible_user_id}
+    customers = (
+        dict(
+            db.execute(
+                select(Customer.id, Customer.name).where(Customer.id.in_(customer_ids))
+            ).all()
+        )
+        if customer_ids
+        else {}
+    )
+    users = (
+        {
+            uid: name or email
+            for uid, name, email in db.execute(
+                select(User.id, User.name, User.email).where(User.id.in_(user_ids))
+            )
+        }
+        if user_ids
+        else {}
+    )
+    activities = dict(
+        db.execute(
+            select(Activity.task_id, func.count())
+            .where(Activity.task_id.in_([c.id for c in cards]), Activity.done_at.is_(None))
+            .group_by(Activity.task_id)
+        ).all()
+    )
+    for card in cards:
+        card.customer_name = customers.get(card.customer_id, "")
+        card.responsible_name = users.get(card.responsible_user_id, "")
+        card.open_activities = activities.get(card.id, 0)
+
+
+def board_columns(db: Any, workflow_id: int, filters: BoardFilter) -> list[Column]:
+    """Every column of the workflow's board with its totals and first page of cards."""
+    today, cutoff = local_today(), closed_cutoff()
+    stages = board_stages(db, workflow_id)
+    totals = column_totals(db, stages, filters, today, cutoff)
+    columns = []
+    for stage in stages:
+        count, total = totals.get(stage.id, (0, Decimal(0)))
+        cards, cursor = column_page(db, stage, filters, today, cutoff)
+        columns.append(Column(stage, count, total, cards, cursor))
+    fill_cards(db, [card for column in columns for card in column.cards])
+    return columns
+
+
+def more_cards(
+    db: Any, stage: Stage, filters: BoardFilter, cursor: str | None
+) -> tuple[list[Card], str]:
+    """The next page of one column, its cards filled in."""
+    cards, next_cursor = column_page(db, stage, filters, local_today(), closed_cutoff(), cursor)
+    fill_cards(db, cards)
+    return cards, next_cursor

@@ -1,0 +1,28 @@
+"""The form that moves a task: the board's card form, its drag and drop, its fallback page."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from wtforms import HiddenField, IntegerField, SelectField, StringField
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
+
+from core.forms import BaseForm, choices
+from plugins.workflow import _
+from plugins.workflow.moves import LOST_REASON_MAX
+
+ID_RANGE = NumberRange(min=1, max=2**31 - 1)
+
+
+class MoveForm(BaseForm):
+    # Any id is accepted here: ``move_task`` checks that the stage is one of the
+    # task's workflow and says so by the field, as it does for drag and drop.
+    stage_id = SelectField(_("Stage"), coerce=int, validate_choice=False)
+    version = IntegerField(widget=HiddenField.widget, validators=[InputRequired()])
+    lost_reason = StringField(_("Why was it lost?"), [Optional(), Length(max=LOST_REASON_MAX)])
+    after_id = IntegerField(widget=HiddenField.widget, validators=[Optional(), ID_RANGE])
+    #: The board's filters, as a query string, to return to the same board.
+    board_query = HiddenField()
+
+    def set_stages(self, stages: Iterable[tuple[int, str]]) -> None:
+        self.stage_id.choices = choices(stages)
