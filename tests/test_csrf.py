@@ -165,7 +165,13 @@ def _post_views(wsgi_app) -> list[tuple[str, dict[str, str]]]:
 def _path(wsgi_app, route_name: str) -> str:
     route = wsgi_app.registry.getUtility(IRoutesMapper).get_route(route_name)
     return PLACEHOLDER.sub(
-        lambda m: "acme" if m.group(1) == "tenant" else "1" if m.group(2) else "customer",
+        lambda m: (
+            "acme"
+            if m.group(1) == "tenant"
+            else "1"
+            if m.group(2) and "\\d" in m.group(2)
+            else "customer"
+        ),
         route.pattern,
     )
 
