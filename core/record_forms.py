@@ -4,8 +4,9 @@ The owner of an entity (contacts for customers, workflow for tasks) builds its
 form class through :func:`form_class`, renders :func:`extension_sections` after
 its own fields (``core:templates/record_forms.pt`` has a macro for it), and
 calls :func:`save_extensions` once the form is valid and applied to the record.
-Lists add :func:`list_columns` and :func:`list_filters`; CSV import and export
-add :func:`csv_columns`. The owner never knows which plugin (custom_fields, a
+Lists add :func:`list_columns` and :func:`list_filters` (and page a list sorted
+by an extra column with :func:`sorted_page`); CSV import and export add
+:func:`csv_columns`. The owner never knows which plugin (custom_fields, a
 partner's) contributed the fields.
 """
 
@@ -15,6 +16,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from sqlalchemy import Select, exists, func, select
+from sqlalchemy.orm import Session
 from wtforms import Form
 from wtforms.fields import Field
 
@@ -28,12 +31,16 @@ class ListColumn:
     """An extra column of an entity's list: ``getter(record)`` gives the cell.
 
     ``sort``, when given, is a SQL expression the owner may order the list by.
+    ``sort_values``, when given too, is a subquery of ``(record_id, value)``
+    for the records that hold a value, which :func:`sorted_page` reads in the
+    order of an index instead of ordering the whole list.
     """
 
     key: str
     label: Label
     getter: Callable[[Any], Any]
     sort: Any = None
+    sort_values: Any = None
 
 
 @dataclass(frozen=True)
@@ -129,6 +136,45 @@ def list_columns(request: Any, entity: str) -> list[ListColumn]:
     """The extra columns plugins add to ``entity``'s list."""
     columns = _collected(request.plugins.myynti_list_columns(request=request, entity=entity))
     return [column if isinstance(column, ListColumn) else ListColumn(*column) for column in columns]
+
+
+def sorted_page(
+    db: Session,
+    query: Select[Any],
+    record_id: Any,
+    column: ListColumn,
+    descending: bool,
+    offset: int,
+    limit: int,
+) -> list[Any]:
+    """One page of ``query`` (the owner's records, filtered, not ordered) sorted by ``column``.
+
+    ``record_id`` is the id column of the owner's model. With
+    ``column.sort_values`` the records holding a value come first, in the
+    value's order (ties by id), read through a join in the order of the
+    values' index, and the records without a value follow by id, in either
+    direction; the second part is read only on the page where the first ends.
+    Without it the query is ordered by ``column.sort``.
+    """
+    if column.sort_values is None:
+        order = (column.sort.desc(), record_id.desc()) if descending else (column.sort, record_id)
+        return list(db.scalars(query.order_by(*order).limit(limit).offset(offset)))
+    values = column.sort_values
+    held = query.join(values, values.c.record_id == record_id)
+    order = (values.c.value.desc(), record_id.desc()) if descending else (values.c.value, record_id)
+    rows = list(db.scalars(held.order_by(*order).limit(limit).offset(offset)))
+    if len(rows) == limit:
+        return rows
+    skip = 0
+    if not rows and offset:
+        total = db.scalar(
+            select(func.count()).select_from(held.with_only_columns(record_id).subquery())
+        )
+        skip = offset - total
+    empty = query.where(~exists().where(values.c.record_id == record_id))
+    rest = empty.order_by(record_id.desc() if descending else record_id)
+    rows += db.scalars(rest.limit(limit - len(rows)).offset(skip))
+    return rows
 
 
 def list_filters(request: Any, entity: str) -> list[ListFilter]:

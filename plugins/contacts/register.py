@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, selectinload
 from core.forms import normalised_phone
 from core.history import CHANGED, CREATED, changes, record_event
 from core.models import Attachment, Event, User, utcnow
+from core.record_forms import sorted_page
 from plugins.contacts.models import ContactPerson, ContactRequest, Customer, CustomerTag
 
 PAGE_SIZE = 50
@@ -68,6 +69,8 @@ class CustomerFilter:
     #: Conditions and an order other plugins add (``core.record_forms``).
     extra: tuple[Any, ...] = ()
     extra_order: tuple[Any, ...] = ()
+    #: ``(core.record_forms.ListColumn, descending)`` when sorted by another plugin's column.
+    extra_sort: tuple[Any, bool] | None = None
 
 
 def prefix_range(column: Any, prefix: str) -> Any:
@@ -126,13 +129,15 @@ def customer_query(filters: CustomerFilter) -> Select[tuple[Customer]]:
 def list_page(db: Session, filters: CustomerFilter, page: int) -> tuple[list[Customer], int, bool]:
     """One page of customers, the count (capped) and whether the count hit the cap."""
     query = customer_query(filters)
-    rows = list(
-        db.scalars(
-            query.options(selectinload(Customer.tags))
-            .limit(PAGE_SIZE)
-            .offset((max(page, 1) - 1) * PAGE_SIZE)
+    offset = (max(page, 1) - 1) * PAGE_SIZE
+    if filters.extra_sort is not None:
+        column, descending = filters.extra_sort
+        unordered = query.order_by(None).options(selectinload(Customer.tags))
+        rows = sorted_page(db, unordered, Customer.id, column, descending, offset, PAGE_SIZE)
+    else:
+        rows = list(
+            db.scalars(query.options(selectinload(Customer.tags)).limit(PAGE_SIZE).offset(offset))
         )
-    )
     capped = query.with_only_columns(Customer.id).order_by(None).limit(COUNT_CAP + 1).subquery()
     count = db.scalar(select(func.count()).select_from(capped))
     return rows, min(count, COUNT_CAP), count > COUNT_CAP

@@ -12,7 +12,13 @@ from typing import Any
 from core import Link, Panel, Permission, hookimpl
 from core.entities import entity_of
 from core.record_forms import CsvColumn, ListColumn, ListFilter
-from plugins.custom_fields import listing, record_fields
+
+# Imported for its flush listener, which keeps custom_value_index in step in every process.
+from plugins.custom_fields import (
+    listing,
+    record_fields,
+    value_index,  # noqa: F401
+)
 from plugins.custom_fields.demo import fill_demo
 from plugins.custom_fields.panel import record_panel
 from plugins.custom_fields.permissions import CustomFieldsPermission

@@ -1,21 +1,31 @@
 """Custom fields on an entity's list: columns, filters and sorting, and CSV columns.
 
-Filters and sorting read the value with SQLAlchemy's JSON element access
-(``custom_values[key]``), which compiles to ``->>`` on PostgreSQL and
-``json_extract`` on SQLite: one code path for both. Dates are stored as
-``YYYY-MM-DD``, so a date range is a text range.
+Filters and sorting read ``custom_value_index`` (see
+:mod:`plugins.custom_fields.value_index`): a filter is ``id IN (the records
+whose row for the field matches)``, with plain comparisons of text, numbers
+and dates that PostgreSQL serves from an index even under row-level security,
+and that read the same on SQLite; several filters in use are one intersection
+of index rows. A text filter ("contains") stays on the
+record's JSON: no index serves a match in the middle of a text, and the JSON
+has a long text whole. A sortable column also gives the owner ``sort_values``
+(see ``core.record_forms.sorted_page``), so a sorted page is read in the
+index's order; ``sort`` orders by the JSON element for owners that order a
+whole query.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, func
+from sqlalchemy import Select, func, intersect, select
 
+from core.db import current_tenant_id
 from core.record_forms import CsvColumn, ListColumn, ListFilter
 from plugins.custom_fields import _, values
 from plugins.custom_fields.definitions import active_fields, custom_entities, members
-from plugins.custom_fields.models import CustomField, FieldType
+from plugins.custom_fields.models import CustomField, CustomValueIndex, FieldType
 from plugins.custom_fields.record_fields import PREFIX
 
 RANGE_INPUTS = {
@@ -25,6 +35,13 @@ RANGE_INPUTS = {
     FieldType.MONEY: "number",
 }
 SELECTS = (FieldType.CHOICE, FieldType.MULTI_CHOICE, FieldType.YES_NO, FieldType.USER)
+NUMBER_COLUMN = (
+    FieldType.INTEGER,
+    FieldType.DECIMAL,
+    FieldType.MONEY,
+    FieldType.YES_NO,
+    FieldType.USER,
+)
 
 
 def element(model: type, field: CustomField) -> Any:
@@ -39,6 +56,39 @@ def element(model: type, field: CustomField) -> Any:
     return value.as_string()
 
 
+def indexed_value(field: CustomField) -> Any:
+    """The column of ``custom_value_index`` that holds ``field``'s values."""
+    if field.type == FieldType.DATE:
+        return CustomValueIndex.date_value
+    if field.type in NUMBER_COLUMN:
+        return CustomValueIndex.number_value
+    return CustomValueIndex.text_value
+
+
+def holding_records(request: Any, model: type, field: CustomField) -> Select[Any]:
+    """The ids of the records of ``model`` holding a value of ``field``, in this tenant.
+
+    The tenant is named here as well as by the session's filter, so the
+    condition leads the index (and another tenant's rows never match).
+    """
+    return select(CustomValueIndex.record_id).where(
+        CustomValueIndex.tenant_id == current_tenant_id(request.db),
+        CustomValueIndex.record_table == model.__tablename__,
+        CustomValueIndex.field_key == field.key,
+    )
+
+
+def _sort_values(request: Any, model: type, field: CustomField) -> Any:
+    """``(record_id, value)`` of the records that hold a value of ``field``."""
+    column = indexed_value(field)
+    return (
+        holding_records(request, model, field)
+        .add_columns(column.label("value"))
+        .where(column.is_not(None))
+        .subquery()
+    )
+
+
 def list_columns(request: Any, entity: str) -> list[ListColumn]:
     model = _model(request, entity)
     if model is None:
@@ -46,15 +96,23 @@ def list_columns(request: Any, entity: str) -> list[ListColumn]:
     locale = request.locale_name
     people = members(request)
     return [
-        ListColumn(
-            PREFIX + field.key,
-            field.label_for(locale),
-            _reader(field, locale, people),
-            element(model, field) if field.type != FieldType.MULTI_CHOICE else None,
-        )
+        _column(request, model, field, _reader(field, locale, people))
         for field in active_fields(request, entity)
         if field.show_in_list
     ]
+
+
+def _column(request: Any, model: type, field: CustomField, reader: Any) -> ListColumn:
+    label = field.label_for(request.locale_name)
+    if field.type == FieldType.MULTI_CHOICE:
+        return ListColumn(PREFIX + field.key, label, reader)
+    return ListColumn(
+        PREFIX + field.key,
+        label,
+        reader,
+        sort=element(model, field),
+        sort_values=_sort_values(request, model, field),
+    )
 
 
 def _reader(field: CustomField, locale: str, people: dict[int, str]) -> Any:
@@ -68,42 +126,63 @@ def list_filters(request: Any, entity: str, params: Any) -> list[ListFilter]:
     model = _model(request, entity)
     if model is None:
         return []
-    return [
+    built = [
         _filter(request, model, field, params)
         for field in active_fields(request, entity)
         if field.filterable
     ]
+    return _combined(model, built)
 
 
-def _filter(request: Any, model: type, field: CustomField, params: Any) -> ListFilter:
+def _combined(model: type, built: list[tuple[ListFilter, Select[Any] | None]]) -> list[ListFilter]:
+    """The filters, those read from the index sharing one condition.
+
+    Several in use are one ``id IN (… INTERSECT …)``: the database intersects
+    their index rows before it reads a record, whatever it guesses of each
+    filter's size. The first of them carries the condition, the others none,
+    so the owner applies it once.
+    """
+    selections = [rows for _filter, rows in built if rows is not None]
+    if not selections:
+        return [list_filter for list_filter, _rows in built]
+    matching = selections[0] if len(selections) == 1 else intersect(*selections)
+    condition = model.id.in_(matching)
+    filters = []
+    for list_filter, rows in built:
+        if rows is not None:
+            list_filter = replace(list_filter, condition=condition)
+            condition = None
+        filters.append(list_filter)
+    return filters
+
+
+def _filter(
+    request: Any, model: type, field: CustomField, params: Any
+) -> tuple[ListFilter, Select[Any] | None]:
+    """The filter of ``field``, and the ids it keeps when it is in use and read from the index."""
     key = PREFIX + field.key
     label = field.label_for(request.locale_name)
     if field.type in SELECTS:
         options = _options(request, field)
         chosen = params.get(key, "")
-        condition = None
+        rows = None
         if chosen in {value for value, _label in options}:
-            condition = _equals(model, field, chosen)
-        return ListFilter(key, label, "select", tuple(options), condition=condition)
+            rows = holding_records(request, model, field).where(_equals(field, chosen))
+        return ListFilter(key, label, "select", tuple(options)), rows
     if field.type in RANGE_INPUTS:
         low = _bound(field, params.get(key + "_from", ""))
         high = _bound(field, params.get(key + "_to", ""))
-        expr = element(model, field)
+        column = indexed_value(field)
         parts = [
             c
-            for c in (low is not None and expr >= low, high is not None and expr <= high)
+            for c in (low is not None and column >= low, high is not None and column <= high)
             if c is not False
         ]
-        return ListFilter(
-            key,
-            label,
-            "range",
-            input_type=RANGE_INPUTS[field.type],
-            condition=and_(*parts) if parts else None,
-        )
+        rows = holding_records(request, model, field).where(*parts) if parts else None
+        return ListFilter(key, label, "range", input_type=RANGE_INPUTS[field.type]), rows
     text = params.get(key, "").strip()[:100]
     condition = func.lower(element(model, field)).contains(text.lower()) if text else None
-    return ListFilter(key, label, "text", condition=condition)
+    return ListFilter(key, label, "text", condition=condition), None
 
 
 def _options(request: Any, field: CustomField) -> list[tuple[str, Any]]:
@@ -115,24 +194,24 @@ def _options(request: Any, field: CustomField) -> list[tuple[str, Any]]:
     return [(c["value"], field.choice_label(c["value"], locale)) for c in field.choices]
 
 
-def _equals(model: type, field: CustomField, chosen: str) -> Any:
-    expr = element(model, field)
+def _equals(field: CustomField, chosen: str) -> Any:
+    """``field``'s index column equals the option ``chosen`` (a list matches by item)."""
     if field.type == FieldType.YES_NO:
-        return expr.is_(chosen == "1")
+        return CustomValueIndex.number_value == (1 if chosen == "1" else 0)
     if field.type == FieldType.USER:
-        return model.custom_values[field.key].as_integer() == int(chosen)
-    if field.type == FieldType.MULTI_CHOICE:
-        # The array's JSON text holds the value in quotes; values are plain words.
-        return expr.contains(f'"{chosen}"', autoescape=True)
-    return expr == chosen
+        return CustomValueIndex.number_value == int(chosen)
+    return CustomValueIndex.text_value == chosen
 
 
 def _bound(field: CustomField, text: str) -> Any:
     """A range end from the query string; one that does not parse is ignored."""
     try:
-        return values.parse(field, text[:40])
+        bound = values.parse(field, text[:40])
     except values.BadValue:
         return None
+    if bound is not None and field.type == FieldType.DATE:
+        return date.fromisoformat(bound)
+    return bound
 
 
 def csv_columns(request: Any, entity: str) -> list[CsvColumn]:

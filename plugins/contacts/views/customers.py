@@ -88,12 +88,16 @@ def list_filters(request: Any) -> register.CustomerFilter:
     """
     params = request.GET
     sort = params.get("sort", "name")
-    sortable = {c.key: c.sort for c in list_columns(request, "customer") if c.sort is not None}
+    sortable = {c.key: c for c in list_columns(request, "customer") if c.sort is not None}
     extra_order: tuple[Any, ...] = ()
+    extra_sort = None
     if sort.lstrip("-") in sortable:
-        expr = sortable[sort.lstrip("-")]
+        column = sortable[sort.lstrip("-")]
+        extra_sort = (column, sort.startswith("-"))
         extra_order = (
-            (expr.desc(), Customer.id.desc()) if sort.startswith("-") else (expr, Customer.id)
+            (column.sort.desc(), Customer.id.desc())
+            if sort.startswith("-")
+            else (column.sort, Customer.id)
         )
     return register.CustomerFilter(
         q=params.get("q", "")[:200],
@@ -105,6 +109,7 @@ def list_filters(request: Any) -> register.CustomerFilter:
         sort=sort if sort in register.SORTS or extra_order else "name",
         extra=filter_conditions(extension_filters(request, "customer")),
         extra_order=extra_order,
+        extra_sort=extra_sort,
     )
 
 
