@@ -5,11 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from core import EntityType, EventKind, JobType, Link, Panel, Permission, hookimpl
-from plugins.workflow import moves, stage_actions
+from plugins.workflow import activities, conversion, demo, moves, stage_actions
+from plugins.workflow.defaults import set_up_tenant
 from plugins.workflow.models import Task
 from plugins.workflow.permissions import WorkflowPermission
 from plugins.workflow.views.board import board_links
+from plugins.workflow.views.settings import settings_links
 from plugins.workflow.views.stage_actions import failed_action_panels
+from plugins.workflow.views.task_list import task_links
 
 
 @hookimpl
@@ -31,6 +34,7 @@ def myynti_entities() -> list[EntityType]:
             label={"fi": "Tehtävä", "en": "Task"},
             plural={"fi": "Tehtävät", "en": "Tasks"},
             title_attr="title",
+            route_name="task",
             search_fields=("title",),
             list_columns=("title", "stage", "expected_value", "due_date"),
             permission=WorkflowPermission.TASK_VIEW,
@@ -41,7 +45,7 @@ def myynti_entities() -> list[EntityType]:
 
 @hookimpl
 def myynti_event_kinds() -> list[EventKind]:
-    return [*moves.event_kinds(), *stage_actions.event_kinds()]
+    return [*moves.event_kinds(), *stage_actions.event_kinds(), *activities.event_kinds()]
 
 
 @hookimpl
@@ -51,9 +55,28 @@ def myynti_jobs() -> list[JobType]:
 
 @hookimpl
 def myynti_links(request: Any, slot: str) -> list[Link]:
-    return board_links(request, slot)
+    return [
+        *board_links(request, slot),
+        *task_links(request, slot),
+        *settings_links(request, slot),
+    ]
 
 
 @hookimpl
 def myynti_panels(request: Any, slot: str, context: Any) -> list[Panel]:
     return failed_action_panels(request, slot, context)
+
+
+@hookimpl
+def myynti_tenant_setup(db: Any, tenant: Any) -> None:
+    set_up_tenant(db, tenant)
+
+
+@hookimpl
+def myynti_demo_data(db: Any, tenant: Any, users: list[Any]) -> None:
+    demo.fill_demo(db, tenant, users)
+
+
+@hookimpl
+def myynti_request_conversions(request: Any, contact_request: Any) -> list[Any]:
+    return conversion.conversion_targets(request, contact_request)

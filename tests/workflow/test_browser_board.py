@@ -137,7 +137,7 @@ def drag(page: Any, card_selector: str, list_selector: str) -> None:
     """Drag with real pointer steps, as a hand does: press, move a little, travel, release."""
     card = page.locator(card_selector).bounding_box()
     target = page.locator(list_selector).bounding_box()
-    x, y = card["x"] + card["width"] / 2, card["y"] + 12
+    x, y = card["x"] + card["width"] - 12, card["y"] + 12
     page.mouse.move(x, y)
     page.mouse.down()
     page.mouse.move(x + 5, y + 5, steps=3)

@@ -1,0 +1,125 @@
+"""My work: a user's open tasks and the open activities assigned to them, by due time.
+
+Read for a busy user of a large tenant, so each list is a range of its own
+index, with and without a due time read separately (no sort over the
+user's whole history), and capped.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+
+from plugins.contacts.models import Customer
+from plugins.workflow.board import LOCAL_TIME, local_today
+from plugins.workflow.models import Activity, ActivityType, Stage, Task
+
+LIMIT = 100
+GROUPS = ("overdue", "today", "upcoming", "undated")
+
+
+@dataclass
+class MyTask:
+    id: int
+    title: str
+    due_date: date | None
+    expected_value: Decimal | None
+    stage_name: dict[str, str]
+    customer_name: str | None
+
+
+@dataclass
+class MyActivity:
+    id: int
+    subject: str
+    due_at: datetime | None
+    version: int
+    task_id: int
+    task_title: str
+    type_name: dict[str, str]
+
+
+def _group(day: date | None, today: date) -> str:
+    if day is None:
+        return "undated"
+    if day < today:
+        return "overdue"
+    return "today" if day == today else "upcoming"
+
+
+def my_tasks(db: Any, user_id: int, limit: int = LIMIT) -> list[MyTask]:
+    base = (
+        select(
+            Task.id,
+            Task.title,
+            Task.due_date,
+            Task.expected_value,
+            Stage.name,
+            Customer.name,
+        )
+        .join(Stage, Stage.id == Task.stage_id)
+        .outerjoin(Customer, Customer.id == Task.customer_id)
+        .where(Task.responsible_user_id == user_id, Task.closed_at.is_(None))
+    )
+    dated = db.execute(
+        base.where(Task.due_date.is_not(None)).order_by(Task.due_date, Task.id).limit(limit)
+    ).all()
+    undated = (
+        db.execute(
+            base.where(Task.due_date.is_(None)).order_by(Task.id.desc()).limit(limit - len(dated))
+        ).all()
+        if len(dated) < limit
+        else []
+    )
+    return [MyTask(*row) for row in (*dated, *undated)]
+
+
+def my_activities(db: Any, user_id: int, limit: int = LIMIT) -> list[MyActivity]:
+    base = (
+        select(
+            Activity.id,
+            Activity.subject,
+            Activity.due_at,
+            Activity.version,
+            Task.id,
+            Task.title,
+            ActivityType.name,
+        )
+        .join(Task, Task.id == Activity.task_id)
+        .join(ActivityType, ActivityType.id == Activity.type_id)
+        .where(Activity.assignee_user_id == user_id, Activity.done_at.is_(None))
+    )
+    dated = db.execute(
+        base.where(Activity.due_at.is_not(None)).order_by(Activity.due_at, Activity.id).limit(limit)
+    ).all()
+    undated = (
+        db.execute(
+            base.where(Activity.due_at.is_(None))
+            .order_by(Activity.id.desc())
+            .limit(limit - len(dated))
+        ).all()
+        if len(dated) < limit
+        else []
+    )
+    return [MyActivity(*row) for row in (*dated, *undated)]
+
+
+def local_day(moment: datetime | None) -> date | None:
+    if moment is None:
+        return None
+    # SQLite hands back naive datetimes, which are UTC.
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return aware.astimezone(LOCAL_TIME).date()
+
+
+def grouped(items: list[Any], day_of: Any, today: date | None = None) -> dict[str, list[Any]]:
+    """``items`` by group (overdue, today, upcoming, undated), keeping their order in each."""
+    today = today or local_today()
+    groups: dict[str, list[Any]] = {name: [] for name in GROUPS}
+    for item in items:
+        groups[_group(day_of(item), today)].append(item)
+    return groups

@@ -1,0 +1,82 @@
+"""The task list: filters, sorting, paging and the CSV export."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import timedelta
+from decimal import Decimal
+
+from core.db import all_tenants
+from core.models import utcnow
+from plugins.workflow.board import local_today
+from plugins.workflow.models import Task
+from plugins.workflow.tasks import PAGE_SIZE
+
+
+def add(db, acme, title, stage="new", **values) -> Task:
+    with all_tenants(db):
+        task = Task(
+            tenant_id=acme.tenant.id,
+            workflow_id=acme.workflow.id,
+            stage_id=acme.stages[stage].id,
+            title=title,
+            closed_at=utcnow() if stage in ("won", "lost") else None,
+            **values,
+        )
+        db.add(task)
+        db.flush()
+    return task
+
+
+def titles(page) -> list[str]:
+    return [a.get_text() for a in page.html.select("table.tasks tbody td:first-child a")]
+
+
+def test_filters_and_sorting(webapp, db, as_maija, beta):
+    acme = as_maija
+    today = local_today()
+    add(db, acme, "Iso kauppa", expected_value=Decimal(9000), customer_id=acme.customer.id)
+    add(db, acme, "Pieni kauppa", expected_value=Decimal(100), due_date=today - timedelta(days=1))
+    add(db, acme, "Tiimin kauppa", "quote", team_id=acme.team.id, responsible_user_id=acme.pekka.id)
+    add(db, acme, "Voitettu kauppa", "won")
+    page = webapp.get("/t/acme/tasks")
+    assert sorted(titles(page)) == ["Iso kauppa", "Pieni kauppa", "Tiimin kauppa"]
+    assert "Beta salainen" not in page.text
+    assert titles(webapp.get("/t/acme/tasks?sort=-value")) == [
+        "Iso kauppa",
+        "Pieni kauppa",
+        "Tiimin kauppa",
+    ]
+    assert titles(webapp.get("/t/acme/tasks?sort=title"))[0] == "Iso kauppa"
+    assert titles(webapp.get("/t/acme/tasks?due=overdue")) == ["Pieni kauppa"]
+    assert titles(webapp.get(f"/t/acme/tasks?team={acme.team.id}")) == ["Tiimin kauppa"]
+    assert titles(webapp.get(f"/t/acme/tasks?responsible={acme.pekka.id}")) == ["Tiimin kauppa"]
+    assert titles(webapp.get(f"/t/acme/tasks?customer={acme.customer.id}")) == ["Iso kauppa"]
+    assert titles(webapp.get(f"/t/acme/tasks?stage={acme.stages['quote'].id}")) == ["Tiimin kauppa"]
+    assert titles(webapp.get("/t/acme/tasks?q=pieni")) == ["Pieni kauppa"]
+    assert titles(webapp.get("/t/acme/tasks?state=closed")) == ["Voitettu kauppa"]
+    assert titles(webapp.get(f"/t/acme/tasks?customer={beta.customer.id}")) == []
+    assert webapp.get("/t/acme/tasks?sort=evil;drop&page=x&team=abc").status_int == 200
+
+
+def test_paging(webapp, db, as_maija):
+    for number in range(PAGE_SIZE + 3):
+        add(db, as_maija, f"Tehtävä {number:03}")
+    first = webapp.get("/t/acme/tasks?sort=title")
+    assert len(titles(first)) == PAGE_SIZE
+    second = webapp.get("/t/acme/tasks?sort=title&page=2")
+    assert titles(second) == [f"Tehtävä {n:03}" for n in range(PAGE_SIZE, PAGE_SIZE + 3)]
+
+
+def test_csv_export_of_the_filtered_list(webapp, db, as_maija):
+    acme = as_maija
+    add(db, acme, "=HYPERLINK(1)", expected_value=Decimal("1200.50"), customer_id=acme.customer.id)
+    add(db, acme, "Muu", "quote")
+    response = webapp.get(f"/t/acme/tasks/export.csv?stage={acme.stages['new'].id}")
+    assert response.content_type == "text/csv"
+    rows = list(csv.reader(io.StringIO(response.body.decode("utf-8-sig")), delimiter=";"))
+    assert rows[0][:4] == ["id", "title", "stage", "customer"]
+    (row,) = rows[1:]
+    assert row[1] == "'=HYPERLINK(1)" and row[2] == "Uusi" and row[3] == "Rakennus Virtanen Oy"
+    assert row[rows[0].index("expected_value")] == "1200.50"
