@@ -1,17 +1,24 @@
-"""Throughput of a no-op outbox job end to end: enqueue in a transaction, until it is done.
+"""Throughput of no-op outbox jobs end to end: enqueued by requests to the app, until done.
 
     python bench/jobs_throughput.py \\
         --database-url postgresql+psycopg://postgres@127.0.0.1:5432/test \\
         --broker-url redis://127.0.0.1:6379/0
 
-Makes a throwaway database with a role that is neither superuser nor owner
-of row-level security (dropped afterwards), or a temporary SQLite file
-without ``--database-url``; starts one ``myynti worker`` process on the Redis
-broker; then ``--producers`` threads each commit jobs the way a request does
-(a zope transaction whose commit sends the message), and the clock runs from
-the first enqueue until the outbox shows the last job done. A second round
-times the worker alone: it is paused (SIGSTOP) while the jobs are enqueued,
-and the clock runs from its resumption.
+Makes a throwaway PostgreSQL database with a role that is neither superuser
+nor owner of row-level security (dropped afterwards); starts one ``myynti
+worker`` process on the Redis
+broker; then ``--producers`` threads, each signed in as a tenant admin, post
+to a page of the app (the WSGI app with every installed plugin, called in
+this process) that starts no-op jobs (``core.ping``): the request's
+transaction writes the rows and its commit sends the message. The clock runs
+from the first request until the outbox shows the last job done.
+
+Four rounds of ``--jobs`` jobs each: one job per request, then ``--batch``
+jobs per request; and each of those again with the worker alone, paused
+(SIGSTOP) while the requests are made, the clock running from its
+resumption. CPU seconds per 1000 jobs are read from ``/proc`` for this
+process (the requests), the worker, the database's server processes of this
+benchmark and the Redis server.
 """
 
 from __future__ import annotations
@@ -25,35 +32,53 @@ import tempfile
 import threading
 import time
 import uuid
-from contextlib import ExitStack
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import redis
-import transaction
+import webtest
+from jobs_bench import plugin as jobs_bench
 from sqlalchemy import Engine, func, select, text
 
-from core.db import all_tenants, make_engine, set_tenant, tm_session
-from core.jobs import PING, JobQueue, enqueue
-from core.models import Job, JobState, Tenant
+from core.app import make_config
+from core.db import all_tenants, make_engine, make_session_factory
+from core.models import Job, JobState, Membership, Role, Tenant, User
+from core.passwords import hash_password
 from core.plugins import PluginRegistry
 from core.schema import upgrade
-from core.testing import PostgresScratchDatabase
+from core.testing import PASSWORD, PostgresScratchDatabase
+
+EMAIL = "bench@jobs.example"
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--database-url", help="a PostgreSQL server URL (a superuser)")
+    parser.add_argument(
+        "--database-url", required=True, help="a PostgreSQL server URL (a superuser)"
+    )
     parser.add_argument("--broker-url", required=True, help="redis://host:port/db")
-    parser.add_argument("--jobs", type=int, default=10_000)
+    parser.add_argument("--jobs", type=int, default=10_000, help="jobs per round")
+    parser.add_argument("--batch", type=int, default=10, help="jobs per request, batch rounds")
     parser.add_argument("--threads", type=int, default=8, help="the worker's threads")
-    parser.add_argument("--producers", type=int, default=4, help="threads that enqueue")
+    parser.add_argument("--producers", type=int, default=4, help="threads making requests")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp, ExitStack() as stack:
-        if args.database_url:
-            url = stack.enter_context(PostgresScratchDatabase(args.database_url))
-        else:
-            url = f"sqlite:///{tmp}/bench.sqlite"
+    if args.jobs % args.batch:
+        parser.error("--jobs must be a multiple of --batch")
+    with tempfile.TemporaryDirectory() as tmp, PostgresScratchDatabase(args.database_url) as url:
         run(url, args, Path(tmp))
+
+
+@dataclass
+class Round:
+    label: str
+    jobs: int
+    per_request: int
+    seconds: float
+    requests_seconds: float
+    cpu: dict[str, float]
 
 
 def run(url: str, args: argparse.Namespace, tmp: Path) -> None:
@@ -66,47 +91,64 @@ def run(url: str, args: argparse.Namespace, tmp: Path) -> None:
         "myynti.broker_namespace": namespace,
         "myynti.worker_threads": str(args.threads),
     }
-    registry = PluginRegistry.from_environment()
+    registry = PluginRegistry([*PluginRegistry.from_environment().plugins, jobs_bench])
     engine = make_engine(url, pool_size=args.producers + 2)
     upgrade(engine, registry)
-    web = JobQueue(settings, registry, engine)
-    with web.session() as db:
-        tenant = Tenant(slug="bench", name="Bench Oy", licence={})
-        db.add(tenant)
-        db.commit()
+    slug = set_up_tenant(engine)
+    app = make_config(settings, registry=registry, engine=engine).make_wsgi_app()
+    clients = [signed_in(app) for _ in range(args.producers)]
     worker = start_worker(settings, tmp)
+    rounds: list[Round] = []
     try:
-        produce(web, tenant.id, 1)
-        wait_for_done(web, 1)  # the worker is up
-        started = time.perf_counter()
-        enqueue_seconds = produce(web, tenant.id, args.jobs, args.producers)
-        wait_for_done(web, args.jobs + 1)
-        seconds = time.perf_counter() - started
-        # The worker alone: the same number of jobs waiting in Redis when it resumes.
-        worker.send_signal(signal.SIGSTOP)
-        produce(web, tenant.id, args.jobs, args.producers)
-        worker.send_signal(signal.SIGCONT)
-        resumed = time.perf_counter()
-        wait_for_done(web, 2 * args.jobs + 1)
-        worker_seconds = time.perf_counter() - resumed
+        post_jobs(clients[:1], slug, 1, 1)
+        wait_for_done(engine)  # the worker is up
+        for per_request in (1, args.batch):
+            what = "1 job per request" if per_request == 1 else f"{per_request} jobs per request"
+            with cpu_of(engine, worker.pid) as cpu:
+                started = time.perf_counter()
+                requests_seconds = post_jobs(clients, slug, args.jobs, per_request)
+                wait_for_done(engine)
+                seconds = time.perf_counter() - started
+            rounds.append(
+                Round(f"end to end, {what}", args.jobs, per_request, seconds, requests_seconds, cpu)
+            )
+            worker.send_signal(signal.SIGSTOP)
+            requests_seconds = post_jobs(clients, slug, args.jobs, per_request)
+            with cpu_of(engine, worker.pid) as cpu:
+                worker.send_signal(signal.SIGCONT)
+                resumed = time.perf_counter()
+                wait_for_done(engine)
+                seconds = time.perf_counter() - resumed
+            rounds.append(Round(f"worker alone, {what}", args.jobs, per_request, seconds, 0, cpu))
     finally:
         worker.send_signal(signal.SIGCONT)
         worker.send_signal(signal.SIGTERM)
         worker.wait(timeout=60)
+        app.registry.myynti_jobs.stop()
         client = redis.Redis.from_url(args.broker_url)
         for key in client.scan_iter(f"{namespace}*"):
             client.delete(key)
-    what, size = data_size(engine)
-    total = 2 * args.jobs + 1
-    print(f"database        {engine.dialect.name}, broker redis, 1 worker process")
-    print(f"                {args.threads} worker threads, {args.producers} producer threads")
-    print(f"jobs            {args.jobs}")
-    print(f"end to end      {seconds:.2f} s, {args.jobs / seconds:.0f} jobs/s")
-    print(f"  enqueueing    {enqueue_seconds:.2f} s, {args.jobs / enqueue_seconds:.0f} jobs/s")
-    print(f"worker alone    {worker_seconds:.2f} s, {args.jobs / worker_seconds:.0f} jobs/s")
-    print(f"data            {what} {size / 1e6:.1f} MB for {total} jobs, {size / total:.0f} B each")
-    print(f"message         {len(web.actor.message(1).encode())} bytes")
+    report(engine, args, rounds)
     engine.dispose()
+
+
+def set_up_tenant(engine: Engine) -> str:
+    with make_session_factory(engine).begin() as db, all_tenants(db):
+        tenant = Tenant(slug="bench", name="Bench Oy", licence={})
+        user = User(email=EMAIL, name="Bench", password_hash=hash_password(PASSWORD))
+        db.add_all([tenant, user])
+        db.flush()
+        db.add(Membership(tenant_id=tenant.id, user_id=user.id, role=Role.ADMIN))
+        db.flush()
+    return tenant.slug
+
+
+def signed_in(app: object) -> webtest.TestApp:
+    client = webtest.TestApp(app, extra_environ={"REMOTE_ADDR": "192.0.2.50"})
+    form = client.get("/login").forms["login-form"]
+    form["email"], form["password"] = EMAIL, PASSWORD
+    assert form.submit().status_int == 303, "cannot sign in"
+    return client
 
 
 def start_worker(settings: dict[str, str], tmp: Path) -> subprocess.Popen[bytes]:
@@ -121,46 +163,134 @@ def start_worker(settings: dict[str, str], tmp: Path) -> subprocess.Popen[bytes]
     )
 
 
-def produce(web: JobQueue, tenant_id: int, count: int, threads: int = 1) -> float:
-    """Enqueue ``count`` jobs, one transaction each, from ``threads`` threads; seconds."""
+def post_jobs(clients: list[webtest.TestApp], slug: str, jobs: int, per_request: int) -> float:
+    """Start ``jobs`` jobs, ``per_request`` in each request, one client per thread; seconds."""
+    requests = -(-jobs // per_request)
 
-    def one_thread(share: int) -> None:
-        manager = transaction.TransactionManager(explicit=True)
-        for _ in range(share):
-            with manager:
-                db = tm_session(web.session_factory, manager)
-                set_tenant(db, tenant_id)
-                enqueue(db, tenant_id, PING)
+    failures: list[BaseException] = []
 
+    def one_thread(client: webtest.TestApp, share: int) -> None:
+        token = client.cookies["myynti_csrf"]
+        try:
+            for _ in range(share):
+                client.post(f"/t/{slug}/bench/jobs", {"count": per_request, "csrf_token": token})
+        except Exception as exc:
+            failures.append(exc)
+
+    threads = len(clients)
+    shares = [requests // threads + (i < requests % threads) for i in range(threads)]
     started = time.perf_counter()
-    shares = [count // threads + (i < count % threads) for i in range(threads)]
-    workers = [threading.Thread(target=one_thread, args=(share,)) for share in shares]
-    for thread in workers:
+    producers = [
+        threading.Thread(target=one_thread, args=(client, share))
+        for client, share in zip(clients, shares, strict=True)
+    ]
+    for thread in producers:
         thread.start()
-    for thread in workers:
+    for thread in producers:
         thread.join()
+    if failures:
+        raise SystemExit(f"a request failed: {failures[0]}")
     return time.perf_counter() - started
 
 
-def wait_for_done(web: JobQueue, count: int, timeout: float = 600) -> None:
+def wait_for_done(engine: Engine, timeout: float = 900) -> None:
+    """Until no job is pending or running (the requests have all committed by now)."""
     deadline = time.monotonic() + timeout
-    done = select(func.count()).select_from(Job).where(Job.state == JobState.DONE)
+    unfinished = select(Job.id).where(Job.state.in_((JobState.PENDING, JobState.RUNNING))).limit(1)
+    factory = make_session_factory(engine)
     while True:
-        with web.session() as db, all_tenants(db):
-            if db.scalar(done) >= count:
+        with factory() as db, all_tenants(db):
+            if db.scalar(unfinished) is None:
                 return
         if time.monotonic() > deadline:
-            raise SystemExit(f"timed out: fewer than {count} jobs done")
-        time.sleep(0.01)
+            raise SystemExit("timed out waiting for the jobs")
+        time.sleep(0.02)
 
 
-def data_size(engine: Engine) -> tuple[str, int]:
-    """What holds the outbox, and its size in bytes (indexes included)."""
+@contextmanager
+def cpu_of(engine: Engine, worker_pid: int) -> Iterator[dict[str, float]]:
+    """CPU seconds used inside the block by each part, filled in when it ends."""
+    parts: dict[str, Callable[[], list[int]]] = {
+        "requests (this process)": lambda: [os.getpid()],
+        "worker process": lambda: [worker_pid],
+        "database server": lambda: database_pids(engine),
+        "redis server": redis_pids,
+    }
+    before = {name: cpu_seconds(pids()) for name, pids in parts.items()}
+    found: dict[str, float] = {}
+    yield found
+    for name, pids in parts.items():
+        after = cpu_seconds(pids())
+        found[name] = sum(used - before[name].get(pid, 0) for pid, used in after.items())
+
+
+def cpu_seconds(pids: list[int]) -> dict[int, float]:
+    """User and system CPU seconds of each process so far."""
+    found = {}
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        found[pid] = (int(fields[11]) + int(fields[12])) / CLOCK_TICKS  # utime, stime
+    return found
+
+
+def database_pids(engine: Engine) -> list[int]:
+    """The server processes of this benchmark's database."""
     with engine.connect() as conn:
-        if engine.dialect.name == "postgresql":
-            size = conn.execute(text("SELECT pg_total_relation_size('job')")).scalar()
-            return "job table", size
-    return "database file", Path(engine.url.database).stat().st_size
+        query = "SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
+        return list(conn.execute(text(query)).scalars())
+
+
+def redis_pids() -> list[int]:
+    return [
+        int(entry.name)
+        for entry in Path("/proc").iterdir()
+        if entry.name.isdigit() and _comm(entry) == "redis-server"
+    ]
+
+
+def _comm(entry: Path) -> str:
+    try:
+        return (entry / "comm").read_text().strip()
+    except OSError:
+        return ""
+
+
+def report(engine: Engine, args: argparse.Namespace, rounds: list[Round]) -> None:
+    with make_session_factory(engine)() as db, all_tenants(db):
+        states = dict(db.execute(select(Job.state, func.count()).group_by(Job.state)).all())
+    total = sum(states.values())
+    size = data_size(engine)
+    print("database        postgresql, broker redis, 1 worker process")
+    print(
+        f"                {args.threads} worker threads, {args.producers} threads making requests"
+    )
+    print(f"jobs            {args.jobs} per round; {total} in the outbox: {states}")
+    print(f"data            job table {size / 1e6:.1f} MB, {size / total:.0f} B a job")
+    print(f"load average    {Path('/proc/loadavg').read_text().strip()}")
+    for done in rounds:
+        print()
+        print(f"{done.label}: {done.seconds:.2f} s, {done.jobs / done.seconds:.0f} jobs/s")
+        if done.requests_seconds:
+            made = -(-done.jobs // done.per_request)
+            print(
+                f"  requests      {made} in {done.requests_seconds:.2f} s,"
+                f" {made / done.requests_seconds:.0f} requests/s"
+            )
+        print(
+            "  CPU s per 1000 jobs: "
+            + ", ".join(
+                f"{name} {seconds * 1000 / done.jobs:.2f}" for name, seconds in done.cpu.items()
+            )
+        )
+
+
+def data_size(engine: Engine) -> int:
+    """The outbox's size in bytes, indexes included."""
+    with engine.connect() as conn:
+        return conn.execute(text("SELECT pg_total_relation_size('job')")).scalar()
 
 
 if __name__ == "__main__":

@@ -25,6 +25,7 @@ from core.models.base import TenantOwned
 
 TENANT = "tenant_id"
 ALL_TENANTS = "all_tenants"
+TRANSACTION_MANAGER = "transaction_manager"
 
 
 class TenantViolation(Exception):
@@ -92,7 +93,15 @@ def tm_session(
     """A session joined to ``transaction_manager`` (pyramid_tm commits or aborts it)."""
     session = factory()
     zope.sqlalchemy.register(session, transaction_manager=transaction_manager)
+    session.info[TRANSACTION_MANAGER] = transaction_manager
     return session
+
+
+def mark_written(session: Session) -> None:
+    """Tell pyramid_tm to commit ``session`` after SQL the ORM did not see (Core DML)."""
+    manager = session.info.get(TRANSACTION_MANAGER)
+    if manager is not None:
+        zope.sqlalchemy.mark_changed(session, transaction_manager=manager)
 
 
 def set_tenant(session: Session, tenant_id: int | None) -> None:
@@ -139,8 +148,9 @@ def _set_pg_settings(session: Session, connection: Any) -> None:
 
 
 @event.listens_for(TenantSession, "after_begin")
-def _after_begin(session: Session, _transaction: Any, connection: Any) -> None:
-    if connection.dialect.name == "postgresql":
+def _after_begin(session: Session, transaction: Any, connection: Any) -> None:
+    # A savepoint works with its transaction's settings: no query for it.
+    if connection.dialect.name == "postgresql" and not transaction.nested:
         _set_pg_settings(session, connection)
 
 

@@ -188,7 +188,7 @@ def jobs_ping(runtime: Any, slug: str, timeout: float) -> None:
 
 def _run_here(queue: JobQueue, job_id: int) -> None:
     """Without a broker no other process can take the message: run the job in this one."""
-    process(queue, job_id)
+    process(queue, [job_id])
     with queue.session() as db, all_tenants(db):
         job = db.get(Job, job_id)
     error = f": {_first_line(job.last_error)}" if job.state != JobState.DONE else ""

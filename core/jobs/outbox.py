@@ -22,7 +22,14 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import and_, bindparam, delete, event, insert, or_, select, update
 from sqlalchemy.orm import Session, SessionTransaction
 
-from core.db import ALL_TENANTS, TenantSession, TenantViolation, all_tenants, current_tenant_id
+from core.db import (
+    ALL_TENANTS,
+    TenantSession,
+    TenantViolation,
+    all_tenants,
+    current_tenant_id,
+    mark_written,
+)
 from core.models import Job, JobState, Tenant, utcnow
 
 if TYPE_CHECKING:
@@ -41,9 +48,10 @@ SWEEP_BATCH = 1000
 #: Done and skipped rows are kept this long for the operators' page, then deleted.
 KEEP_FINISHED = timedelta(days=30)
 
+_JOB = Job.__table__
 _NOW = bindparam("now", type_=Job.created_at.type)
 INSERT = (
-    insert(Job)
+    insert(_JOB)
     .values(
         tenant_id=bindparam("tenant_id"),
         plugin=bindparam("plugin"),
@@ -55,7 +63,7 @@ INSERT = (
         created_at=_NOW,
         updated_at=_NOW,
     )
-    .returning(Job.id)
+    .returning(_JOB.c.id)
 )
 
 
@@ -95,11 +103,12 @@ def enqueue(
         json.dumps(data)
     except (TypeError, ValueError) as exc:
         raise ValueError(f"the payload of job {job_name} is not JSON: {exc}") from None
-    # One INSERT built once rather than the unit of work: enqueueing is on the
-    # hot path of requests and of jobs that fan out. Through the session, so
-    # zope.sqlalchemy sees a write and commits the request's transaction.
+    # One Core INSERT built once, on the session's connection, rather than the
+    # unit of work or an ORM insert: enqueueing is on the hot path of requests
+    # and of jobs that fan out.
     params = {"tenant_id": tenant_id, "plugin": plugin, "name": job_name, "payload": data}
-    job_id = db.execute(INSERT, {**params, "now": utcnow()}).scalar_one()
+    job_id = db.connection().execute(INSERT, {**params, "now": utcnow()}).scalar_one()
+    mark_written(db)
     send_after_commit(db, job_id)
     return job_id
 
@@ -123,6 +132,8 @@ def send_after_commit(db: Session, job_id: int, delay: float = 0.0) -> None:
 
 @event.listens_for(TenantSession, "after_commit")
 def _send_unsent(session: Session) -> None:
+    if session.in_nested_transaction():
+        return  # a savepoint released: its transaction has yet to commit
     unsent = session.info.pop(UNSENT_KEY, None)
     if unsent:
         queue_of(session).send(unsent)

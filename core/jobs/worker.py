@@ -1,32 +1,43 @@
-"""What a worker does with one message: claim the row, run the job as its tenant, record.
+"""What a worker does with one message: claim rows, run the jobs as their tenants, record.
 
-Separate short transactions, so a job in progress is visible as running, and
-a job that kills its worker still uses up its attempts:
+A message names one or more jobs. The worker handles it in short transactions,
+so a job in progress is visible as running, and a job that kills its worker
+still uses up its attempts:
 
-1. **claim**: pending (and due) → running, ``attempts + 1``, reading the
-   tenant's row on the way; on PostgreSQL the row is picked ``FOR UPDATE SKIP
-   LOCKED``, so a second worker with a duplicate message moves on at once. A
-   row that is done, running or gone is not claimed: a duplicate message does
-   nothing.
-2. **run**: as the tenant (the ORM filter and, on PostgreSQL, row-level
-   security, as in a request), the job's work and the row's ``done`` commit
-   together, and only while the row still holds this claim's attempt number:
-   a worker whose stale claim was taken over (see ``outbox.sweep``) rolls its
-   work back instead of doing it twice.
-3. **on failure**: the work is rolled back; the error is recorded and the row
-   goes back to pending with a growing delay, or to failed after the last
-   attempt.
+1. **claim** (one statement, one transaction): the message's rows that are
+   pending and due, and up to ``more`` other due rows near them, go to running with
+   ``attempts + 1``; their tenants' rows are read on the way. On PostgreSQL
+   the rows are picked ``FOR UPDATE SKIP LOCKED``, so workers never wait for
+   each other and never claim a row twice. A row that is done, running or
+   gone is not claimed: a message for a job another claim already took
+   (a duplicate, or one for a row run in someone's batch) costs one query.
+2. **run**: the claimed jobs of one tenant run in one transaction working as
+   that tenant (the ORM filter and, on PostgreSQL, row-level security through
+   one ``set_config``, as in a request), each in a savepoint of its own. A
+   job's work and its row's ``done`` commit together, and only while the row
+   still holds this claim's attempt number: a worker whose stale claim was
+   taken over (see ``outbox.sweep``) rolls that job's work back instead of
+   doing it twice. A transaction is committed once it has run for
+   ``TRANSACTION_SECONDS``, and the rest of the tenant's jobs go on in the next,
+   so no job's locks or results wait long for the jobs after it.
+3. **on failure**: only the failing job's savepoint is rolled back; the error
+   is recorded and the row goes back to pending with a growing delay, or to
+   failed after the last attempt. If the transaction itself fails, every job
+   in it is recorded so, in a transaction of its own.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 import traceback
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
+from itertools import groupby
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Text, and_, bindparam, func, or_, select, update
+from sqlalchemy import Text, and_, bindparam, func, or_, select, union, update
 from sqlalchemy.orm import Session, make_transient_to_detached
 
 from core.db import all_tenants, set_tenant
@@ -46,38 +57,63 @@ NOT_INSTALLED = "no installed plugin declares this job"
 #: The longest wait between two attempts.
 MAX_RETRY_DELAY = 3600
 ERROR_MAX = 2000
+#: A transaction of jobs is committed once it has run this long (seconds).
+TRANSACTION_SECONDS = 0.1
+#: At most this many jobs are claimed at once. (On PostgreSQL, a transaction with
+#: more than 64 savepoints that write slows down every other session's snapshots.)
+MAX_CLAIM = 50
+#: How far from a message's ids a claim looks for other due jobs.
+NEARBY = 4 * MAX_CLAIM
 
 # The statements are built once: building and hashing them anew for every job
 # would cost a worker more time than running them.
 _NOW = bindparam("now", type_=Job.updated_at.type)
-_DUE = and_(
-    Job.id == bindparam("job_id"),
-    Job.state == JobState.PENDING,
-    or_(Job.run_after.is_(None), Job.run_after <= _NOW),
+_DUE = and_(Job.state == JobState.PENDING, or_(Job.run_after.is_(None), Job.run_after <= _NOW))
+#: The message's due rows, and up to ``more`` other due rows among the ids
+#: around the message's (``NEARBY`` either side): jobs started about the same
+#: time, whose messages are close behind. A bounded range of the primary key,
+#: so a claim costs the same however many jobs wait. On PostgreSQL a row
+#: another worker is claiming right now is skipped, not waited for.
+_NAMED = select(Job.id).where(Job.id.in_(bindparam("job_ids", expanding=True)), _DUE)
+_OTHERS = (
+    select(Job.id)
+    .where(Job.id.between(bindparam("low"), bindparam("high")), _DUE)
+    .order_by(Job.id)
+    .limit(bindparam("more"))
 )
-_CLAIM_VALUES = {"state": JobState.RUNNING, "attempts": Job.attempts + 1, "updated_at": _NOW}
-#: The claimed row and its tenant's, which the job gets without a query of its own.
+# One IN of a UNION, not two INs joined by OR: PostgreSQL would answer the OR
+# by reading the whole table.
+_CLAIMABLE = Job.id.in_(
+    union(
+        *(
+            select(locked.c.id)
+            for locked in (
+                _NAMED.with_for_update(skip_locked=True).subquery(),
+                _OTHERS.with_for_update(skip_locked=True).subquery(),
+            )
+        )
+    )
+)
+#: The claimed rows and their tenants', which the jobs get without a query of their own.
 _TENANT_COLUMNS = [column.key for column in Tenant.__table__.columns]
-_CLAIMED_ROW = (
-    Job.plugin,
-    Job.name,
-    Job.payload,
-    Job.attempts,
-    *(
-        select(Tenant.__table__.c[key])
-        .where(Tenant.id == Job.tenant_id)
-        .scalar_subquery()
-        .label(f"tenant_{key}")
-        for key in _TENANT_COLUMNS
-    ),
-)
-CLAIM = update(Job).where(_DUE).values(_CLAIM_VALUES).returning(*_CLAIMED_ROW)
-#: PostgreSQL: a row another worker is claiming right now is skipped, not waited for.
-CLAIM_SKIP_LOCKED = (
+CLAIM = (
     update(Job)
-    .where(Job.id == select(Job.id).where(_DUE).with_for_update(skip_locked=True).scalar_subquery())
-    .values(_CLAIM_VALUES)
-    .returning(*_CLAIMED_ROW)
+    .where(_CLAIMABLE)
+    .values(state=JobState.RUNNING, attempts=Job.attempts + 1, updated_at=_NOW)
+    .returning(
+        Job.id,
+        Job.plugin,
+        Job.name,
+        Job.payload,
+        Job.attempts,
+        *(
+            select(Tenant.__table__.c[key])
+            .where(Tenant.id == Job.tenant_id)
+            .scalar_subquery()
+            .label(f"tenant_{key}")
+            for key in _TENANT_COLUMNS
+        ),
+    )
 )
 _HELD = and_(
     Job.id == bindparam("job_id"),
@@ -121,74 +157,158 @@ class Claim:
         return {"job_id": self.id, "attempt": self.attempt}
 
 
-def process(queue: JobQueue, job_id: int) -> None:
-    """Handle one message. Never raises: the row, not the message, records what happened."""
-    claim = _claim(queue, job_id)
-    if claim is None:
-        return
+def process(queue: JobQueue, job_ids: Sequence[int], more: int = 0) -> tuple[int, list[int]]:
+    """Handle one message: its jobs and up to ``more`` other due ones.
+
+    Returns how many jobs were claimed, and the ids of those now done. Never
+    raises: the rows, not the message, record what happened.
+    """
     try:
-        _run(queue, claim)
-    except ClaimLost:
-        log.warning(
-            "job %d: attempt %d was taken over; its work is undone", claim.id, claim.attempt
-        )
-    except Exception as exc:
-        log.exception("job %d (%s) failed on attempt %d", claim.id, claim.name, claim.attempt)
-        _record_failure(queue, claim, exc)
+        claims = claim(queue, job_ids, more)
+    except Exception:
+        log.exception("cannot claim jobs %s; the outbox sweep will send them again", job_ids)
+        return 0, []
+    return len(claims), run(queue, claims)
 
 
-def _claim(queue: JobQueue, job_id: int) -> Claim | None:
+def claim(queue: JobQueue, job_ids: Sequence[int], more: int = 0) -> list[Claim]:
+    """Claim the due jobs among ``job_ids`` and up to ``more`` others, by tenant and id."""
+    if not job_ids:
+        return []
     with queue.session() as db, all_tenants(db), db.begin():
-        connection = db.connection()
-        statement = CLAIM_SKIP_LOCKED if connection.dialect.name == "postgresql" else CLAIM
-        row = connection.execute(statement, {"job_id": job_id, "now": utcnow()}).one_or_none()
-    if row is None:
+        params = {
+            "job_ids": list(job_ids),
+            "low": min(job_ids) - NEARBY,
+            "high": max(job_ids) + NEARBY,
+            "more": more,
+            "now": utcnow(),
+        }
+        rows = db.connection().execute(CLAIM, params).all()
+    claims = []
+    for row in rows:
+        tenant = {key: row._mapping[f"tenant_{key}"] for key in _TENANT_COLUMNS}
+        claims.append(
+            Claim(
+                row.id, tenant["id"], row.plugin, row.name, row.payload or {}, row.attempts, tenant
+            )
+        )
+    return sorted(claims, key=lambda c: (c.tenant_id, c.id))
+
+
+def run(queue: JobQueue, claims: Iterable[Claim]) -> list[int]:
+    """Run claimed jobs, a transaction per tenant (and per ``TRANSACTION_SECONDS``).
+
+    Returns the ids of the jobs done (and committed).
+    """
+    done: list[int] = []
+    for _tenant_id, of_tenant in groupby(list(claims), key=lambda c: c.tenant_id):
+        left = list(of_tenant)
+        while left:
+            left = _run_some(queue, left, done)
+    return done
+
+
+def _run_some(queue: JobQueue, claims: list[Claim], done: list[int]) -> list[Claim]:
+    """Run jobs of one tenant in one transaction until time is up; the claims not run.
+
+    Adds the ids of the jobs done to ``done`` once they are committed.
+    """
+    started = time.monotonic()
+    rest = list(claims)
+    ran: list[Claim] = []
+    done_here: list[int] = []
+    try:
+        with queue.session() as db:
+            set_tenant(db, claims[0].tenant_id)
+            with db.begin():
+                tenant = Tenant(**claims[0].tenant)
+                # The row was read with the claim: attach it as loaded rather than query it again.
+                make_transient_to_detached(tenant)
+                db.add(tenant)
+                checks = _Checks(queue, db, tenant)
+                sqlite = db.get_bind().dialect.name == "sqlite"
+                while rest and time.monotonic() - started < TRANSACTION_SECONDS:
+                    held = rest.pop(0)
+                    # SQLite: write first, so the transaction holds the write lock
+                    # from the start; one that reads and then writes fails outright
+                    # when another connection has written in between. PostgreSQL
+                    # checks the claim when it records the outcome (FINISH).
+                    if sqlite and not _update(db, TOUCH, {**held.held, "now": utcnow()}):
+                        _log_lost(held)
+                        continue
+                    ran.append(held)
+                    if _run_one(queue, db, checks, held):
+                        done_here.append(held.id)
+    except Exception as exc:
+        # The commit (or the connection) failed: none of the work is kept. If
+        # not even the first job got to run, none of them will: all are retried.
+        failed, rest = (ran, rest) if ran else (rest, [])
+        log.exception("jobs %s: their transaction failed", [c.id for c in failed])
+        for job in failed:
+            _record_failure_alone(queue, job, exc)
+    else:
+        done.extend(done_here)
+    return rest
+
+
+class _Checks:
+    """Whether a job may run, for jobs of one tenant in one transaction."""
+
+    def __init__(self, queue: JobQueue, db: Session, tenant: Tenant) -> None:
+        self.queue = queue
+        self.db = db
+        self.tenant = tenant
+        self._enabled: set[str] | None = None
+
+    def refusal(self, held: Claim) -> tuple[JobState, str] | None:
+        """Why the job must not run (the state to record, the reason), or None."""
+        if not self.tenant.active:
+            return JobState.SKIPPED, TENANT_INACTIVE
+        declared = self.queue.job_types.get(held.name)
+        if declared is None or declared.plugin != held.plugin:
+            return JobState.FAILED, NOT_INSTALLED
+        if held.plugin in self.queue.licensed:
+            if self._enabled is None:
+                self._enabled = enabled_plugins(self.db, self.tenant)
+            if held.plugin not in self._enabled:
+                return JobState.SKIPPED, PLUGIN_DISABLED
         return None
-    tenant = {key: row._mapping[f"tenant_{key}"] for key in _TENANT_COLUMNS}
-    return Claim(
-        job_id, tenant["id"], row.plugin, row.name, row.payload or {}, row.attempts, tenant
-    )
 
 
-def _run(queue: JobQueue, claim: Claim) -> None:
-    with queue.session() as db:
-        set_tenant(db, claim.tenant_id)
-        with db.begin():
-            if db.get_bind().dialect.name == "sqlite" and not _update(
-                db, TOUCH, {**claim.held, "now": utcnow()}
-            ):
-                # SQLite: write first, so the transaction holds the write lock
-                # from the start; one that reads and then writes fails outright
-                # when another connection has written in between.
-                raise ClaimLost()
-            state, reason = _call(queue, db, claim)
-            now = utcnow()
-            outcome = {
-                **claim.held,
-                "state": state,
-                "error": reason or None,
-                "run_after": None,
-                "now": now,
-                "done_at": now if state == JobState.DONE else None,
-            }
-            if not _update(db, FINISH, outcome):
-                raise ClaimLost()
+def _run_one(queue: JobQueue, db: Session, checks: _Checks, held: Claim) -> bool:
+    """Run one job in a savepoint: its work and its outcome are kept or undone together.
+
+    Whether it is done (once the transaction commits).
+    """
+    savepoint = db.begin_nested()
+    try:
+        state, reason = checks.refusal(held) or _call(queue, db, checks.tenant, held)
+        now = utcnow()
+        outcome = {
+            **held.held,
+            "state": state,
+            "error": reason or None,
+            "run_after": None,
+            "now": now,
+            "done_at": now if state == JobState.DONE else None,
+        }
+        if not _update(db, FINISH, outcome):
+            raise ClaimLost()
+    except ClaimLost:
+        savepoint.rollback()
+        _log_lost(held)
+    except Exception as exc:
+        savepoint.rollback()
+        log.exception("job %d (%s) failed on attempt %d", held.id, held.name, held.attempt)
+        _record_failure(queue, db, held, exc)
+    else:
+        savepoint.commit()
+        return state == JobState.DONE
+    return False
 
 
-def _call(queue: JobQueue, db: Session, claim: Claim) -> tuple[JobState, str]:
-    """Run the job unless its tenant or plugin says not to; the outcome and why."""
-    tenant = Tenant(**claim.tenant)
-    # The row was read with the claim: attach it as loaded rather than query it again.
-    make_transient_to_detached(tenant)
-    db.add(tenant)
-    if not tenant.active:
-        return JobState.SKIPPED, TENANT_INACTIVE
-    declared = queue.job_types.get(claim.name)
-    if declared is None or declared.plugin != claim.plugin:
-        return JobState.FAILED, NOT_INSTALLED
-    if claim.plugin in queue.licensed and claim.plugin not in enabled_plugins(db, tenant):
-        return JobState.SKIPPED, PLUGIN_DISABLED
-    declared.job.run(db=db, tenant=tenant, payload=claim.payload)
+def _call(queue: JobQueue, db: Session, tenant: Tenant, held: Claim) -> tuple[JobState, str]:
+    queue.job_types[held.name].job.run(db=db, tenant=tenant, payload=held.payload)
     return JobState.DONE, ""
 
 
@@ -197,20 +317,34 @@ def _update(db: Session, statement: Any, params: dict[str, Any]) -> bool:
     return db.connection().execute(statement, params).rowcount == 1
 
 
-def _record_failure(queue: JobQueue, claim: Claim, exc: BaseException) -> None:
-    retry = claim.attempt < queue.config.attempts
-    delay = min(queue.config.retry_delay * 2 ** (claim.attempt - 1), MAX_RETRY_DELAY)
+def _log_lost(held: Claim) -> None:
+    log.warning(
+        "job %d: attempt %d was taken over; its work here is not kept", held.id, held.attempt
+    )
+
+
+def _record_failure(queue: JobQueue, db: Session, held: Claim, exc: BaseException) -> None:
+    """In ``db``'s transaction: retry the job later, or mark it failed after the last attempt."""
+    retry = held.attempt < queue.config.attempts
+    delay = min(queue.config.retry_delay * 2 ** (held.attempt - 1), MAX_RETRY_DELAY)
     now = utcnow()
     params = {
-        **claim.held,
+        **held.held,
         "state": JobState.PENDING if retry else JobState.FAILED,
         "error": "".join(traceback.format_exception_only(exc)).strip()[:ERROR_MAX],
         "run_after": now + timedelta(seconds=delay) if retry else None,
         "now": now,
         "done_at": None,
     }
-    with queue.session() as db:
-        set_tenant(db, claim.tenant_id)
-        with db.begin():
-            if _update(db, FINISH, params) and retry:
-                send_after_commit(db, claim.id, delay)
+    if _update(db, FINISH, params) and retry:
+        send_after_commit(db, held.id, delay)
+
+
+def _record_failure_alone(queue: JobQueue, held: Claim, exc: BaseException) -> None:
+    try:
+        with queue.session() as db:
+            set_tenant(db, held.tenant_id)
+            with db.begin():
+                _record_failure(queue, db, held, exc)
+    except Exception:
+        log.exception("job %d: cannot record its failure; the sweep will retry it", held.id)
