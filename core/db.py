@@ -80,7 +80,12 @@ def _lower(value: str | None) -> str | None:
 
 
 def _sqlite_begin(connection: Any) -> None:
-    connection.exec_driver_sql("BEGIN")
+    # IMMEDIATE: take the write lock at the start, waiting (busy_timeout) while
+    # another connection holds it. A deferred transaction that has read and
+    # then writes fails at once, without waiting, whenever another connection
+    # committed in between, and every request reads (its user) before it
+    # writes; with jobs on threads of the web process that is the normal case.
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[TenantSession]:
