@@ -203,7 +203,32 @@ def test_a_job_that_keeps_failing_ends_failed_and_can_be_retried(job_queue, comm
     assert len(committed.events(tenant)) == 1
 
 
-def test_a_worker_whose_stale_claim_was_taken_over_undoes_its_work(
+def test_a_job_running_longer_than_a_claim_stays_fresh_is_not_handed_on(
+    job_queue, committed, db_engine
+) -> None:
+    """The sweep reclaims jobs of dead workers only: a long job that runs is left alone."""
+    if db_engine.dialect.name != "postgresql":
+        pytest.skip("on SQLite the running job's transaction holds the write lock: no sweep runs")
+    tenant = committed.tenant("acme")
+    text = f"long {committed.suffix}"
+    stale_after = job_queue.config.stale_after
+    job_id = start(job_queue, tenant, "worklog.linger", {"text": text, "seconds": stale_after * 2})
+    deadline = time.monotonic() + 10
+    while committed.job(job_id).state != JobState.RUNNING and time.monotonic() < deadline:
+        time.sleep(0.02)
+    time.sleep(stale_after + 0.2)  # its claim now looks stale, and the job still runs
+
+    with job_queue.session() as db:
+        assert sweep(db) == 0
+        db.commit()
+    job_queue.drain()
+
+    assert (committed.job(job_id).state, committed.job(job_id).attempts) == (JobState.DONE, 1)
+    assert worklog.CALLS[text] == 1
+    assert [e.payload["text"] for e in committed.events(tenant)] == [text]
+
+
+def test_a_worker_whose_stale_claim_was_taken_over_does_not_run_the_job(
     job_queue, committed, caplog
 ) -> None:
     """A slow worker and the one that took its stale claim over: the work is done once."""

@@ -152,17 +152,23 @@ def sweep(db: Session) -> int:
 
     A pending job whose message the broker lost, and a running one whose
     worker died, both look like a row untouched for ``myynti.job_stale_after``
-    seconds. A stale running row goes back to pending; if its worker was only
-    slow, it finds its claim gone and rolls its work back. Returns how many
-    jobs were sent again.
+    seconds. A stale running row goes back to pending, unless its job is
+    running right now (its worker holds the row's lock: skipped, not waited
+    for); a slow worker that gets to the job later finds its claim gone and
+    leaves the job alone. Returns how many jobs were sent again.
     """
     queue = queue_of(db)
     now = utcnow()
     stale = now - timedelta(seconds=queue.config.stale_after)
     with all_tenants(db):
+        abandoned = (
+            select(Job.id)
+            .where(Job.state == JobState.RUNNING, Job.updated_at < stale)
+            .with_for_update(skip_locked=True)
+        )
         reclaimed = db.scalars(
             update(Job)
-            .where(Job.state == JobState.RUNNING, Job.updated_at < stale)
+            .where(Job.id.in_(abandoned))
             .values(state=JobState.PENDING, run_after=None, updated_at=now)
             .returning(Job.id),
             execution_options={"synchronize_session": False},

@@ -13,13 +13,16 @@ still uses up its attempts:
    (a duplicate, or one for a row run in someone's batch) costs one query.
 2. **run**: the claimed jobs of one tenant run in one transaction working as
    that tenant (the ORM filter and, on PostgreSQL, row-level security through
-   one ``set_config``, as in a request), each in a savepoint of its own. A
-   job's work and its row's ``done`` commit together, and only while the row
-   still holds this claim's attempt number: a worker whose stale claim was
-   taken over (see ``outbox.sweep``) rolls that job's work back instead of
-   doing it twice. A transaction is committed once it has run for
-   ``TRANSACTION_SECONDS``, and the rest of the tenant's jobs go on in the next,
-   so no job's locks or results wait long for the jobs after it.
+   one ``set_config``, as in a request), each in a savepoint of its own. The
+   transaction first locks the rows that still hold this claim's attempt
+   number (one statement; on SQLite the transaction holds the database's write
+   lock from its start): a worker whose stale claim was taken over (see
+   ``outbox.sweep``) skips that job instead of doing it twice, and no sweep
+   can take a row over while its job runs. A job's work and its row's outcome
+   commit together; the outcomes are written in one statement at the end. A
+   transaction is committed once it has run for ``TRANSACTION_SECONDS``, and
+   the rest of the tenant's jobs go on in the next, so no job's locks or
+   results wait long for the jobs after it.
 3. **on failure**: only the failing job's savepoint is rolled back; the error
    is recorded and the row goes back to pending with a growing delay, or to
    failed after the last attempt. If the transaction itself fails, every job
@@ -120,8 +123,12 @@ _HELD = and_(
     Job.state == JobState.RUNNING,
     Job.attempts == bindparam("attempt"),
 )
-#: Refresh a claim this worker still holds (taking SQLite's write lock).
-TOUCH = update(Job).where(_HELD).values(updated_at=_NOW)
+#: Lock the rows of these jobs for the rest of the transaction, with their attempt numbers.
+HOLD = (
+    select(Job.id, Job.attempts)
+    .where(Job.id.in_(bindparam("job_ids", expanding=True)), Job.state == JobState.RUNNING)
+    .with_for_update()
+)
 #: Record the outcome of a claim this worker still holds; a NULL error keeps the last one.
 FINISH = (
     update(Job)
@@ -134,10 +141,6 @@ FINISH = (
         done_at=bindparam("done_at", type_=Job.done_at.type),
     )
 )
-
-
-class ClaimLost(Exception):
-    """The row was claimed again (after this claim went stale) while the job ran."""
 
 
 @dataclass(frozen=True)
@@ -216,7 +219,7 @@ def _run_some(queue: JobQueue, claims: list[Claim], done: list[int]) -> list[Cla
     started = time.monotonic()
     rest = list(claims)
     ran: list[Claim] = []
-    done_here: list[int] = []
+    outcomes: list[dict[str, Any]] = []
     try:
         with queue.session() as db:
             set_tenant(db, claims[0].tenant_id)
@@ -226,19 +229,18 @@ def _run_some(queue: JobQueue, claims: list[Claim], done: list[int]) -> list[Cla
                 make_transient_to_detached(tenant)
                 db.add(tenant)
                 checks = _Checks(queue, db, tenant)
-                sqlite = db.get_bind().dialect.name == "sqlite"
+                held = _hold(db, rest)
                 while rest and time.monotonic() - started < TRANSACTION_SECONDS:
-                    held = rest.pop(0)
-                    # SQLite: write first, so the transaction holds the write lock
-                    # from the start; one that reads and then writes fails outright
-                    # when another connection has written in between. PostgreSQL
-                    # checks the claim when it records the outcome (FINISH).
-                    if sqlite and not _update(db, TOUCH, {**held.held, "now": utcnow()}):
-                        _log_lost(held)
+                    job = rest.pop(0)
+                    if job.id not in held:
+                        _log_lost(job)
                         continue
-                    ran.append(held)
-                    if _run_one(queue, db, checks, held):
-                        done_here.append(held.id)
+                    ran.append(job)
+                    outcome = _run_one(queue, db, checks, job)
+                    if outcome is not None:
+                        outcomes.append(outcome)
+                if outcomes:
+                    db.connection().execute(FINISH, outcomes)
     except Exception as exc:
         # The commit (or the connection) failed: none of the work is kept. If
         # not even the first job got to run, none of them will: all are retried.
@@ -247,8 +249,15 @@ def _run_some(queue: JobQueue, claims: list[Claim], done: list[int]) -> list[Cla
         for job in failed:
             _record_failure_alone(queue, job, exc)
     else:
-        done.extend(done_here)
+        done.extend(o["job_id"] for o in outcomes if o["state"] == JobState.DONE)
     return rest
+
+
+def _hold(db: Session, claims: list[Claim]) -> set[int]:
+    """Lock the rows these claims still hold; their ids."""
+    attempts = {c.id: c.attempt for c in claims}
+    rows = db.connection().execute(HOLD, {"job_ids": list(attempts)})
+    return {row.id for row in rows if attempts[row.id] == row.attempts}
 
 
 class _Checks:
@@ -275,36 +284,29 @@ class _Checks:
         return None
 
 
-def _run_one(queue: JobQueue, db: Session, checks: _Checks, held: Claim) -> bool:
-    """Run one job in a savepoint: its work and its outcome are kept or undone together.
+def _run_one(queue: JobQueue, db: Session, checks: _Checks, job: Claim) -> dict[str, Any] | None:
+    """Run one job in a savepoint: its work is kept or undone on its own.
 
-    Whether it is done (once the transaction commits).
+    The outcome to record for it, or None when its failure is recorded already.
     """
     savepoint = db.begin_nested()
     try:
-        state, reason = checks.refusal(held) or _call(queue, db, checks.tenant, held)
-        now = utcnow()
-        outcome = {
-            **held.held,
-            "state": state,
-            "error": reason or None,
-            "run_after": None,
-            "now": now,
-            "done_at": now if state == JobState.DONE else None,
-        }
-        if not _update(db, FINISH, outcome):
-            raise ClaimLost()
-    except ClaimLost:
-        savepoint.rollback()
-        _log_lost(held)
+        state, reason = checks.refusal(job) or _call(queue, db, checks.tenant, job)
     except Exception as exc:
         savepoint.rollback()
-        log.exception("job %d (%s) failed on attempt %d", held.id, held.name, held.attempt)
-        _record_failure(queue, db, held, exc)
-    else:
-        savepoint.commit()
-        return state == JobState.DONE
-    return False
+        log.exception("job %d (%s) failed on attempt %d", job.id, job.name, job.attempt)
+        _record_failure(queue, db, job, exc)
+        return None
+    savepoint.commit()
+    now = utcnow()
+    return {
+        **job.held,
+        "state": state,
+        "error": reason or None,
+        "run_after": None,
+        "now": now,
+        "done_at": now if state == JobState.DONE else None,
+    }
 
 
 def _call(queue: JobQueue, db: Session, tenant: Tenant, held: Claim) -> tuple[JobState, str]:

@@ -1,5 +1,6 @@
 """The ``worklog`` plugin's jobs, its periodic job, and a page that starts a job."""
 
+import time
 from collections import Counter
 from typing import Any
 
@@ -25,6 +26,13 @@ def write(db: Any, tenant: Any, payload: dict[str, Any]) -> None:
     CALLS[payload["text"]] += 1
     if CALLS[payload["text"]] <= payload.get("fail_times", 0):
         raise RuntimeError(f"failing on purpose, call {CALLS[payload['text']]}")
+
+
+def linger(db: Any, tenant: Any, payload: dict[str, Any]) -> None:
+    """Take ``seconds`` (longer than a claim stays fresh in the tests), then append one event."""
+    time.sleep(payload["seconds"])
+    CALLS[payload["text"]] += 1
+    record_event(db, ENTITY, 1, COMMENT, {"text": payload["text"]})
 
 
 def peek(db: Any, tenant: Any, payload: dict[str, Any]) -> None:
@@ -59,6 +67,7 @@ def tick(db: Any) -> None:
 def myynti_jobs() -> list[JobType]:
     return [
         JobType("worklog.write", write),
+        JobType("worklog.linger", linger),
         JobType("worklog.peek", peek),
         JobType("worklog.trespass", trespass),
     ]
