@@ -6,24 +6,25 @@
 
 Makes a throwaway PostgreSQL database with a role that is neither superuser
 nor owner of row-level security (dropped afterwards); starts one ``myynti
-worker`` process on the Redis
-broker; then ``--producers`` threads, each signed in as a tenant admin, post
-to a page of the app (the WSGI app with every installed plugin, called in
-this process) that starts no-op jobs (``core.ping``): the request's
+worker`` process on the Redis broker; then ``--web-processes`` processes
+(as a production site runs several), each with the WSGI app (every
+installed plugin) and ``--producers`` threads signed in as a tenant admin,
+post to a page that starts no-op jobs (``core.ping``): the request's
 transaction writes the rows and its commit sends the message. The clock runs
 from the first request until the outbox shows the last job done.
 
 Four rounds of ``--jobs`` jobs each: one job per request, then ``--batch``
 jobs per request; and each of those again with the worker alone, paused
 (SIGSTOP) while the requests are made, the clock running from its
-resumption. CPU seconds per 1000 jobs are read from ``/proc`` for this
-process (the requests), the worker, the database's server processes of this
-benchmark and the Redis server.
+resumption. CPU seconds per 1000 jobs are read from ``/proc`` for the web
+processes (the requests), the worker, the database's server processes of
+this benchmark and the Redis server.
 """
 
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import os
 import signal
 import subprocess
@@ -35,7 +36,9 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from multiprocessing.connection import Connection
 from pathlib import Path
+from typing import Any
 
 import redis
 import webtest
@@ -63,7 +66,10 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=10_000, help="jobs per round")
     parser.add_argument("--batch", type=int, default=10, help="jobs per request, batch rounds")
     parser.add_argument("--threads", type=int, default=8, help="the worker's threads")
-    parser.add_argument("--producers", type=int, default=4, help="threads making requests")
+    parser.add_argument("--web-processes", type=int, default=2, help="processes serving requests")
+    parser.add_argument(
+        "--producers", type=int, default=2, help="threads making requests, in each web process"
+    )
     args = parser.parse_args()
     if args.jobs % args.batch:
         parser.error("--jobs must be a multiple of --batch")
@@ -91,45 +97,50 @@ def run(url: str, args: argparse.Namespace, tmp: Path) -> None:
         "myynti.broker_namespace": namespace,
         "myynti.worker_threads": str(args.threads),
     }
-    registry = PluginRegistry([*PluginRegistry.from_environment().plugins, jobs_bench])
-    engine = make_engine(url, pool_size=args.producers + 2)
-    upgrade(engine, registry)
+    engine = make_engine(url)
+    upgrade(engine, registry())
     slug = set_up_tenant(engine)
-    app = make_config(settings, registry=registry, engine=engine).make_wsgi_app()
-    clients = [signed_in(app) for _ in range(args.producers)]
+    engine.dispose()  # the web processes start from no open connection
+    web = [WebProcess(settings, slug, args.producers) for _ in range(args.web_processes)]
     worker = start_worker(settings, tmp)
     rounds: list[Round] = []
     try:
-        post_jobs(clients[:1], slug, 1, 1)
+        post_jobs(web[:1], 1, 1)
         wait_for_done(engine)  # the worker is up
         for per_request in (1, args.batch):
             what = "1 job per request" if per_request == 1 else f"{per_request} jobs per request"
-            with cpu_of(engine, worker.pid) as cpu:
+            with cpu_of(engine, worker.pid, web) as cpu:
                 started = time.perf_counter()
-                requests_seconds = post_jobs(clients, slug, args.jobs, per_request)
+                requests_seconds = post_jobs(web, args.jobs, per_request)
                 wait_for_done(engine)
                 seconds = time.perf_counter() - started
             rounds.append(
                 Round(f"end to end, {what}", args.jobs, per_request, seconds, requests_seconds, cpu)
             )
             worker.send_signal(signal.SIGSTOP)
-            requests_seconds = post_jobs(clients, slug, args.jobs, per_request)
-            with cpu_of(engine, worker.pid) as cpu:
+            requests_seconds = post_jobs(web, args.jobs, per_request)
+            with cpu_of(engine, worker.pid, web) as cpu:
                 worker.send_signal(signal.SIGCONT)
                 resumed = time.perf_counter()
                 wait_for_done(engine)
                 seconds = time.perf_counter() - resumed
             rounds.append(Round(f"worker alone, {what}", args.jobs, per_request, seconds, 0, cpu))
     finally:
+        for process in web:
+            process.stop()
         worker.send_signal(signal.SIGCONT)
         worker.send_signal(signal.SIGTERM)
         worker.wait(timeout=60)
-        app.registry.myynti_jobs.stop()
         client = redis.Redis.from_url(args.broker_url)
         for key in client.scan_iter(f"{namespace}*"):
             client.delete(key)
     report(engine, args, rounds)
     engine.dispose()
+
+
+def registry() -> PluginRegistry:
+    """Every installed plugin, and the benchmark's own."""
+    return PluginRegistry([*PluginRegistry.from_environment().plugins, jobs_bench])
 
 
 def set_up_tenant(engine: Engine) -> str:
@@ -151,6 +162,53 @@ def signed_in(app: object) -> webtest.TestApp:
     return client
 
 
+class WebProcess:
+    """A process serving the app to ``producers`` signed-in threads, posting on command."""
+
+    def __init__(self, settings: dict[str, str], slug: str, producers: int) -> None:
+        self._pipe, child = multiprocessing.get_context("fork").Pipe()
+        self.process = multiprocessing.get_context("fork").Process(
+            target=serve, args=(child, settings, slug, producers), daemon=True
+        )
+        self.process.start()
+        if self._pipe.recv() != "ready":
+            raise SystemExit("a web process did not start")
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    def start_posting(self, requests: int, per_request: int) -> None:
+        self._pipe.send((requests, per_request))
+
+    def seconds(self) -> float:
+        """How long the posting took; exits if a request failed."""
+        answer = self._pipe.recv()
+        if isinstance(answer, str):
+            raise SystemExit(f"a request failed: {answer}")
+        return answer
+
+    def stop(self) -> None:
+        self._pipe.send(None)
+        self.process.join(timeout=30)
+
+
+def serve(pipe: Connection, settings: dict[str, str], slug: str, producers: int) -> None:
+    """The web process: one app, ``producers`` clients; post what the pipe asks."""
+    engine = make_engine(settings["sqlalchemy.url"], pool_size=producers + 2)
+    app = make_config(settings, registry=registry(), engine=engine).make_wsgi_app()
+    clients = [signed_in(app) for _ in range(producers)]
+    pipe.send("ready")
+    while (order := pipe.recv()) is not None:
+        requests, per_request = order
+        try:
+            pipe.send(post_from_threads(clients, slug, requests, per_request))
+        except Exception as exc:
+            pipe.send(repr(exc))
+    app.registry.myynti_jobs.stop()
+    engine.dispose()
+
+
 def start_worker(settings: dict[str, str], tmp: Path) -> subprocess.Popen[bytes]:
     ini = tmp / "bench.ini"
     ini.write_text(
@@ -163,10 +221,22 @@ def start_worker(settings: dict[str, str], tmp: Path) -> subprocess.Popen[bytes]
     )
 
 
-def post_jobs(clients: list[webtest.TestApp], slug: str, jobs: int, per_request: int) -> float:
-    """Start ``jobs`` jobs, ``per_request`` in each request, one client per thread; seconds."""
+def post_jobs(web: list[WebProcess], jobs: int, per_request: int) -> float:
+    """Start ``jobs`` jobs, ``per_request`` in each request, shared by the web processes."""
     requests = -(-jobs // per_request)
+    shares = [requests // len(web) + (i < requests % len(web)) for i in range(len(web))]
+    started = time.perf_counter()
+    for process, share in zip(web, shares, strict=True):
+        process.start_posting(share, per_request)
+    for process in web:
+        process.seconds()
+    return time.perf_counter() - started
 
+
+def post_from_threads(
+    clients: list[webtest.TestApp], slug: str, requests: int, per_request: int
+) -> float:
+    """Make ``requests`` requests, one client per thread; seconds."""
     failures: list[BaseException] = []
 
     def one_thread(client: webtest.TestApp, share: int) -> None:
@@ -189,7 +259,7 @@ def post_jobs(clients: list[webtest.TestApp], slug: str, jobs: int, per_request:
     for thread in producers:
         thread.join()
     if failures:
-        raise SystemExit(f"a request failed: {failures[0]}")
+        raise failures[0]
     return time.perf_counter() - started
 
 
@@ -208,10 +278,10 @@ def wait_for_done(engine: Engine, timeout: float = 900) -> None:
 
 
 @contextmanager
-def cpu_of(engine: Engine, worker_pid: int) -> Iterator[dict[str, float]]:
+def cpu_of(engine: Engine, worker_pid: int, web: list[Any]) -> Iterator[dict[str, float]]:
     """CPU seconds used inside the block by each part, filled in when it ends."""
     parts: dict[str, Callable[[], list[int]]] = {
-        "requests (this process)": lambda: [os.getpid()],
+        "web processes": lambda: [process.pid for process in web],
         "worker process": lambda: [worker_pid],
         "database server": lambda: database_pids(engine),
         "redis server": redis_pids,
@@ -265,7 +335,8 @@ def report(engine: Engine, args: argparse.Namespace, rounds: list[Round]) -> Non
     size = data_size(engine)
     print("database        postgresql, broker redis, 1 worker process")
     print(
-        f"                {args.threads} worker threads, {args.producers} threads making requests"
+        f"                {args.threads} worker threads; {args.web_processes} web processes"
+        f" with {args.producers} threads making requests each"
     )
     print(f"jobs            {args.jobs} per round; {total} in the outbox: {states}")
     print(f"data            job table {size / 1e6:.1f} MB, {size / total:.0f} B a job")
