@@ -321,7 +321,7 @@ def _update(db: Session, statement: Any, params: dict[str, Any]) -> bool:
 
 def _log_lost(held: Claim) -> None:
     log.warning(
-        "job %d: attempt %d was taken over; its work here is not kept", held.id, held.attempt
+        "job %d: attempt %d was taken over by the sweep; not run here", held.id, held.attempt
     )
 
 
