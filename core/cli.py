@@ -178,6 +178,10 @@ jobs_cli.register(main)
 
 # --- database and server ----------------------------------------------------------
 
+#: The headers a trusted reverse proxy sets: the client's address, and the host and
+#: scheme the client asked for (so links and redirects say ``https://your.host/``).
+FORWARDED_HEADERS = "x-forwarded-for x-forwarded-host x-forwarded-proto x-forwarded-port"
+
 
 @main.command()
 @pass_runtime
@@ -193,16 +197,31 @@ def init(runtime: Runtime) -> None:
 @click.option(
     "--port", type=click.IntRange(0, 65535), default=6543, show_default=True, help="TCP port."
 )
+@click.option(
+    "--trusted-proxy",
+    metavar="ADDRESS",
+    help="The reverse proxy's address: its X-Forwarded-For, -Host, -Proto and -Port are "
+    "believed (from that address only).",
+)
 @pass_runtime
-def serve(runtime: Runtime, host: str, port: int) -> None:
+def serve(runtime: Runtime, host: str, port: int, trusted_proxy: str | None) -> None:
     """Run the web app with waitress (upgrading the database first)."""
     runtime.upgrade()
     setup_logging(str(Path(runtime.config_path).resolve()))
     app = make_app(runtime.settings, registry=runtime.registry, engine=runtime.engine)
     shown_host = f"[{host}]" if ":" in host else host
     click.echo(f"Myynti is running at http://{shown_host}:{port}/ (Ctrl+C stops it).")
+    proxy = (
+        {
+            "trusted_proxy": trusted_proxy,
+            "trusted_proxy_headers": FORWARDED_HEADERS,
+            "clear_untrusted_proxy_headers": True,
+        }
+        if trusted_proxy
+        else {}
+    )
     try:
-        waitress.serve(app, host=host, port=port)
+        waitress.serve(app, host=host, port=port, **proxy)
     except OSError as exc:
         raise click.ClickException(f"Cannot listen on {host}:{port}: {exc.strerror}") from None
 

@@ -9,9 +9,11 @@ when the suite does; the CLI commits, so that test removes what it made.
 
 from __future__ import annotations
 
+import http.client
 import json
 import re
 import shutil
+import threading
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -551,6 +553,50 @@ def test_serve_runs_the_app_on_the_database(cli: Cli, monkeypatch: pytest.Monkey
     assert "http://127.0.0.1:8765/" in result.stdout
     assert (served["host"], served["port"]) == ("127.0.0.1", 8765)
     assert webtest.TestApp(served["app"]).get("/login").status_int == 200
+
+
+def served_location(kw: dict[str, Any], headers: dict[str, str]) -> str:
+    """Serve ``kw["app"]`` with waitress as ``serve`` asked; where ``GET /`` sends a visitor."""
+    options = {k: v for k, v in kw.items() if k not in ("app", "host", "port")}
+    server = waitress.create_server(kw["app"], host="127.0.0.1", port=0, **options)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        connection = http.client.HTTPConnection("127.0.0.1", server.effective_port, timeout=10)
+        connection.request("GET", "/", headers=headers)
+        response = connection.getresponse()
+        assert response.status in (302, 303)
+        return response.getheader("Location")
+    finally:
+        server.close()
+        thread.join(timeout=10)
+
+
+FORWARDED = {
+    "X-Forwarded-For": "203.0.113.7",
+    "X-Forwarded-Host": "myynti.example.fi",
+    "X-Forwarded-Proto": "https",
+}
+
+
+def test_serve_behind_a_trusted_proxy_links_to_the_address_the_client_asked_for(
+    cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    served: dict[str, Any] = {}
+    monkeypatch.setattr(waitress, "serve", lambda app, **kw: served.update(app=app, **kw))
+    cli.ok("serve", "--trusted-proxy", "127.0.0.1")
+
+    assert served_location(served, FORWARDED).startswith("https://myynti.example.fi/")
+
+
+def test_serve_believes_no_forwarded_header_unless_told(
+    cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    served: dict[str, Any] = {}
+    monkeypatch.setattr(waitress, "serve", lambda app, **kw: served.update(app=app, **kw))
+    cli.ok("serve")
+
+    assert served_location(served, FORWARDED).startswith("http://127.0.0.1:")
 
 
 def test_serve_says_when_it_cannot_listen(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
