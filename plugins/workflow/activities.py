@@ -1,4 +1,4 @@
-"""Activities on a task: adding, completing and reopening them, each in the task's history.
+"""Activities on a task: adding, editing, completing and reopening them, each in the history.
 
 An activity is assigned to any active member of the task's team, or of the
 tenant when the task has no team; assigning one never touches the task's
@@ -23,7 +23,12 @@ from plugins.workflow.models import Activity, ActivityType, Task
 ADDED = "activity_added"
 DONE = "activity_done"
 REOPENED = "activity_reopened"
+CHANGED = "activity_changed"
 TEMPLATE = "plugins.workflow:templates/event_activity.pt"
+CHANGED_TEMPLATE = "plugins.workflow:templates/event_activity_changed.pt"
+
+#: What an edit may change, in the order the history lists the changes.
+EDITABLE = ("type_id", "subject", "assignee_user_id", "due_at", "outcome")
 
 NO_SUCH_TYPE = _("Choose one of the activity types in use.")
 NOT_IN_TEAM = _("Choose a member of the task's team.")
@@ -40,6 +45,12 @@ def event_kinds() -> list[EventKind]:
             {"fi": "Aktiviteetti avattu uudelleen", "en": "Activity reopened"},
             "↺",
             TEMPLATE,
+        ),
+        EventKind(
+            CHANGED,
+            {"fi": "Aktiviteettia muokattu", "en": "Activity changed"},
+            "✎",
+            CHANGED_TEMPLATE,
         ),
     ]
 
@@ -79,12 +90,36 @@ def due_at(day: date | None, clock: time | None) -> datetime | None:
     return datetime.combine(day, clock or time(16, 0), tzinfo=LOCAL_TIME).astimezone(UTC)
 
 
-def reference_errors(db: Any, task: Task, type_id: int, assignee_id: int) -> dict[str, Any]:
+def _aware(value: datetime | None) -> datetime | None:
+    """SQLite gives back naive datetimes; they were stored in UTC."""
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value
+
+
+def local_due(value: datetime | None) -> tuple[date | None, time | None]:
+    """The due moment as the Finnish day and time a form shows: ``due_at`` reversed."""
+    if value is None:
+        return None, None
+    local = _aware(value).astimezone(LOCAL_TIME)
+    return local.date(), local.time().replace(second=0, microsecond=0)
+
+
+def reference_errors(
+    db: Any, task: Task, type_id: int, assignee_id: int, keep: Activity | None = None
+) -> dict[str, Any]:
+    """``{field: message}`` for a type or assignee the activity may not have.
+
+    An edited activity (``keep``) may keep the type and the assignee it already
+    has, even when the type was retired or the person left the team since.
+    """
     errors: dict[str, Any] = {}
     kind = db.get(ActivityType, type_id) if type_id > 0 else None
-    if kind is None or kind.retired_at is not None:
+    kept_type = keep is not None and kind is not None and keep.type_id == type_id
+    if kind is None or (kind.retired_at is not None and not kept_type):
         errors["type_id"] = NO_SUCH_TYPE
-    if assignee_id and assignee_id not in dict(assignees(db, task)):
+    kept_assignee = keep is not None and keep.assignee_user_id == assignee_id
+    if assignee_id and not kept_assignee and assignee_id not in dict(assignees(db, task)):
         errors["assignee_user_id"] = NOT_IN_TEAM if task.team_id else NOT_IN_TENANT
     return errors
 
@@ -108,6 +143,46 @@ def add_activity(db: Any, task: Task, values: dict[str, Any], user: User | None)
     db.flush()
     record_event(db, "task", task.id, ADDED, _payload(db, activity), user=user)
     return activity
+
+
+def _readable(db: Any, key: str, value: Any) -> Any:
+    """A changed value as the history shows it: names, not ids."""
+    if value is None:
+        return None
+    if key == "type_id":
+        kind = db.get(ActivityType, value)
+        return kind.name if kind else {}
+    if key == "assignee_user_id":
+        person = db.get(User, value)
+        return person.display_name if person else None
+    if key == "due_at":
+        return _aware(value).isoformat()
+    return value
+
+
+def change_activity(
+    db: Any, activity: Activity, values: dict[str, Any], user: User | None
+) -> dict[str, list[Any]]:
+    """Apply an edit and record what changed; the version column refuses a stale one.
+
+    Returns ``{field: [old, new]}``, readable; an edit that changes nothing
+    writes nothing and records no event.
+    """
+    changed: dict[str, list[Any]] = {}
+    for key in EDITABLE:
+        if key not in values:
+            continue
+        old, new = getattr(activity, key), values[key]
+        if key == "due_at":
+            old, new = _aware(old), _aware(new)
+        if old != new:
+            changed[key] = [_readable(db, key, old), _readable(db, key, new)]
+            setattr(activity, key, new)
+    if changed:
+        db.flush()
+        payload = {**_payload(db, activity), "changes": changed}
+        record_event(db, "task", activity.task_id, CHANGED, payload, user=user)
+    return changed
 
 
 def complete(db: Any, activity: Activity, outcome: str, user: User | None) -> None:

@@ -177,6 +177,13 @@ class ActivityForm(BaseForm):
     outcome = TextAreaField(_("Outcome"), [Optional(), Length(max=5000)])
 
 
+class ActivityEditForm(ActivityForm):
+    #: The version the user saw; a different one stored means someone else saved meanwhile.
+    version = IntegerField(widget=HiddenField.widget, validators=[InputRequired()])
+    #: Where to go back to: the task page or my work.
+    back = HiddenField()
+
+
 class ActivityDoneForm(BaseForm):
     outcome = TextAreaField(_("Outcome"), [Optional(), Length(max=5000)])
     version = IntegerField(widget=HiddenField.widget, validators=[InputRequired()])

@@ -1,4 +1,4 @@
-"""Adding an activity to a task, marking one done with one click, and reopening it."""
+"""Adding an activity to a task, editing it, marking it done with one click, and reopening it."""
 
 from __future__ import annotations
 
@@ -8,9 +8,12 @@ from pyramid.httpexceptions import HTTPNotFound, HTTPSeeOther
 from pyramid.view import view_config
 from sqlalchemy.orm.exc import StaleDataError
 
+from core import label_text
+from core.forms import choices
+from core.models import User
 from plugins.workflow import _, activities
-from plugins.workflow.forms import ActivityDoneForm
-from plugins.workflow.models import Activity
+from plugins.workflow.forms import REQUIRED, ActivityDoneForm, ActivityEditForm
+from plugins.workflow.models import Activity, ActivityType, Task
 from plugins.workflow.permissions import WorkflowPermission
 from plugins.workflow.views.task_page import TASK_PAGE, activity_form, page_data
 from plugins.workflow.views.tasks import get_task
@@ -18,6 +21,9 @@ from plugins.workflow.views.tasks import get_task
 ADDED = _("Activity added.")
 DONE = _("Activity marked done.")
 REOPENED = _("Activity reopened.")
+SAVED = _("Activity saved.")
+
+ACTIVITY_FORM = "plugins.workflow:templates/activity_form.pt"
 
 
 @view_config(
@@ -63,7 +69,7 @@ def _activity(request: Any) -> Activity:
     return found
 
 
-def _back(request: Any, form: ActivityDoneForm, activity: Activity) -> str:
+def _back(request: Any, form: ActivityDoneForm | ActivityEditForm, activity: Activity) -> str:
     """My work when the click came from there, else the task's page (never a URL as given)."""
     if form.back.data == "my_work":
         return request.route_url("my_work")
@@ -111,3 +117,91 @@ def activity_reopen(request: Any) -> HTTPSeeOther:
             activities.reopen(request.db, activity, request.user)
 
     return _change(request, reopen, REOPENED)
+
+
+def edit_form(request: Any, activity: Activity, task: Task) -> ActivityEditForm:
+    """The edit form: the types in use and the allowed assignees, plus what the activity has."""
+    db = request.db
+    form = ActivityEditForm.from_request(request)
+    types = [(t.id, t.name) for t in activities.active_types(db)]
+    if activity.type_id not in dict(types):
+        current = db.get(ActivityType, activity.type_id)
+        types.append((activity.type_id, current.name if current else {}))
+    form.type_id.choices = choices((i, label_text(n, request.locale_name)) for i, n in types)
+    people = activities.assignees(db, task)
+    if activity.assignee_user_id and activity.assignee_user_id not in dict(people):
+        current = db.get(User, activity.assignee_user_id)
+        people.append((activity.assignee_user_id, current.display_name if current else "?"))
+    form.assignee_user_id.choices = choices([(0, "—"), *people])
+    if request.method != "POST":
+        day, clock = activities.local_due(activity.due_at)
+        form.type_id.data = activity.type_id
+        form.subject.data = activity.subject
+        form.assignee_user_id.data = activity.assignee_user_id or 0
+        form.due_date.data = day
+        form.due_time.data = clock
+        form.outcome.data = activity.outcome
+        form.version.data = activity.version
+        form.back.data = "my_work" if request.GET.get("back") == "my_work" else ""
+    return form
+
+
+def _has_errors(request: Any, form: ActivityEditForm, activity: Activity, task: Task) -> bool:
+    """Whether the input has errors, each put next to its field; the version is checked apart."""
+    form.validate()
+    form.version.errors = []
+    if form.subject.data is not None and not form.subject.data.strip():
+        form.subject.errors = [REQUIRED]
+    if not form.type_id.errors and not form.assignee_user_id.errors:
+        errors = activities.reference_errors(
+            request.db, task, form.type_id.data, form.assignee_user_id.data, keep=activity
+        )
+        for key, message in errors.items():
+            getattr(form, key).errors = [message]
+    return any(field.errors for field in form)
+
+
+@view_config(
+    route_name="activity_edit",
+    renderer=ACTIVITY_FORM,
+    permission=WorkflowPermission.ACTIVITY_EDIT,
+)
+def activity_edit(request: Any) -> Any:
+    activity = _activity(request)
+    task = request.db.get(Task, activity.task_id)
+    if task is None:
+        raise HTTPNotFound()
+    form = edit_form(request, activity, task)
+    stale = False
+    if request.method == "POST":
+        if not _has_errors(request, form, activity, task):
+            if form.version.data != activity.version:
+                stale = True
+            else:
+                values = {
+                    "type_id": form.type_id.data,
+                    "subject": form.subject.data.strip(),
+                    "assignee_user_id": form.assignee_user_id.data or None,
+                    "due_at": activities.due_at(form.due_date.data, form.due_time.data),
+                    "outcome": (form.outcome.data or "").strip(),
+                }
+                try:
+                    with request.db.begin_nested():
+                        activities.change_activity(request.db, activity, values, request.user)
+                except StaleDataError:
+                    request.db.expire_all()
+                    stale = True
+                else:
+                    request.session.flash(request.localizer.translate(SAVED))
+                    return HTTPSeeOther(_back(request, form, activity))
+        if stale:
+            # The next try is checked against what is stored now; the user's input stays.
+            form.version.raw_data = [str(activity.version)]
+        request.response.status_int = 409 if stale else 400
+    return {
+        "form": form,
+        "activity": activity,
+        "task": task,
+        "stale": activities.STALE_ACTIVITY if stale else None,
+        "back_url": _back(request, form, activity),
+    }
