@@ -10,6 +10,7 @@ from plugins.workflow.defaults import set_up_tenant
 from plugins.workflow.models import Task
 from plugins.workflow.permissions import WorkflowPermission
 from plugins.workflow.views.board import board_links
+from plugins.workflow.views.customer_tasks import customer_task_panels
 from plugins.workflow.views.settings import settings_links
 from plugins.workflow.views.stage_actions import failed_action_panels
 from plugins.workflow.views.task_list import task_links
@@ -64,7 +65,10 @@ def myynti_links(request: Any, slot: str) -> list[Link]:
 
 @hookimpl
 def myynti_panels(request: Any, slot: str, context: Any) -> list[Panel]:
-    return failed_action_panels(request, slot, context)
+    return [
+        *failed_action_panels(request, slot, context),
+        *customer_task_panels(request, slot, context),
+    ]
 
 
 @hookimpl

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import func, select
@@ -262,3 +263,41 @@ def list_page(db: Any, filters: TaskFilter, today: date, page: int) -> tuple[lis
 def all_matching(db: Any, filters: TaskFilter, today: date) -> Iterator[TaskRow]:
     """Every matching task, read in batches, for the CSV export."""
     return _rows(db.execute(_query(filters, today).execution_options(yield_per=500)))
+
+
+#: The customer page's panel lists this many of the customer's tasks.
+CUSTOMER_PANEL_SIZE = 10
+
+
+@dataclass(frozen=True)
+class CustomerTasks:
+    """A customer's tasks for its page: the first ones, and the open ones' count and value."""
+
+    rows: list[TaskRow]
+    total: int
+    open_count: int
+    open_value: Decimal
+
+
+def customer_tasks(db: Any, customer_id: int, today: date) -> CustomerTasks:
+    """Open tasks first (soonest due first), then closed ones (latest first)."""
+    filters = TaskFilter(
+        board=BoardFilter(customer_id=customer_id),
+        state="all",
+        extra_order=(
+            Task.closed_at.is_not(None),
+            Task.closed_at.desc(),
+            Task.due_date.is_(None),
+            Task.due_date,
+            Task.id.desc(),
+        ),
+    )
+    rows = list(_rows(db.execute(_query(filters, today).limit(CUSTOMER_PANEL_SIZE))))
+    total, open_count, open_value = db.execute(
+        select(
+            func.count(),
+            func.count(Task.id).filter(Task.closed_at.is_(None)),
+            func.sum(Task.expected_value).filter(Task.closed_at.is_(None)),
+        ).where(Task.customer_id == customer_id)
+    ).one()
+    return CustomerTasks(rows, total, open_count, open_value or Decimal(0))
