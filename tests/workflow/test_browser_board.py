@@ -121,6 +121,8 @@ def stored(db_engine, task_id: int) -> Task:
 
 
 def open_board(browser, server: str, scene: Scene) -> Any:
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
     page = browser.new_page()
     page.set_default_timeout(15_000)
     page.goto(f"{server}/login")
@@ -129,7 +131,14 @@ def open_board(browser, server: str, scene: Scene) -> Any:
     with page.expect_navigation():
         page.click("#login-form button[type=submit]")
     page.goto(f"{server}/t/{scene.slug}/board?workflow={scene.workflow_id}")
-    page.wait_for_selector(".board.sortable")
+    try:
+        page.wait_for_selector(".board.sortable")
+    except PlaywrightTimeout:
+        scripts = page.evaluate("typeof window.Sortable")
+        raise AssertionError(
+            f"no draggable board at {page.url} (window.Sortable: {scripts}):\n"
+            + page.inner_text("body")[:2000]
+        ) from None
     return page
 
 
