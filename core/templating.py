@@ -84,7 +84,15 @@ class TemplateAPI:
         return render(template, {**data, "api": self}, request=self.request)
 
     def flashes(self) -> list[str]:
-        return self.request.session.pop_flash()
+        """The messages flashed for this page.
+
+        Taken out of the session only when there are some: taking rewrites the
+        session cookie, and a page rendered while the same browser signs in (its
+        favicon request, say) would put back the session it started with and
+        sign the user out again.
+        """
+        session = self.request.session
+        return session.pop_flash() if session.peek_flash() else []
 
     def number(self, value: Any, digits: int | None = None) -> str:
         return i18n.format_number(value, self.locale, digits)

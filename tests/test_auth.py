@@ -163,30 +163,34 @@ def _attributes(header: str) -> set[str]:
 
 def test_session_and_csrf_cookies_are_httponly_and_samesite_lax(webapp, anna):
     fresh = _set_cookies(webtest.TestApp(webapp.app).get("/login"))
-    assert {"myynti_session", "myynti_csrf"} <= set(fresh)
+    assert "myynti_csrf" in fresh and "myynti_session" not in fresh
     signed_in = _set_cookies(_submit_login(webapp, "anna@example.com", PASSWORD))
-    for header in (fresh["myynti_csrf"], fresh["myynti_session"], signed_in["myynti_session"]):
+    for header in (fresh["myynti_csrf"], signed_in["myynti_session"]):
         attributes = _attributes(header)
         assert {"httponly", "samesite=lax", "path=/"} <= attributes, header
         assert "secure" not in attributes, "plain HTTP in tests: no Secure flag"
 
 
-def test_cookies_are_secure_behind_https(app_settings, myynti_registry, db_engine, db_connection):
+def test_cookies_are_secure_behind_https(
+    app_settings, myynti_registry, db_engine, db_connection, anna
+):
     settings = {**app_settings, "myynti.secure_cookies": "true"}
     wsgi = make_config(settings, registry=myynti_registry, engine=db_engine).make_wsgi_app()
+    https = {"wsgi.url_scheme": "https", "SERVER_PORT": "443", "HTTP_HOST": "localhost"}
     with app_in_transaction(wsgi, db_connection) as app:
-        cookies = _set_cookies(app.get("/login", extra_environ={"wsgi.url_scheme": "https"}))
-    assert "secure" in _attributes(cookies["myynti_session"])
-    assert "secure" in _attributes(cookies["myynti_csrf"])
+        page = app.get("/login", extra_environ=https)
+        form = page.forms["login-form"]
+        form["email"], form["password"] = "anna@example.com", PASSWORD
+        signed_in = form.submit(extra_environ=https, status=303)
+    assert "secure" in _attributes(_set_cookies(signed_in)["myynti_session"])
+    assert "secure" in _attributes(_set_cookies(page)["myynti_csrf"])
 
 
 def test_login_issues_a_new_session_cookie_and_session_id(webapp, anna, db):
     webapp.get("/login")
-    before = webapp.cookies.get("myynti_session")
-    assert before, "the login page already gave this browser a session"
+    assert "myynti_session" not in webapp.cookies, "no session before one is needed"
     _submit_login(webapp, "anna@example.com", PASSWORD)
     after = webapp.cookies["myynti_session"]
-    assert after != before
     first = _sessions(db, anna)
     assert len(first) == 1 and len(first[0]) >= 40
 
@@ -195,6 +199,31 @@ def test_login_issues_a_new_session_cookie_and_session_id(webapp, anna, db):
     second = _sessions(db, anna)
     assert len(second) == 1 and second != first
     assert webapp.cookies["myynti_session"] != after
+
+
+def test_a_page_answered_while_the_browser_signs_in_does_not_sign_it_out(webapp, anna):
+    """The browser's favicon request, sent before the sign-in and answered after it.
+
+    Its answer must not carry the session cookie it was sent with: the browser
+    would store it over the signed-in one.
+    """
+    webapp.get("/login")
+    late = webtest.TestApp(webapp.app, extra_environ={"REMOTE_ADDR": "192.0.2.1"})
+    late.cookies.update(webapp.cookies)
+    _submit_login(webapp, "anna@example.com", PASSWORD)
+
+    answer = late.get("/favicon.ico", status=404)
+    for name, header in _set_cookies(answer).items():
+        webapp.set_cookie(name, header.split("=", 1)[1].split(";", 1)[0])
+
+    assert webapp.get("/t/acme/").status_int == 200
+
+
+def test_a_flash_message_is_shown_once(webapp, anna):
+    _submit_login(webapp, "anna@example.com", PASSWORD)
+    shown = _password_form(webapp, PASSWORD, NEW_PASSWORD).follow()
+    assert shown.html.select(".flash")
+    assert not webapp.get(shown.request.path).html.select(".flash")
 
 
 def test_login_renews_the_csrf_token(webapp, anna):
@@ -206,10 +235,17 @@ def test_login_renews_the_csrf_token(webapp, anna):
     webapp.post("/logout", {"csrf_token": csrf_token(webapp)}, status=303)
 
 
-def test_a_planted_pre_login_cookie_does_not_become_signed_in(webapp, anna, db):
-    """Session fixation: the attacker's copy of the pre-login cookie stays anonymous."""
-    webapp.get("/login")
-    planted = webapp.cookies["myynti_session"]
+def test_a_planted_pre_login_cookie_does_not_become_signed_in(webapp, anna, make_user, db):
+    """Session fixation: a session cookie the attacker planted never signs in as the victim.
+
+    The attacker plants a cookie the server issued (their own sign-in's), as
+    no page gives an anonymous visitor a session cookie.
+    """
+    make_user("mallory@example.com")
+    own = webtest.TestApp(webapp.app, extra_environ={"REMOTE_ADDR": "203.0.113.5"})
+    _submit_login(own, "mallory@example.com", PASSWORD)
+    planted = own.cookies["myynti_session"]
+    webapp.set_cookie("myynti_session", planted)
     _submit_login(webapp, "anna@example.com", PASSWORD)
     attacker = webtest.TestApp(webapp.app, extra_environ={"REMOTE_ADDR": "203.0.113.5"})
     attacker.set_cookie("myynti_session", planted)
