@@ -7,7 +7,7 @@ user's choice is kept on the user (and in a cookie before signing in).
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal
 from io import BytesIO
 from pathlib import Path
@@ -23,6 +23,8 @@ from pyramid.interfaces import ILocalizer
 from pyramid_chameleon.interfaces import IChameleonTranslate
 from pyramid_chameleon.localization import translator as chameleon_translator
 from translationstring import ChameleonTranslate
+
+from core.models.base import as_utc
 
 LOCALES = ("fi", "en")
 #: Babel locales for formatting: English in Finland keeps Finnish dates and money.
@@ -99,7 +101,6 @@ def format_datetime(value: datetime | None, locale: str, tzinfo: str = "Europe/H
     """``28.11.2026 14.05`` for fi, in Finnish time; a naive value is UTC (SQLite's)."""
     if value is None:
         return ""
-    aware = value if value.tzinfo else value.replace(tzinfo=UTC)
-    local = aware.astimezone(ZoneInfo(tzinfo))
+    local = as_utc(value).astimezone(ZoneInfo(tzinfo))
     time = dates.format_time(local, format="HH.mm", locale=FORMAT_LOCALES[locale])
     return f"{format_date(local.date(), locale)} {time}"

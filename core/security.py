@@ -9,7 +9,7 @@ all of them, members those a plugin declared for the ``member`` role.
 from __future__ import annotations
 
 import secrets
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -17,7 +17,7 @@ from pyramid.csrf import new_csrf_token
 from pyramid.security import Allowed, Denied
 from sqlalchemy import delete, select
 
-from core.models import AuthSession, Role, User, utcnow
+from core.models import AuthSession, Role, User, as_utc, utcnow
 
 AUTH_KEY = "auth"
 #: A signed-in session unused this long is gone.
@@ -96,13 +96,8 @@ def current_user(request: Any) -> User | None:
         return None
     auth = request.db.scalar(select(AuthSession).where(AuthSession.id == session_id))
     now = utcnow()
-    if auth is None or not auth.user.active or _aware(auth.last_seen_at) < now - IDLE_TIMEOUT:
+    if auth is None or not auth.user.active or as_utc(auth.last_seen_at) < now - IDLE_TIMEOUT:
         return None
-    if now - _aware(auth.last_seen_at) > timedelta(minutes=5):
+    if now - as_utc(auth.last_seen_at) > timedelta(minutes=5):
         auth.last_seen_at = now
     return auth.user
-
-
-def _aware(value: datetime) -> datetime:
-    """SQLite hands datetimes back without a zone; they were stored in UTC."""
-    return value if value.tzinfo else value.replace(tzinfo=UTC)

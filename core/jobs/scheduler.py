@@ -15,14 +15,14 @@ from __future__ import annotations
 
 import logging
 import threading
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 
 from core.contract import PeriodicJob
-from core.models import PeriodicRun, utcnow
+from core.models import PeriodicRun, as_utc, utcnow
 
 if TYPE_CHECKING:
     from core.jobs.queue import JobQueue
@@ -83,7 +83,7 @@ class Scheduler(threading.Thread):
                     if not won:
                         last = db.get(PeriodicRun, job.name)
                         if last is not None:
-                            return _aware(last.last_run_at) + interval
+                            return as_utc(last.last_run_at) + interval
                         db.add(PeriodicRun(name=job.name, last_run_at=now))
                         db.flush()
             except IntegrityError:
@@ -92,8 +92,3 @@ class Scheduler(threading.Thread):
             with db.begin():
                 job.run(db=db)
         return now + interval
-
-
-def _aware(value: datetime) -> datetime:
-    """SQLite hands datetimes back without a zone; they were stored in UTC."""
-    return value if value.tzinfo else value.replace(tzinfo=UTC)

@@ -1,7 +1,7 @@
 """Core's models. Importing this package registers them on ``Base.metadata``."""
 
 from core.models.accounts import AuthSession, FailedLogin, Membership, Role, Team, TeamMember, User
-from core.models.base import Base, HasCustomValues, JSONDocument, TenantOwned, utcnow
+from core.models.base import Base, HasCustomValues, JSONDocument, TenantOwned, as_utc, utcnow
 from core.models.history import Attachment, Event
 from core.models.jobs import Job, JobState, PeriodicRun
 from core.models.tenancy import Tenant, TenantPlugin
@@ -25,5 +25,6 @@ __all__ = [
     "TenantOwned",
     "TenantPlugin",
     "User",
+    "as_utc",
     "utcnow",
 ]

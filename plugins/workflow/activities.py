@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from core import EventKind
 from core.history import record_event
-from core.models import Membership, TeamMember, User, utcnow
+from core.models import Membership, TeamMember, User, as_utc, utcnow
 from plugins.workflow import _
 from plugins.workflow.board import LOCAL_TIME
 from plugins.workflow.models import Activity, ActivityType, Task
@@ -90,18 +90,11 @@ def due_at(day: date | None, clock: time | None) -> datetime | None:
     return datetime.combine(day, clock or time(16, 0), tzinfo=LOCAL_TIME).astimezone(UTC)
 
 
-def _aware(value: datetime | None) -> datetime | None:
-    """SQLite gives back naive datetimes; they were stored in UTC."""
-    if value is not None and value.tzinfo is None:
-        return value.replace(tzinfo=UTC)
-    return value
-
-
 def local_due(value: datetime | None) -> tuple[date | None, time | None]:
     """The due moment as the Finnish day and time a form shows: ``due_at`` reversed."""
     if value is None:
         return None, None
-    local = _aware(value).astimezone(LOCAL_TIME)
+    local = as_utc(value).astimezone(LOCAL_TIME)
     return local.date(), local.time().replace(second=0, microsecond=0)
 
 
@@ -156,7 +149,7 @@ def _readable(db: Any, key: str, value: Any) -> Any:
         person = db.get(User, value)
         return person.display_name if person else None
     if key == "due_at":
-        return _aware(value).isoformat()
+        return as_utc(value).isoformat()
     return value
 
 
@@ -174,7 +167,7 @@ def change_activity(
             continue
         old, new = getattr(activity, key), values[key]
         if key == "due_at":
-            old, new = _aware(old), _aware(new)
+            old, new = as_utc(old), as_utc(new)
         if old != new:
             changed[key] = [_readable(db, key, old), _readable(db, key, new)]
             setattr(activity, key, new)

@@ -8,12 +8,13 @@ user's whole history), and capped.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
 
+from core.models import as_utc
 from plugins.contacts.models import Customer
 from plugins.workflow.board import LOCAL_TIME, local_today
 from plugins.workflow.models import Activity, ActivityType, Stage, Task
@@ -111,9 +112,7 @@ def my_activities(db: Any, user_id: int, limit: int = LIMIT) -> list[MyActivity]
 def local_day(moment: datetime | None) -> date | None:
     if moment is None:
         return None
-    # SQLite hands back naive datetimes, which are UTC.
-    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-    return aware.astimezone(LOCAL_TIME).date()
+    return as_utc(moment).astimezone(LOCAL_TIME).date()
 
 
 def grouped(items: list[Any], day_of: Any, today: date | None = None) -> dict[str, list[Any]]:
