@@ -36,7 +36,7 @@ import time
 import traceback
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from itertools import groupby
 from typing import TYPE_CHECKING, Any
 
@@ -159,6 +159,20 @@ class Claim:
         """The parameters that pick the row while this claim holds it."""
         return {"job_id": self.id, "attempt": self.attempt}
 
+    def outcome(
+        self, state: JobState, error: str | None = None, run_after: datetime | None = None
+    ) -> dict[str, Any]:
+        """The parameters of ``FINISH`` for this claim's row; a None error keeps the last one."""
+        now = utcnow()
+        return {
+            **self.held,
+            "state": state,
+            "error": error,
+            "run_after": run_after,
+            "now": now,
+            "done_at": now if state == JobState.DONE else None,
+        }
+
 
 def process(queue: JobQueue, job_ids: Sequence[int], more: int = 0) -> tuple[int, list[int]]:
     """Handle one message: its jobs and up to ``more`` other due ones.
@@ -233,7 +247,11 @@ def _run_some(queue: JobQueue, claims: list[Claim], done: list[int]) -> list[Cla
                 while rest and time.monotonic() - started < TRANSACTION_SECONDS:
                     job = rest.pop(0)
                     if job.id not in held:
-                        _log_lost(job)
+                        log.warning(
+                            "job %d: attempt %d was taken over by the sweep; not run here",
+                            job.id,
+                            job.attempt,
+                        )
                         continue
                     ran.append(job)
                     outcome = _run_one(queue, db, checks, job)
@@ -298,15 +316,7 @@ def _run_one(queue: JobQueue, db: Session, checks: _Checks, job: Claim) -> dict[
         _record_failure(queue, db, job, exc)
         return None
     savepoint.commit()
-    now = utcnow()
-    return {
-        **job.held,
-        "state": state,
-        "error": reason or None,
-        "run_after": None,
-        "now": now,
-        "done_at": now if state == JobState.DONE else None,
-    }
+    return job.outcome(state, reason or None)
 
 
 def _call(queue: JobQueue, db: Session, tenant: Tenant, held: Claim) -> tuple[JobState, str]:
@@ -319,26 +329,16 @@ def _update(db: Session, statement: Any, params: dict[str, Any]) -> bool:
     return db.connection().execute(statement, params).rowcount == 1
 
 
-def _log_lost(held: Claim) -> None:
-    log.warning(
-        "job %d: attempt %d was taken over by the sweep; not run here", held.id, held.attempt
-    )
-
-
 def _record_failure(queue: JobQueue, db: Session, held: Claim, exc: BaseException) -> None:
     """In ``db``'s transaction: retry the job later, or mark it failed after the last attempt."""
     retry = held.attempt < queue.config.attempts
     delay = min(queue.config.retry_delay * 2 ** (held.attempt - 1), MAX_RETRY_DELAY)
-    now = utcnow()
-    params = {
-        **held.held,
-        "state": JobState.PENDING if retry else JobState.FAILED,
-        "error": "".join(traceback.format_exception_only(exc)).strip()[:ERROR_MAX],
-        "run_after": now + timedelta(seconds=delay) if retry else None,
-        "now": now,
-        "done_at": None,
-    }
-    if _update(db, FINISH, params) and retry:
+    outcome = held.outcome(
+        JobState.PENDING if retry else JobState.FAILED,
+        "".join(traceback.format_exception_only(exc)).strip()[:ERROR_MAX],
+        utcnow() + timedelta(seconds=delay) if retry else None,
+    )
+    if _update(db, FINISH, outcome) and retry:
         send_after_commit(db, held.id, delay)
 
 
