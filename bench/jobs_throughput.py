@@ -38,7 +38,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any
 
 import redis
 import webtest
@@ -181,12 +180,11 @@ class WebProcess:
     def start_posting(self, requests: int, per_request: int) -> None:
         self._pipe.send((requests, per_request))
 
-    def seconds(self) -> float:
-        """How long the posting took; exits if a request failed."""
-        answer = self._pipe.recv()
-        if isinstance(answer, str):
-            raise SystemExit(f"a request failed: {answer}")
-        return answer
+    def wait(self) -> None:
+        """Until the posting is over; exits if a request failed."""
+        failure = self._pipe.recv()
+        if failure is not None:
+            raise SystemExit(f"a request failed: {failure}")
 
     def stop(self) -> None:
         self._pipe.send(None)
@@ -202,9 +200,11 @@ def serve(pipe: Connection, settings: dict[str, str], slug: str, producers: int)
     while (order := pipe.recv()) is not None:
         requests, per_request = order
         try:
-            pipe.send(post_from_threads(clients, slug, requests, per_request))
+            post_from_threads(clients, slug, requests, per_request)
         except Exception as exc:
             pipe.send(repr(exc))
+        else:
+            pipe.send(None)
     app.registry.myynti_jobs.stop()
     engine.dispose()
 
@@ -223,20 +223,23 @@ def start_worker(settings: dict[str, str], tmp: Path) -> subprocess.Popen[bytes]
 
 def post_jobs(web: list[WebProcess], jobs: int, per_request: int) -> float:
     """Start ``jobs`` jobs, ``per_request`` in each request, shared by the web processes."""
-    requests = -(-jobs // per_request)
-    shares = [requests // len(web) + (i < requests % len(web)) for i in range(len(web))]
     started = time.perf_counter()
-    for process, share in zip(web, shares, strict=True):
+    for process, share in zip(web, shares(-(-jobs // per_request), len(web)), strict=True):
         process.start_posting(share, per_request)
     for process in web:
-        process.seconds()
+        process.wait()
     return time.perf_counter() - started
+
+
+def shares(total: int, parts: int) -> list[int]:
+    """``total`` split into ``parts`` shares that differ by one at most."""
+    return [total // parts + (i < total % parts) for i in range(parts)]
 
 
 def post_from_threads(
     clients: list[webtest.TestApp], slug: str, requests: int, per_request: int
-) -> float:
-    """Make ``requests`` requests, one client per thread; seconds."""
+) -> None:
+    """Make ``requests`` requests, one client per thread."""
     failures: list[BaseException] = []
 
     def one_thread(client: webtest.TestApp, share: int) -> None:
@@ -247,12 +250,9 @@ def post_from_threads(
         except Exception as exc:
             failures.append(exc)
 
-    threads = len(clients)
-    shares = [requests // threads + (i < requests % threads) for i in range(threads)]
-    started = time.perf_counter()
     producers = [
         threading.Thread(target=one_thread, args=(client, share))
-        for client, share in zip(clients, shares, strict=True)
+        for client, share in zip(clients, shares(requests, len(clients)), strict=True)
     ]
     for thread in producers:
         thread.start()
@@ -260,7 +260,6 @@ def post_from_threads(
         thread.join()
     if failures:
         raise failures[0]
-    return time.perf_counter() - started
 
 
 def wait_for_done(engine: Engine, timeout: float = 900) -> None:
@@ -278,7 +277,7 @@ def wait_for_done(engine: Engine, timeout: float = 900) -> None:
 
 
 @contextmanager
-def cpu_of(engine: Engine, worker_pid: int, web: list[Any]) -> Iterator[dict[str, float]]:
+def cpu_of(engine: Engine, worker_pid: int, web: list[WebProcess]) -> Iterator[dict[str, float]]:
     """CPU seconds used inside the block by each part, filled in when it ends."""
     parts: dict[str, Callable[[], list[int]]] = {
         "web processes": lambda: [process.pid for process in web],
