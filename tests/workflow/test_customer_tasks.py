@@ -10,22 +10,12 @@ from core.models import utcnow
 from plugins.workflow.board import local_today
 from plugins.workflow.models import Task
 from plugins.workflow.tasks import CUSTOMER_PANEL_SIZE
+from tests.workflow.test_task_list import add as add_task
 
 
 def add(db, acme, title, stage="new", customer=None, **values) -> Task:
-    with all_tenants(db):
-        task = Task(
-            tenant_id=acme.tenant.id,
-            workflow_id=acme.workflow.id,
-            stage_id=acme.stages[stage].id,
-            title=title,
-            customer_id=(customer or acme.customer).id,
-            closed_at=utcnow() if stage in ("won", "lost") else None,
-            **values,
-        )
-        db.add(task)
-        db.flush()
-    return task
+    """A task of ``customer`` (the Acme fixture's own customer unless told)."""
+    return add_task(db, acme, title, stage, customer_id=(customer or acme.customer).id, **values)
 
 
 def panel(page):
