@@ -164,14 +164,16 @@ def is_move(response: Any) -> bool:
 
 
 def test_a_dragged_card_stays_in_its_new_column(browser, server, scene, db_engine):
+    from playwright.sync_api import expect
+
     page = open_board(browser, server, scene)
     task_id = scene.tasks["Kassajärjestelmä"]
     quote = scene.stages["quote"]
     with page.expect_response(is_move) as answer:
         drag(page, f"#card-{task_id}", f'ol.cards[data-stage="{quote}"]')
     assert answer.value.status == 200
-    counts = page.locator(f'section[data-stage="{quote}"] .column-count')
-    assert counts.inner_text() == "1"
+    # The board updates its counts once it has read the answer, a moment after it arrives.
+    expect(page.locator(f'section[data-stage="{quote}"] .column-count')).to_have_text("1")
     page.reload()
     page.wait_for_selector(".board.sortable")
     assert column_of(page, task_id) == str(quote)
