@@ -154,8 +154,15 @@ def _set_pg_settings(session: Session, connection: Any) -> None:
 
 @event.listens_for(TenantSession, "after_begin")
 def _after_begin(session: Session, transaction: Any, connection: Any) -> None:
-    # A savepoint works with its transaction's settings: no query for it.
-    if connection.dialect.name == "postgresql" and not transaction.nested:
+    # A savepoint works with its transaction's settings: no query for it. Nor
+    # does a transaction begun before the tenant is known, as every request's
+    # is: the settings are local to a transaction, so a new one starts without
+    # them, which the policies read as no tenant.
+    if (
+        connection.dialect.name == "postgresql"
+        and not transaction.nested
+        and (session.info.get(TENANT) is not None or session.info.get(ALL_TENANTS))
+    ):
         _set_pg_settings(session, connection)
 
 

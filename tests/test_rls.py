@@ -192,18 +192,25 @@ def test_the_session_puts_its_tenant_in_the_transaction(db: TenantSession, two_t
 
 
 def test_the_tenant_ends_with_its_transaction(db_engine: Engine) -> None:
-    """A pooled connection never carries one request's tenant into the next."""
-    setting = text("SELECT NULLIF(current_setting('app.tenant_id', true), '')")
+    """A pooled connection never carries one request's tenant into the next.
+
+    ``core.db`` relies on this: a transaction begun before the tenant is known
+    sets nothing, and must see no tenant's rows.
+    """
+    setting = text(
+        "SELECT NULLIF(current_setting('app.tenant_id', true), ''),"
+        " current_setting('app.all_tenants', true) = 'on'"
+    )
     with db_engine.connect() as connection:
         with connection.begin():
-            _work_as(connection, 42)
-            assert connection.scalar(setting) == "42"
+            _work_as(connection, 42, everyone=True)
+            assert tuple(connection.execute(setting).one()) == ("42", True)
         with connection.begin():
-            assert connection.scalar(setting) is None
+            assert tuple(connection.execute(setting).one()) == (None, False)
 
 
 def _work_as(connection: Connection, tenant_id: int | None, everyone: bool = False) -> None:
-    """What ``core.db`` does at the start of each transaction, by hand."""
+    """What ``core.db`` does in a transaction once the session has a tenant, by hand."""
     connection.execute(
         text(
             "SELECT set_config('app.tenant_id', :tenant, true),"
