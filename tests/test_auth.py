@@ -219,6 +219,13 @@ def test_a_page_answered_while_the_browser_signs_in_does_not_sign_it_out(webapp,
     assert webapp.get("/t/acme/").status_int == 200
 
 
+def test_pages_name_their_icon_so_the_browser_asks_for_no_other(webapp):
+    icon = webapp.get("/login").html.select_one("link[rel=icon]")["href"]
+    answer = webapp.get(urlsplit(icon).path)
+    assert answer.content_type == "image/svg+xml"
+    assert answer.body.startswith(b"<svg")
+
+
 def test_a_flash_message_is_shown_once(webapp, anna):
     _submit_login(webapp, "anna@example.com", PASSWORD)
     shown = _password_form(webapp, PASSWORD, NEW_PASSWORD).follow()
