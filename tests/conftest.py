@@ -1,5 +1,6 @@
 pytest_plugins = [
     "core.testing",
+    "tests.browser",
     "tests.history_plugins.fixtures",
     "tests.job_plugins.fixtures",
     "tests.platform_plugins.fixtures",

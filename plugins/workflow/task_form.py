@@ -2,7 +2,9 @@
 
 Selects offer the tenant's customers, contact persons, members and teams;
 whatever id comes back is checked again against the tenant's rows
-(``tasks.reference_errors``), so a forged id gets a message by its field.
+(``tasks.reference_errors``), so a forged id gets a message by its field. The
+customer select offers the first ``CHOICES_MAX`` and a search box over the
+contacts plugin's lookup (``core/static/select_search.js``) for the rest.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from core.forms import choices
 from core.models import Membership, Team, User
 from core.record_forms import form_class
 from plugins.contacts.models import ContactPerson, Customer
-from plugins.workflow import tasks
+from plugins.workflow import _, tasks
 from plugins.workflow.board import workflows
 from plugins.workflow.forms import PRIORITY_LABELS, TaskForm
 from plugins.workflow.models import StageKind, Task, Workflow
@@ -98,6 +100,11 @@ def bind_task_form(request: Any, task: Task | None = None) -> TaskForm:
     )
     customer_id = form.customer_id.data if (form.customer_id.data or 0) > 0 else None
     form.customer_id.choices = choices([none, *_customer_choices(db, customer_id)])
+    form.customer_id.render_kw = {
+        "data-search-url": request.route_url("customers_lookup"),
+        "data-search-label": translate(_("Search customers")),
+        "data-search-empty": translate(_("No customers found.")),
+    }
     form.contact_person_id.choices = choices([none, *_person_choices(db, customer_id)])
     members = member_choices(db)
     if task is not None and task.responsible_user_id not in {None, *dict(members)}:

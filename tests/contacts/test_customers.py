@@ -9,14 +9,6 @@ from core.models import Event, Role
 from plugins.contacts.models import Customer
 
 
-@pytest.fixture
-def acme(db, make_tenant, make_user, webapp, login):
-    tenant = make_tenant("acme", "Acme Oy", plugins=("contacts",))
-    make_user("myyja@acme.example", tenant=tenant, role=Role.MEMBER, name="Maija Myyjä")
-    login(webapp, "myyja@acme.example")
-    return tenant
-
-
 def _customers(db, tenant):
     set_tenant(db, tenant.id)
     return list(db.scalars(select(Customer).order_by(Customer.id)))

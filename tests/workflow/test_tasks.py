@@ -7,9 +7,11 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
-from core.db import all_tenants
+from core.db import all_tenants, set_tenant
 from core.history import CHANGED, CREATED
 from core.models import Event
+from plugins.contacts import register
+from plugins.workflow import task_form
 from tests.workflow.conftest import tasks_of
 
 
@@ -97,6 +99,30 @@ def test_bad_input_is_refused_next_to_its_field_and_kept(
     assert error is not None and message in error.get_text(), response.html.select(".error")
     assert response.forms["task-form"][field].value == value
     assert tasks_of(db, as_maija.tenant) == []
+
+
+def test_a_customer_beyond_the_select_is_found_by_search_and_saved(
+    webapp, db, as_maija, monkeypatch
+):
+    """The select holds the first customers; the box searches the rest (the browser test
+    types in it), and the form takes any of the tenant's customers the search offered."""
+    acme = as_maija
+    monkeypatch.setattr(task_form, "CHOICES_MAX", 1)
+    set_tenant(db, acme.tenant.id)
+    far = register.create_customer(db, {"name": "Öljynjalostus Oy"}, [], None)
+    form = webapp.get("/t/acme/tasks/new", headers={"Accept-Language": "fi"}).forms["task-form"]
+    select = form.html.select_one("select#customer_id")
+    assert far.id not in {int(o["value"]) for o in select.select("option")}
+    assert select["data-search-url"] == "http://localhost/t/acme/customers/lookup"
+    assert select["data-search-label"] == "Hae asiakasta"
+    found = webapp.get(select["data-search-url"], {"q": "öljy"}).json["results"]
+    assert [r["id"] for r in found] == [far.id]
+
+    form["title"] = "Voiteluöljyt"
+    form["customer_id"].force_value(str(far.id))
+    assert form.submit().status_int == 303
+    (task,) = tasks_of(db, acme.tenant)
+    assert task.customer_id == far.id
 
 
 def test_a_contact_person_must_belong_to_the_customer(webapp, db, as_maija):

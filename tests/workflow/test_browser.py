@@ -1,71 +1,38 @@
-"""The board in a real browser: Chromium (Debian's) driven by Playwright, over real HTTP.
+"""The workflow's pages in a real browser (``tests.browser``).
 
-The app runs in a waitress thread on the test database; the browser's requests
-use the app's own connections, so the data is committed (not inside a test's
-rolled-back transaction) and deleted afterwards. Skipped only where
-``/usr/bin/chromium`` is not installed; CI installs it.
+The board: a dragged card, a drop into a lost stage, a refused drop. The task
+form: a customer beyond its select, found through the search box.
 """
 
 from __future__ import annotations
 
-import threading
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import delete
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+from playwright.sync_api import expect
+from sqlalchemy import delete, select
 
-from core.app import make_config
-from core.db import all_tenants, make_session_factory
+from core.db import all_tenants, make_session_factory, set_tenant
 from core.licensing import enable_plugin
 from core.models import Membership, Role, Tenant, User
 from core.passwords import hash_password
 from core.testing import PASSWORD
+from plugins.contacts import register
+from plugins.workflow import task_form
 from plugins.workflow.models import Task
+from tests.browser import needs_chromium, signed_in_page
 from tests.workflow_plugins.fixtures import add_task, make_board
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
-
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="/usr/bin/chromium is not installed")
-
-
-@pytest.fixture(scope="module")
-def server(app_settings, myynti_registry, db_engine) -> Iterator[str]:
-    """The app served over HTTP by waitress in a thread; its base URL."""
-    from waitress import create_server
-
-    wsgi = make_config(app_settings, registry=myynti_registry, engine=db_engine).make_wsgi_app()
-    http = create_server(wsgi, host="127.0.0.1", port=0, threads=4)
-    thread = threading.Thread(target=http.run, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{http.effective_port}"
-    http.close()
-    thread.join(timeout=10)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+pytestmark = needs_chromium
 
 
 @dataclass
 class Scene:
+    tenant_id: int
     slug: str
     email: str
     workflow_id: int
@@ -100,16 +67,17 @@ def scene(db_engine, myynti_registry) -> Iterator[Scene]:
             for rank, title in enumerate(("Kassajärjestelmä", "Kahvikone"))
         }
         made = Scene(
+            tenant.id,
             tenant.slug,
             user.email,
             board.workflow.id,
             {key: stage.id for key, stage in board.stages.items()},
             tasks,
         )
-        tenant_id, user_id = tenant.id, user.id
+        user_id = user.id
     yield made
     with factory.begin() as db, all_tenants(db):
-        db.execute(delete(Tenant).where(Tenant.id == tenant_id))
+        db.execute(delete(Tenant).where(Tenant.id == made.tenant_id))
         db.execute(delete(User).where(User.id == user_id))
 
 
@@ -121,15 +89,7 @@ def stored(db_engine, task_id: int) -> Task:
 
 
 def open_board(browser, server: str, scene: Scene) -> Any:
-    from playwright.sync_api import TimeoutError as PlaywrightTimeout
-
-    page = browser.new_page()
-    page.set_default_timeout(15_000)
-    page.goto(f"{server}/login")
-    page.fill("input[name=email]", scene.email)
-    page.fill("input[name=password]", PASSWORD)
-    with page.expect_navigation():
-        page.click("#login-form button[type=submit]")
+    page = signed_in_page(browser, server, scene.email)
     page.goto(f"{server}/t/{scene.slug}/board?workflow={scene.workflow_id}")
     try:
         page.wait_for_selector(".board.sortable")
@@ -164,8 +124,6 @@ def is_move(response: Any) -> bool:
 
 
 def test_a_dragged_card_stays_in_its_new_column(browser, server, scene, db_engine):
-    from playwright.sync_api import expect
-
     page = open_board(browser, server, scene)
     task_id = scene.tasks["Kassajärjestelmä"]
     quote = scene.stages["quote"]
@@ -216,4 +174,38 @@ def test_a_refused_drop_puts_the_card_back_and_says_why(browser, server, scene, 
     assert "Someone else changed this task" in message.inner_text()
     assert column_of(page, task_id) == str(scene.stages["new"])
     assert stored(db_engine, task_id).stage_id == scene.stages["new"]
+    page.close()
+
+
+def test_a_customer_beyond_the_task_forms_select_is_found_by_typing(
+    browser, server, scene, db_engine, monkeypatch
+):
+    monkeypatch.setattr(task_form, "CHOICES_MAX", 1)
+    with make_session_factory(db_engine).begin() as db:
+        set_tenant(db, scene.tenant_id)
+        register.create_customer(db, {"name": "Aalto Oy"}, [], None)
+        far = register.create_customer(
+            db, {"name": "Öljynjalostus Oy", "business_id": "2077474-0"}, [], None
+        )
+        far_id = far.id
+    page = signed_in_page(browser, server, scene.email)
+    page.goto(f"{server}/t/{scene.slug}/tasks/new")
+    customer = page.locator("select#customer_id")
+    assert "Öljynjalostus" not in customer.inner_text()
+
+    page.fill("#title", "Voiteluöljyt")
+    page.fill("#customer_id-search", "zzz")
+    expect(page.locator(".select-search-status")).to_have_text("No customers found.")
+    page.fill("#customer_id-search", "öljy")
+    expect(customer).to_have_value(str(far_id))
+    assert "Öljynjalostus Oy (2077474-0)" in customer.inner_text()
+    expect(page.locator(".select-search-status")).to_be_hidden()
+    page.fill("#customer_id-search", "")
+    expect(customer).to_have_value(str(far_id))  # clearing the box keeps the choice
+    with page.expect_navigation():
+        page.click("#task-form button[type=submit]")
+
+    with make_session_factory(db_engine)() as db, all_tenants(db):
+        saved = db.scalars(select(Task).where(Task.tenant_id == scene.tenant_id)).all()
+    assert {t.title: t.customer_id for t in saved}["Voiteluöljyt"] == far_id
     page.close()
