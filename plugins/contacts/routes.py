@@ -10,6 +10,7 @@ def includeme(config: Any) -> None:
     config.add_tenant_route("customers_export", "/customers/export.csv")
     config.add_tenant_route("customers_import", "/customers/import")
     config.add_tenant_route("customers_lookup", "/customers/lookup")
+    config.add_tenant_route("customers_lookup_contacts", "/customers/lookup/contacts")
     config.add_tenant_route("customers_import_check", "/customers/import/{token}")
     config.add_tenant_route("customer_new", "/customers/new")
     config.add_tenant_route("customer", "/customers/{id:\\d+}")

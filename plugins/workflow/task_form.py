@@ -4,7 +4,8 @@ Selects offer the tenant's customers, contact persons, members and teams;
 whatever id comes back is checked again against the tenant's rows
 (``tasks.reference_errors``), so a forged id gets a message by its field. The
 customer select offers the first ``CHOICES_MAX`` and a search box over the
-contacts plugin's lookup (``core/static/select_search.js``) for the rest.
+contacts plugin's lookup for the rest, and the contact person select follows
+it (``core/static/selects.js``).
 """
 
 from __future__ import annotations
@@ -104,6 +105,11 @@ def bind_task_form(request: Any, task: Task | None = None) -> TaskForm:
         "data-search-url": request.route_url("customers_lookup"),
         "data-search-label": translate(_("Search customers")),
         "data-search-empty": translate(_("No customers found.")),
+    }
+    form.contact_person_id.render_kw = {
+        "data-follows": form.customer_id.id,
+        "data-follow-url": request.route_url("customers_lookup_contacts"),
+        "data-follow-param": "customer",
     }
     form.contact_person_id.choices = choices([none, *_person_choices(db, customer_id)])
     members = member_choices(db)

@@ -75,3 +75,42 @@ def test_a_visitor_who_is_not_signed_in_is_sent_to_log_in(webapp, acme):
     webapp.post("/logout", {"csrf_token": webapp.cookies["myynti_csrf"]}, status="*")
     answer = lookup(webapp, "a", status="*")
     assert answer.status_int in (302, 303) and "/login" in answer.location
+
+
+def contacts_of(webapp, customer_id, status=200):
+    return webapp.get("/t/acme/customers/lookup/contacts", {"customer": customer_id}, status=status)
+
+
+def test_a_customers_contact_persons_for_the_select_that_follows_it(webapp, acme, db):
+    customer = add_customer(db, acme, "Öljynjalostus Mäkinen Oy")
+    other = add_customer(db, acme, "Kahvila Mäkelä")
+    olli = register.add_contact_person(
+        db, customer, {"name": "Olli Öljy", "title": "toimitusjohtaja"}, None
+    )
+    anna = register.add_contact_person(db, customer, {"name": "Anna Aalto"}, None)
+    left = register.add_contact_person(db, customer, {"name": "Lähtenyt Henkilö"}, None)
+    register.archive_contact_person(db, customer, left, None)
+    register.add_contact_person(db, other, {"name": "Muu Henkilö"}, None)
+
+    assert contacts_of(webapp, customer.id).json == {
+        "results": [
+            {"id": anna.id, "label": "Anna Aalto"},
+            {"id": olli.id, "label": "Olli Öljy (toimitusjohtaja)"},
+        ],
+        "more": False,
+    }
+
+
+@pytest.mark.parametrize("customer", ["", "abc", "0", "-1", "99999999999"])
+def test_no_such_customer_is_404(webapp, acme, customer):
+    contacts_of(webapp, customer, status=404)
+
+
+def test_another_tenants_customer_is_404_and_its_persons_unseen(webapp, acme, db, make_tenant):
+    beta = make_tenant("beta", "Beta Oy", plugins=("contacts",))
+    secret = add_customer(db, beta, "Salainen Asiakas Oy")
+    register.add_contact_person(db, secret, {"name": "Salainen Henkilö"}, None)
+
+    answer = contacts_of(webapp, secret.id, status=404)
+
+    assert "Salainen" not in answer.text

@@ -1,7 +1,8 @@
 """The workflow's pages in a real browser (``tests.browser``).
 
 The board: a dragged card, a drop into a lost stage, a refused drop. The task
-form: a customer beyond its select, found through the search box.
+form: a customer beyond its select, found through the search box, and the
+contact person select following it.
 """
 
 from __future__ import annotations
@@ -187,7 +188,10 @@ def test_a_customer_beyond_the_task_forms_select_is_found_by_typing(
         far = register.create_customer(
             db, {"name": "Öljynjalostus Oy", "business_id": "2077474-0"}, [], None
         )
-        far_id = far.id
+        olli = register.add_contact_person(
+            db, far, {"name": "Olli Öljy", "title": "toimitusjohtaja"}, None
+        )
+        far_id, olli_id = far.id, olli.id
     page = signed_in_page(browser, server, scene.email)
     page.goto(f"{server}/t/{scene.slug}/tasks/new")
     customer = page.locator("select#customer_id")
@@ -202,10 +206,16 @@ def test_a_customer_beyond_the_task_forms_select_is_found_by_typing(
     expect(page.locator(".select-search-status")).to_be_hidden()
     page.fill("#customer_id-search", "")
     expect(customer).to_have_value(str(far_id))  # clearing the box keeps the choice
+    # The contact person select follows the customer chosen by the search.
+    expect(page.locator("select#contact_person_id option")).to_have_text(
+        ["—", "Olli Öljy (toimitusjohtaja)"]
+    )
+    page.select_option("select#contact_person_id", str(olli_id))
     with page.expect_navigation():
         page.click("#task-form button[type=submit]")
 
     with make_session_factory(db_engine)() as db, all_tenants(db):
         saved = db.scalars(select(Task).where(Task.tenant_id == scene.tenant_id)).all()
-    assert {t.title: t.customer_id for t in saved}["Voiteluöljyt"] == far_id
+    chosen = {t.title: (t.customer_id, t.contact_person_id) for t in saved}
+    assert chosen["Voiteluöljyt"] == (far_id, olli_id)
     page.close()
