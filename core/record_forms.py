@@ -70,7 +70,9 @@ class CsvColumn:
     import, raising ``ValueError(message)`` (a translation string) when the
     text will not do; ``write(record, value)`` stores a parsed value on a
     record. ``headers`` are other header names that map to the column by
-    themselves on import.
+    themselves on import. ``required`` says an import must map a column to it
+    and no cell of it may be empty: the owner refuses a mapping that leaves it
+    out, and ``parse`` refuses an empty text.
     """
 
     key: str
@@ -79,6 +81,7 @@ class CsvColumn:
     parse: Callable[[str], Any]
     write: Callable[[Any, Any], None]
     headers: tuple[str, ...] = ()
+    required: bool = False
 
 
 def _collected(results: list[list[Any] | None]) -> list[Any]:

@@ -227,6 +227,7 @@ def csv_columns(request: Any, entity: str) -> list[CsvColumn]:
             parse=_csv_parser(field, people, locale),
             write=_writer(field),
             headers=tuple({v.lower() for v in field.label.values() if v}),
+            required=field.required,
         )
         for field in active_fields(request, entity)
     ]

@@ -17,12 +17,14 @@ def admin(db, make_tenant, make_user, webapp, login):
     return tenant
 
 
-def _count(db, tenant):
+def count_customers(db, tenant):
+    """How many customers ``tenant`` has (the import tests of other plugins use it too)."""
     set_tenant(db, tenant.id)
     return db.scalar(select(func.count()).select_from(Customer))
 
 
-def _upload(webapp, content: bytes, status=303):
+def upload_csv(webapp, content: bytes, status=303):
+    """Upload ``content`` as Acme's customer file; a good file is redirected to the mapping."""
     form = webapp.get("/t/acme/customers/import").forms["import-upload"]
     return webapp.post(
         form.action,
@@ -40,13 +42,13 @@ GOOD = (
 
 
 def test_import_with_bom_semicolons_and_finnish_headers(webapp, admin, db):
-    check = _upload(webapp, GOOD).follow()
+    check = upload_csv(webapp, GOOD).follow()
     form = check.forms["import-check"]
     assert form["col-0"].value == "name" and form["col-1"].value == "business_id"
     assert form["col-4"].value == "city"
     report = form.submit("action", value="check")
     assert "All 2 rows are fine" in report.html.select_one(".import-ok").get_text()
-    assert _count(db, admin) == 0
+    assert count_customers(db, admin) == 0
     done = report.forms["import-check"].submit("action", value="import").follow()
     assert "2 customers imported" in done.text
     set_tenant(db, admin.id)
@@ -57,7 +59,9 @@ def test_import_with_bom_semicolons_and_finnish_headers(webapp, admin, db):
 
 def test_utf8_without_bom_and_commas(webapp, admin, db):
     content = "name,email\nÄänekosken Ääni Oy,aani@example.fi\n".encode()
-    report = _upload(webapp, content).follow().forms["import-check"].submit("action", value="check")
+    report = (
+        upload_csv(webapp, content).follow().forms["import-check"].submit("action", value="check")
+    )
     report.forms["import-check"].submit("action", value="import").follow()
     set_tenant(db, admin.id)
     assert db.scalar(select(Customer.name)) == "Äänekosken Ääni Oy"
@@ -75,7 +79,7 @@ def test_broken_rows_are_reported_and_nothing_written(webapp, admin, db):
         f"{'x' * 10_000};;;\n"
     ).encode()
     report = (
-        _upload(webapp, content)
+        upload_csv(webapp, content)
         .follow()
         .forms["import-check"]
         .submit("action", value="check", status=400)
@@ -93,7 +97,7 @@ def test_broken_rows_are_reported_and_nothing_written(webapp, admin, db):
         status=400,
     )
     assert "Nothing has been saved" in forced.text
-    assert _count(db, admin) == 0
+    assert count_customers(db, admin) == 0
 
 
 def test_existing_customer_is_a_duplicate_unless_allowed(webapp, admin, db):
@@ -101,7 +105,7 @@ def test_existing_customer_is_a_duplicate_unless_allowed(webapp, admin, db):
     db.add(Customer(name="Jo Olemassa Oy", business_id="2077474-0", tags=[]))
     db.flush()
     report = (
-        _upload(webapp, b"name;business_id\nUusi Nimi Oy;2077474-0\n")
+        upload_csv(webapp, b"name;business_id\nUusi Nimi Oy;2077474-0\n")
         .follow()
         .forms["import-check"]
         .submit("action", value="check", status=400)
@@ -111,7 +115,7 @@ def test_existing_customer_is_a_duplicate_unless_allowed(webapp, admin, db):
     form["allow_duplicates"] = True
     ok = form.submit("action", value="check")
     ok.forms["import-check"].submit("action", value="import").follow()
-    assert _count(db, admin) == 2
+    assert count_customers(db, admin) == 2
 
 
 @pytest.mark.parametrize(
@@ -124,13 +128,13 @@ def test_existing_customer_is_a_duplicate_unless_allowed(webapp, admin, db):
     ],
 )
 def test_bad_files_are_refused_with_a_message(webapp, admin, db, content, message):
-    page = _upload(webapp, content, status=400)
+    page = upload_csv(webapp, content, status=400)
     assert message in page.html.select_one("#file-error").get_text()
-    assert _count(db, admin) == 0
+    assert count_customers(db, admin) == 0
 
 
 def test_without_name_column_mapping_is_refused(webapp, admin, db):
-    form = _upload(webapp, b"foo;bar\n1;2\n").follow().forms["import-check"]
+    form = upload_csv(webapp, b"foo;bar\n1;2\n").follow().forms["import-check"]
     assert "name" not in (form["col-0"].value, form["col-1"].value)
     page = form.submit("action", value="check", status=400)
     assert "holds the customer's name" in page.text
@@ -145,7 +149,7 @@ def test_member_cannot_import(webapp, admin, login):
 def test_another_tenant_cannot_use_the_uploaded_file(
     webapp, admin, db, make_tenant, make_user, login
 ):
-    url = _upload(webapp, GOOD).headers["Location"]
+    url = upload_csv(webapp, GOOD).headers["Location"]
     token = url.rsplit("/", 1)[-1]
     other = make_tenant("other", plugins=("contacts",))
     make_user("admin@other.example", tenant=other, role=Role.ADMIN)

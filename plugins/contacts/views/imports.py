@@ -87,11 +87,10 @@ def check(request: Any) -> Any:
     if mapping is None:
         mapping = csv_import.guess_mapping(parsed.headers, extra)
     reports = None
-    mapping_error = None
+    mapping_errors = []
     if request.method == "POST":
-        if "name" not in mapping.values():
-            mapping_error = _("Choose the column that holds the customer's name.")
-        else:
+        mapping_errors = _mapping_errors(request, mapping, extra)
+        if not mapping_errors:
             reports = csv_import.validate(request.db, parsed, mapping, extra)
     allow_duplicates = request.POST.get("allow_duplicates") == "1"
     failing = [
@@ -114,7 +113,7 @@ def check(request: Any) -> Any:
             )
         )
         return HTTPSeeOther(request.route_url("customers"))
-    if mapping_error or failing:
+    if mapping_errors or failing:
         request.response.status_int = 400
     return {
         "token": token,
@@ -127,12 +126,27 @@ def check(request: Any) -> Any:
             **{k: request.localizer.translate(v) for k, v in TARGET_LABELS.items()},
             **{k: label_text(c.label, request.locale_name) for k, c in extra.items()},
         },
-        "mapping_error": mapping_error,
+        "mapping_errors": mapping_errors,
         "reports": reports,
         "failing": failing[:REPORT_ROWS],
         "failing_count": len(failing),
         "allow_duplicates": allow_duplicates,
     }
+
+
+def _mapping_errors(request: Any, mapping: dict[int, str], extra: dict[str, Any]) -> list[Any]:
+    """What the mapping leaves out: the name, or a column another plugin requires."""
+    chosen = set(mapping.values())
+    errors = []
+    if "name" not in chosen:
+        errors.append(_("Choose the column that holds the customer's name."))
+    for key, column in extra.items():
+        if column.required and key not in chosen:
+            label = label_text(column.label, request.locale_name)
+            errors.append(
+                _("Choose the column for “${field}”: it is required.", mapping={"field": label})
+            )
+    return errors
 
 
 def _posted_mapping(
