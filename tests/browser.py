@@ -48,10 +48,16 @@ def server(app_settings, myynti_registry, db_engine) -> Iterator[str]:
     thread.join(timeout=10)
 
 
+#: How long a page or an ``expect`` waits for what it is told to: long enough for a
+#: CI machine running the whole suite on every core.
+WAIT_MS = 15_000
+
+
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    expect.set_options(timeout=WAIT_MS)
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield chromium
@@ -61,7 +67,7 @@ def browser() -> Iterator[Any]:
 def signed_in_page(browser: Any, server: str, email: str) -> Any:
     """A new page of ``browser``, signed in as ``email`` through the login form."""
     page = browser.new_page()
-    page.set_default_timeout(15_000)
+    page.set_default_timeout(WAIT_MS)
     page.goto(f"{server}/login")
     page.fill("input[name=email]", email)
     page.fill("input[name=password]", PASSWORD)
