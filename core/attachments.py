@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import mimetypes
 import os
+import re
 import tempfile
 import unicodedata
 from collections.abc import Iterable
@@ -49,6 +50,25 @@ class Upload:
     size: int
     sha256: str
     temp_path: Path
+
+
+#: A MIME type as ``type/subtype``, nothing else (no parameters, no odd characters).
+_MIME_TYPE = re.compile(r"[a-z0-9][a-z0-9!#$&^_.+-]{0,62}/[a-z0-9][a-z0-9!#$&^_.+-]{0,62}")
+UNKNOWN_TYPE = "application/octet-stream"
+
+
+def content_type_of(filename: str, declared: str = "") -> str:
+    """The type a file is kept and sent as: its name's, else a well-formed declared one.
+
+    The name decides first, as it does on the computer that opens the download;
+    the browser's claim is only a fallback, and only when it is a plain
+    ``type/subtype``.
+    """
+    guessed = mimetypes.guess_type(filename, strict=False)[0]
+    if guessed:
+        return guessed
+    claimed = declared.split(";", 1)[0].strip().lower()
+    return claimed if _MIME_TYPE.fullmatch(claimed) else UNKNOWN_TYPE
 
 
 class FileStore:
@@ -94,8 +114,9 @@ class FileStore:
         except BaseException:
             temp_path.unlink(missing_ok=True)
             raise
-        guessed = content_type or mimetypes.guess_type(name)[0] or "application/octet-stream"
-        return Upload(name, guessed[:127], size, digest.hexdigest(), temp_path)
+        return Upload(
+            name, content_type_of(name, content_type), size, digest.hexdigest(), temp_path
+        )
 
     def store(
         self,

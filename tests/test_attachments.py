@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from core.attachments import FileStore
+from core.attachments import FileStore, content_type_of
 from core.db import set_tenant
 from core.history import ATTACHMENT_ADDED, ATTACHMENT_DELETED
 from core.models import Attachment, Event
@@ -32,7 +32,7 @@ def _upload(app, tenant_slug, record_id, files, status=303):
     return app.post(
         form.action,
         {"csrf_token": form["csrf_token"].value},
-        upload_files=[("files", name, content) for name, content in files],
+        upload_files=[("files", *file) for file in files],
         status=status,
     )
 
@@ -60,6 +60,36 @@ def test_upload_several_files_then_download(records_app, alpha, db, store):
     # Stored outside the database, named by content hash, per tenant.
     row = db.scalar(select(Attachment).where(Attachment.filename == "muistio.txt"))
     assert store.path(alpha["tenant"].id, row.sha256).read_bytes() == b"hei"
+
+
+def test_a_file_is_kept_and_sent_as_its_names_type_whatever_the_browser_claims(
+    records_app, alpha, db
+):
+    page = _upload(
+        records_app,
+        "alpha",
+        alpha["team"].id,
+        [("raportti.pdf", b"<script>1</script>", "text/html")],
+    ).follow()
+    download = records_app.get(page.html.find("a", string="raportti.pdf")["href"])
+    assert download.content_type == "application/pdf"
+    assert download.headers["Content-Security-Policy"] == "default-src 'none'; sandbox"
+    set_tenant(db, alpha["tenant"].id)
+    assert db.scalar(select(Attachment.content_type)) == "application/pdf"
+
+
+@pytest.mark.parametrize(
+    ("name", "declared", "kept_as"),
+    [
+        ("tarjous.pdf", "text/html", "application/pdf"),
+        ("muistio.txt", "", "text/plain"),
+        ("mittaus.xyzzy", "Application/X-Mittaus; charset=utf-8", "application/x-mittaus"),
+        ("mittaus.xyzzy", 'text/html"><script>', "application/octet-stream"),
+        ("mittaus.xyzzy", "", "application/octet-stream"),
+    ],
+)
+def test_the_type_comes_from_the_name_then_from_a_well_formed_claim(name, declared, kept_as):
+    assert content_type_of(name, declared) == kept_as
 
 
 def test_record_page_has_attachments_panel(records_app, alpha):
