@@ -11,6 +11,7 @@ from plugins.workflow.models import Task
 from plugins.workflow.permissions import WorkflowPermission
 from plugins.workflow.views.board import board_links
 from plugins.workflow.views.customer_tasks import customer_task_panels
+from plugins.workflow.views.dashboard import my_work_dashboard_panels
 from plugins.workflow.views.settings import settings_links
 from plugins.workflow.views.stage_actions import failed_action_panels
 from plugins.workflow.views.task_list import task_links
@@ -68,6 +69,7 @@ def myynti_panels(request: Any, slot: str, context: Any) -> list[Panel]:
     return [
         *failed_action_panels(request, slot, context),
         *customer_task_panels(request, slot, context),
+        *my_work_dashboard_panels(request, slot, context),
     ]
 
 

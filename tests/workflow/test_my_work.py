@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from core.db import all_tenants
-from core.models import utcnow
+from core.models import Membership, Role, utcnow
 from plugins.workflow.activities import due_at
 from plugins.workflow.board import local_today
 from plugins.workflow.models import Activity, Task
@@ -84,3 +84,75 @@ def test_done_with_one_click_returns_to_my_work(webapp, db, as_maija):
     with all_tenants(db):
         stored = db.get(Activity, call.id, populate_existing=True)
     assert stored.done_at is not None
+
+
+def dashboard_panel(webapp, slug="acme", **kw):
+    return webapp.get(f"/t/{slug}/", **kw).html.select_one("[data-panel=workflow-my-work-today]")
+
+
+def test_the_home_page_shows_what_is_overdue_or_due_today(webapp, db, as_maija):
+    acme = as_maija
+    today = local_today()
+    late = task(db, acme, "Myöhässä", today - timedelta(days=2))
+    due_today = task(db, acme, "Tänään", today)
+    later = task(db, acme, "Tuleva", today + timedelta(days=3))
+    task(db, acme, "Pekan", today, user=acme.pekka)
+    activity(db, acme, late, "Unohtunut soitto", today - timedelta(days=1))
+    activity(db, acme, due_today, "Tämän päivän demo", today)
+    activity(db, acme, later, "Soita huomenna", today + timedelta(days=1))
+    activity(db, acme, due_today, "Jo tehty", today, done=True)
+    activity(db, acme, due_today, "Pekan puhelu", today, user=acme.pekka)
+
+    panel = dashboard_panel(webapp, headers={"Accept-Language": "fi"})
+
+    assert [h.get_text() for h in panel.select("h3")] == ["Myöhässä (1)", "Tänään (1)"]
+    listed = [" ".join(li.get_text().split()) for li in panel.select("li")]
+    assert [text.split(" · ")[0] for text in listed] == [
+        "Puhelu: Unohtunut soitto",
+        "Puhelu: Tämän päivän demo",
+    ]
+    assert "Erääntyneitä tai tänään erääntyviä tehtäviä: 2" in " ".join(panel.get_text().split())
+    assert panel.find("a", string="Avaa oma työ")["href"].endswith("/t/acme/my-work")
+
+
+def test_with_nothing_due_the_panel_says_so(webapp, db, as_maija):
+    acme = as_maija
+    later = task(db, acme, "Tuleva", local_today() + timedelta(days=3))
+    activity(db, acme, later, "Soita ensi viikolla", local_today() + timedelta(days=7))
+
+    panel = dashboard_panel(webapp)
+
+    assert panel.select("li") == []
+    assert "Nothing due today." in panel.get_text()
+
+
+def test_the_panel_shows_only_this_tenants_work(webapp, db, as_maija, beta):
+    """Maija works for Beta too: Beta's activity is on Beta's home page, not on Acme's."""
+    acme = as_maija
+    with all_tenants(db):
+        db.add(Membership(tenant_id=beta.tenant.id, user_id=acme.maija.id, role=Role.MEMBER))
+        db.add(
+            Activity(
+                tenant_id=beta.tenant.id,
+                task_id=beta.task.id,
+                type_id=beta.activity_type.id,
+                subject="Betan salainen soitto",
+                assignee_user_id=acme.maija.id,
+                due_at=due_at(local_today(), None),
+            )
+        )
+        db.flush()
+
+    assert "Betan salainen soitto" not in dashboard_panel(webapp).get_text()
+    assert "Betan salainen soitto" in dashboard_panel(webapp, "beta").get_text()
+
+
+def test_a_tenant_without_the_workflow_has_no_such_panel(webapp, db, as_maija, make_tenant):
+    acme = as_maija
+    gamma = make_tenant("gamma", "Gamma Oy", plugins=("contacts",))
+    with all_tenants(db):
+        db.add(Membership(tenant_id=gamma.id, user_id=acme.maija.id, role=Role.MEMBER))
+        db.flush()
+
+    assert webapp.get("/t/gamma/").status_int == 200
+    assert dashboard_panel(webapp, "gamma") is None
