@@ -73,7 +73,8 @@ class EntityType:
     """A record type a plugin owns (customer, task...), so other plugins can work with it.
 
     ``model`` is the SQLAlchemy class; ``route_name`` the route of a record's page
-    (called with ``id=``); ``search_fields`` and ``list_columns`` name attributes.
+    (called with ``id=``); ``search_fields`` (text columns, for the top bar's
+    search, ``core.search``) and ``list_columns`` name attributes.
     """
 
     name: str
