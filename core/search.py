@@ -17,7 +17,7 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, inspect, or_, select
 
 from core import i18n
 from core.contract import EntityType, label_text
@@ -91,7 +91,9 @@ def _shown(value: Any, locale: str) -> str:
 
 
 def _details(record: Any, entity: EntityType, locale: str) -> tuple[str, ...]:
-    columns = (c for c in entity.list_columns if c != entity.title_attr)
+    # Columns only: a relationship among list_columns would cost a query a row.
+    stored = inspect(entity.model).column_attrs.keys()
+    columns = (c for c in entity.list_columns if c != entity.title_attr and c in stored)
     shown = (_shown(getattr(record, column, None), locale) for column in columns)
     return tuple(text for text in shown if text)[:DETAILS]
 
