@@ -26,8 +26,6 @@ from core.entities import entity_types
 #: Rows shown of each entity.
 PER_ENTITY = 10
 QUERY_MAX = 100
-
-
 #: Values of an entity's ``list_columns`` shown beside a found record's title.
 DETAILS = 3
 
