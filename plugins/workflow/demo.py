@@ -49,7 +49,14 @@ def fill_demo(db: Any, tenant: Any, users: list[Any], count: int = 36) -> None:
             .order_by(Stage.position)
         )
     )
-    types = list(db.scalars(select(ActivityType).where(ActivityType.retired_at.is_(None))))
+    # Calls, meetings, demos...: a comment is a note, not work someone is given.
+    types = list(
+        db.scalars(
+            select(ActivityType).where(
+                ActivityType.retired_at.is_(None), ActivityType.counts_in_statistics
+            )
+        )
+    )
     today = local_today()
     for number in range(count):
         customer = rng.choice(customers)

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from core.db import set_tenant
 from plugins.contacts.demo import fill_demo as fill_contacts
 from plugins.workflow.demo import fill_demo
-from plugins.workflow.models import Activity, Stage, Task
+from plugins.workflow.models import Activity, ActivityType, Stage, Task
 
 
 def test_demo_fills_tasks_in_every_stage_with_activities(db, make_tenant, make_user, webapp, login):
@@ -23,6 +23,8 @@ def test_demo_fills_tasks_in_every_stage_with_activities(db, make_tenant, make_u
     assert all(t.closed_at is not None for t in tasks if stages[t.stage_id].kind != "open")
     assert all(t.lost_reason for t in tasks if stages[t.stage_id].kind == "lost")
     assert db.scalar(select(func.count()).select_from(Activity)) > 20
+    given = select(ActivityType.key).join(Activity, Activity.type_id == ActivityType.id)
+    assert "comment" not in set(db.scalars(given))  # a note, not work given to someone
     login(webapp, "demo@example.com")
     assert webapp.get("/t/demo/my-work").status_int == 200
     assert webapp.get(f"/t/demo/tasks/{tasks[0].id}").status_int == 200
