@@ -26,12 +26,14 @@ TOPICS = (
     "Koulutuspäivä",
     "Konsultointi",
 )
-SUBJECTS = (
-    "Soita ja sovi tapaaminen",
-    "Esittely asiakkaalla",
-    "Lähetä tarjous",
-    "Seuraa tarjousta",
-)
+#: Subjects by activity type key; a type a tenant added gets the to-do ones.
+SUBJECTS = {
+    "call": ("Soita ja sovi tapaaminen", "Soita tarjouksen perään"),
+    "meeting": ("Tarvekartoitus asiakkaan luona", "Sopimusneuvottelu"),
+    "demo": ("Esittely asiakkaalla", "Etäesittely Teamsissa"),
+    "email": ("Lähetä tarjous", "Lähetä referenssit"),
+    "todo": ("Valmistele tarjous", "Päivitä hinnasto"),
+}
 LOST_REASONS = ("Hinta liian korkea", "Valitsi kilpailijan", "Ei budjettia tänä vuonna")
 
 
@@ -99,12 +101,13 @@ def _activity(
     db: Any, task: Task, rng: random.Random, types: list[ActivityType], users: list[Any]
 ) -> None:
     day = local_today() + timedelta(days=rng.randint(-5, 14))
+    kind = rng.choice(types)
     activity = activities.add_activity(
         db,
         task,
         {
-            "type_id": rng.choice(types).id,
-            "subject": rng.choice(SUBJECTS),
+            "type_id": kind.id,
+            "subject": rng.choice(SUBJECTS.get(kind.key, SUBJECTS["todo"])),
             "assignee_user_id": rng.choice(users).id,
             "due_at": activities.due_at(day, None),
             "outcome": "",
