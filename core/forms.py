@@ -87,3 +87,16 @@ def normalised_phone(value: str | None) -> str | None:
     if not phonenumbers.is_possible_number(number) or not phonenumbers.is_valid_number(number):
         return None
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def row_id(value: Any) -> int | None:
+    """An id from a query string or a form: a positive integer the database's ids can hold.
+
+    Anything else (empty, text, negative, too large for a 32-bit key) is None,
+    so a bad id in a URL finds nothing instead of failing in the database.
+    """
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return None
+    return number if 0 < number < 2**31 else None

@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, func, or_, select, union_all
 
+from core.forms import row_id
 from core.models import User, utcnow
 from plugins.contacts.models import Customer
 from plugins.workflow.models import Activity, Stage, Task, Workflow
@@ -32,14 +33,6 @@ RECENT_CLOSED_DAYS = 30
 TEXT_MAX = 200
 LOCAL_TIME = ZoneInfo("Europe/Helsinki")
 DUE_CHOICES = ("overdue", "today", "week")
-
-
-def _int(value: Any) -> int | None:
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        return None
-    return number if 0 < number < 2**31 else None
 
 
 @dataclass(frozen=True)
@@ -56,9 +49,9 @@ class BoardFilter:
     def from_params(cls, params: Mapping[str, Any]) -> BoardFilter:
         due = params.get("due", "")
         return cls(
-            team_id=_int(params.get("team")),
-            responsible_user_id=_int(params.get("responsible")),
-            customer_id=_int(params.get("customer")),
+            team_id=row_id(params.get("team")),
+            responsible_user_id=row_id(params.get("responsible")),
+            customer_id=row_id(params.get("customer")),
             due=due if due in DUE_CHOICES else "",
             text=str(params.get("q", "")).strip()[:TEXT_MAX],
         )

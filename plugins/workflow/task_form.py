@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import select
 
 from core import label_text
-from core.forms import choices
+from core.forms import choices, row_id
 from core.models import Membership, Team, User
 from core.record_forms import form_class
 from plugins.contacts.models import ContactPerson, Customer
@@ -73,14 +73,6 @@ def _person_choices(db: Any, customer_id: int | None) -> list[tuple[int, str]]:
     return [(pid, f"{name} ({customer})") for pid, name, customer in db.execute(query)]
 
 
-def _as_int(value: Any) -> int | None:
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        return None
-    return number if 0 < number < 2**31 else None
-
-
 def bind_task_form(request: Any, task: Task | None = None) -> TaskForm:
     form = form_class(request, "task", TaskForm).from_request(request, obj=task)
     db = request.db
@@ -88,7 +80,7 @@ def bind_task_form(request: Any, task: Task | None = None) -> TaskForm:
     if request.method != "POST":
         if task is None:
             form.responsible_user_id.data = request.user.id
-            wanted = db.get(Customer, _as_int(request.GET.get("customer")) or 0)
+            wanted = db.get(Customer, row_id(request.GET.get("customer")) or 0)
             if wanted is not None and wanted.archived_at is None:
                 form.customer_id.data = wanted.id
         else:

@@ -8,20 +8,7 @@ from core.db import all_tenants
 from core.licensing import disable_plugin
 from core.models import utcnow
 from plugins.contacts.models import Customer
-from plugins.workflow.models import Task
-
-
-def add_task(db, acme, title) -> Task:
-    with all_tenants(db):
-        task = Task(
-            tenant_id=acme.tenant.id,
-            workflow_id=acme.workflow.id,
-            stage_id=acme.stages["new"].id,
-            title=title,
-        )
-        db.add(task)
-        db.flush()
-    return task
+from tests.workflow_plugins.fixtures import add_task
 
 
 def add_customer(db, acme, name, archived=False) -> Customer:
@@ -48,8 +35,8 @@ def found(page) -> dict[str, list[str]]:
 
 def test_a_word_finds_records_that_start_with_it_or_have_a_word_that_does(webapp, db, as_maija):
     acme = as_maija
-    roof = add_task(db, acme, "Virtasen kattoremontti")
-    add_task(db, acme, "Kahvikone")
+    roof = add_task(db, acme.stages["new"], "Virtasen kattoremontti")
+    add_task(db, acme.stages["new"], "Kahvikone")
 
     page = search(webapp, "VIRTA", headers={"Accept-Language": "fi"})
 
@@ -66,7 +53,7 @@ def test_a_word_finds_records_that_start_with_it_or_have_a_word_that_does(webapp
 
 
 def test_a_letter_inside_a_word_is_no_match(webapp, db, as_maija):
-    add_task(db, as_maija, "Kahvikone")
+    add_task(db, as_maija.stages["new"], "Kahvikone")
     assert found(search(webapp, "ikone")) == {}
     assert "Nothing found." in search(webapp, "ikone").text
 
@@ -114,7 +101,7 @@ def test_another_tenants_records_are_never_found(webapp, db, as_maija, beta):
 
 def test_a_disabled_plugins_records_are_not_searched(webapp, db, as_maija, myynti_registry):
     acme = as_maija
-    add_task(db, acme, "Virtasen kattoremontti")
+    add_task(db, acme.stages["new"], "Virtasen kattoremontti")
     disable_plugin(db, myynti_registry, acme.tenant, "workflow")
 
     assert found(search(webapp, "virta")) == {"Customers": ["Rakennus Virtanen Oy"]}

@@ -19,6 +19,7 @@ from pyramid.httpexceptions import HTTPNotFound
 from pyramid.view import view_config
 from sqlalchemy import select
 
+from core.forms import row_id
 from plugins.contacts import register
 from plugins.contacts.models import ContactPerson, Customer
 from plugins.contacts.permissions import ContactsPermission
@@ -60,12 +61,8 @@ def lookup_label(customer: Customer) -> str:
 )
 def contact_person_lookup(request: Any) -> dict[str, Any]:
     """The active contact persons of customer ``customer``, by name; 404 for no such customer."""
-    customer_id = request.GET.get("customer", "")
-    customer = (
-        request.db.get(Customer, int(customer_id))
-        if customer_id.isdigit() and 0 < int(customer_id) < 2**31
-        else None
-    )
+    customer_id = row_id(request.GET.get("customer"))
+    customer = request.db.get(Customer, customer_id) if customer_id else None
     if customer is None:
         raise HTTPNotFound()
     persons = request.db.scalars(

@@ -11,6 +11,7 @@ from pyramid.view import view_config
 from sqlalchemy import select
 
 from core import Link, label_text
+from core.forms import row_id
 from core.record_forms import csv_columns, filter_conditions, list_columns
 from core.record_forms import list_filters as extension_filters
 from plugins.contacts.models import Customer
@@ -39,14 +40,6 @@ def task_links(request: Any, slot: str) -> list[Link]:
     ]
 
 
-def _int(value: Any) -> int | None:
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        return None
-    return number if 0 < number < 2**31 else None
-
-
 def task_filter(request: Any) -> tasks.TaskFilter:
     """The list's filters from the query string; a value that makes no sense is ignored."""
     params = request.GET
@@ -59,7 +52,7 @@ def task_filter(request: Any) -> tasks.TaskFilter:
     state = params.get("state", "open")
     return tasks.TaskFilter(
         board=BoardFilter.from_params(params),
-        stage_id=_int(params.get("stage")),
+        stage_id=row_id(params.get("stage")),
         state=state if state in tasks.STATES else "open",
         sort=sort if sort in tasks.SORTS or extra_order else "-created",
         extra=filter_conditions(extension_filters(request, "task")),
@@ -89,7 +82,7 @@ def _stage_choices(request: Any) -> list[tuple[int, str]]:
 )
 def task_list(request: Any) -> dict[str, Any]:
     filters = task_filter(request)
-    page = max(_int(request.GET.get("page")) or 1, 1)
+    page = max(row_id(request.GET.get("page")) or 1, 1)
     rows, count = tasks.list_page(request.db, filters, local_today(), page)
     query = {k: v for k, v in request.GET.items() if k != "page"}
     customer_id = filters.board.customer_id
