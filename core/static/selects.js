@@ -1,4 +1,5 @@
-// Selects that reach the server: a search box for long ones, options that follow another.
+// Selects that do more: a search box for long ones, options that follow another, and
+// fields shown only for some choices.
 //
 // <select data-search-url="…"> offers what the server put in it (the first
 // rows and the current one) and gets a search box. Typing asks the URL
@@ -14,8 +15,14 @@
 // the value the page came with, the server's options return; at the empty
 // choice, only the empty choice is left.
 //
-// Both URLs answer {"results": [{"id", "label"}], "more"}. Without this
-// script the selects work as the server made them.
+// Both URLs answer {"results": [{"id", "label"}], "more"}.
+//
+// A field whose input has data-shown-with="ID" data-shown-for="v1 v2" is
+// shown only while the select ID has one of those values: the reason a task
+// was lost, while a lost stage is chosen.
+//
+// Without this script the selects work as the server made them, and every
+// field is shown.
 (function () {
   "use strict";
 
@@ -171,6 +178,21 @@
     });
   }
 
+  function showWith(input) {
+    const leader = document.getElementById(input.dataset.shownWith);
+    if (!leader) {
+      return;
+    }
+    const values = (input.dataset.shownFor || "").split(" ").filter(Boolean);
+    const field = input.closest(".field") || input;
+    function update() {
+      field.hidden = !values.includes(leader.value);
+    }
+    leader.addEventListener("change", update);
+    update();
+  }
+
   document.querySelectorAll("select[data-search-url]").forEach(addSearch);
+  document.querySelectorAll("[data-shown-with]").forEach(showWith);
   document.querySelectorAll("select[data-follows][data-follow-url]").forEach(addFollowing);
 })();

@@ -7,8 +7,10 @@ from collections.abc import Iterable
 from wtforms import HiddenField, IntegerField, SelectField, StringField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
+from core import label_text
 from core.forms import BaseForm, choices
 from plugins.workflow import _
+from plugins.workflow.models import Stage, StageKind
 from plugins.workflow.moves import LOST_REASON_MAX
 
 ID_RANGE = NumberRange(min=1, max=2**31 - 1)
@@ -24,5 +26,9 @@ class MoveForm(BaseForm):
     #: The board's filters, as a query string, to return to the same board.
     board_query = HiddenField()
 
-    def set_stages(self, stages: Iterable[tuple[int, str]]) -> None:
-        self.stage_id.choices = choices(stages)
+    def set_stages(self, stages: Iterable[Stage], locale: str) -> None:
+        """Offer ``stages``; the lost reason shows only while a lost one is chosen."""
+        stages = list(stages)
+        self.stage_id.choices = choices((s.id, label_text(s.name, locale)) for s in stages)
+        lost = " ".join(str(s.id) for s in stages if s.kind == StageKind.LOST)
+        self.lost_reason.render_kw = {"data-shown-with": self.stage_id.id, "data-shown-for": lost}

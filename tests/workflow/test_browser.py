@@ -2,7 +2,8 @@
 
 The board: a dragged card, a drop into a lost stage, a refused drop. The task
 form: a customer beyond its select, found through the search box, and the
-contact person select following it.
+contact person select following it. The task page: the lost reason asked for
+only when a lost stage is chosen.
 """
 
 from __future__ import annotations
@@ -218,4 +219,25 @@ def test_a_customer_beyond_the_task_forms_select_is_found_by_typing(
         saved = db.scalars(select(Task).where(Task.tenant_id == scene.tenant_id)).all()
     chosen = {t.title: (t.customer_id, t.contact_person_id) for t in saved}
     assert chosen["Voiteluöljyt"] == (far_id, olli_id)
+    page.close()
+
+
+def test_the_task_page_asks_why_only_when_a_lost_stage_is_chosen(browser, server, scene, db_engine):
+    task_id = scene.tasks["Kahvikone"]
+    page = signed_in_page(browser, server, scene.email)
+    page.goto(f"{server}/t/{scene.slug}/tasks/{task_id}")
+    reason = page.locator("#move-form #lost_reason")
+    expect(reason).to_be_hidden()
+
+    page.select_option("#move-form #stage_id", str(scene.stages["lost"]))
+    expect(reason).to_be_visible()
+    page.select_option("#move-form #stage_id", str(scene.stages["quote"]))
+    expect(reason).to_be_hidden()
+    page.select_option("#move-form #stage_id", str(scene.stages["lost"]))
+    reason.fill("Budjetti loppui")
+    with page.expect_navigation():
+        page.click("#move-form button[type=submit]")
+
+    task = stored(db_engine, task_id)
+    assert (task.stage_id, task.lost_reason) == (scene.stages["lost"], "Budjetti loppui")
     page.close()

@@ -247,6 +247,14 @@ def test_the_task_page_moves_the_task_and_records_it(webapp, db, as_maija):
     assert stored.closed_at is not None
 
 
+def test_the_lost_reason_belongs_to_the_lost_stages(webapp, db, as_maija):
+    """The page's script shows the field only while one of them is chosen (test_browser)."""
+    task = created(webapp, db, as_maija)
+    field = webapp.get(f"/t/acme/tasks/{task.id}").html.select_one("#move-form #lost_reason")
+    assert field["data-shown-with"] == "stage_id"
+    assert field["data-shown-for"].split() == [str(as_maija.stages["lost"].id)]
+
+
 def test_a_lost_stage_without_a_reason_is_refused_on_the_task_page(webapp, db, as_maija):
     task = created(webapp, db, as_maija)
     refused = move_form(webapp, task, stage_id=str(as_maija.stages["lost"].id)).submit(status=400)

@@ -221,7 +221,7 @@ def _wants_json(request: Any) -> bool:
 def _move_form(request: Any, task: Task) -> MoveForm:
     form = MoveForm.from_request(request)
     stages = board_stages(request.db, task.workflow_id)
-    form.set_stages((stage.id, label_text(stage.name, request.locale_name)) for stage in stages)
+    form.set_stages(stages, request.locale_name)
     if request.method != "POST":
         form.stage_id.data = task.stage_id
         form.version.data = task.version

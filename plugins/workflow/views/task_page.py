@@ -37,7 +37,7 @@ SOURCE_LABELS = {
 def move_form(request: Any, task: Task) -> MoveForm:
     form = MoveForm.from_request(request)
     stages = board_stages(request.db, task.workflow_id)
-    form.set_stages((s.id, label_text(s.name, request.locale_name)) for s in stages)
+    form.set_stages(stages, request.locale_name)
     if request.method != "POST" or form.stage_id.data is None:
         form.stage_id.data = task.stage_id
         form.version.data = task.version
