@@ -88,11 +88,14 @@ def _shown(value: Any, locale: str) -> str:
     return value
 
 
-def _details(record: Any, entity: EntityType, locale: str) -> tuple[str, ...]:
-    # Columns only: a relationship among list_columns would cost a query a row.
+def _detail_columns(entity: EntityType) -> list[str]:
+    """The list columns beside the title; columns only, as a relationship costs a query a row."""
     stored = inspect(entity.model).column_attrs.keys()
-    columns = (c for c in entity.list_columns if c != entity.title_attr and c in stored)
-    shown = (_shown(getattr(record, column, None), locale) for column in columns)
+    return [c for c in entity.list_columns if c != entity.title_attr and c in stored]
+
+
+def _details(record: Any, columns: list[str], locale: str) -> tuple[str, ...]:
+    shown = (_shown(getattr(record, column), locale) for column in columns)
     return tuple(text for text in shown if text)[:DETAILS]
 
 
@@ -115,12 +118,13 @@ def _matching(
         .limit(limit + 1)
     )
     records = list(db.scalars(query))
+    columns = _detail_columns(entity)
     rows = [
         Found(
             record.id,
             str(getattr(record, entity.title_attr) or ""),
             getattr(record, "archived_at", None) is not None,
-            _details(record, entity, locale),
+            _details(record, columns, locale),
         )
         for record in records[:limit]
     ]
