@@ -32,6 +32,10 @@ class MyTask:
     stage_name: dict[str, str]
     customer_name: str | None
 
+    @property
+    def day(self) -> date | None:
+        return self.due_date
+
 
 @dataclass
 class MyActivity:
@@ -42,6 +46,11 @@ class MyActivity:
     task_id: int
     task_title: str
     type_name: dict[str, str]
+
+    @property
+    def day(self) -> date | None:
+        """The local (Helsinki) day it is due."""
+        return local_day(self.due_at)
 
 
 def _group(day: date | None, today: date) -> str:
@@ -115,10 +124,12 @@ def local_day(moment: datetime | None) -> date | None:
     return as_utc(moment).astimezone(LOCAL_TIME).date()
 
 
-def grouped(items: list[Any], day_of: Any, today: date | None = None) -> dict[str, list[Any]]:
-    """``items`` by group (overdue, today, upcoming, undated), keeping their order in each."""
+def grouped(
+    items: list[MyTask] | list[MyActivity], today: date | None = None
+) -> dict[str, list[Any]]:
+    """``items`` by group of their day (overdue, today, upcoming, undated), keeping their order."""
     today = today or local_today()
     groups: dict[str, list[Any]] = {name: [] for name in GROUPS}
     for item in items:
-        groups[_group(day_of(item), today)].append(item)
+        groups[_group(item.day, today)].append(item)
     return groups

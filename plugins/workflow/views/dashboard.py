@@ -20,10 +20,8 @@ def my_work_dashboard_panels(request: Any, slot: str, context: Any) -> list[Pane
     if not request.has_permission(WorkflowPermission.TASK_VIEW):
         return []
     db, user_id = request.db, request.user.id
-    activities = my_work.grouped(
-        my_work.my_activities(db, user_id), lambda a: my_work.local_day(a.due_at)
-    )
-    tasks = my_work.grouped(my_work.my_tasks(db, user_id), lambda t: t.due_date)
+    activities = my_work.grouped(my_work.my_activities(db, user_id))
+    tasks = my_work.grouped(my_work.my_tasks(db, user_id))
     return [
         Panel(
             title={"fi": "Oma työ tänään", "en": "My work today"},

@@ -27,8 +27,8 @@ def my_work_page(request: Any) -> dict[str, Any]:
     found_tasks = my_work.my_tasks(db, user_id)
     found_activities = my_work.my_activities(db, user_id)
     return {
-        "tasks": my_work.grouped(found_tasks, lambda t: t.due_date),
-        "activities": my_work.grouped(found_activities, lambda a: my_work.local_day(a.due_at)),
+        "tasks": my_work.grouped(found_tasks),
+        "activities": my_work.grouped(found_activities),
         "task_count": len(found_tasks),
         "activity_count": len(found_activities),
         "limit": my_work.LIMIT,
