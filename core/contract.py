@@ -139,3 +139,42 @@ class PeriodicJob:
     name: str
     interval: int
     run: Callable[..., Any]
+
+
+@dataclass(frozen=True)
+class MessageFile:
+    """A file sent with an ``OutgoingMessage`` (a quote's PDF, a report's sheet)."""
+
+    filename: str
+    content_type: str
+    data: bytes
+
+
+@dataclass(frozen=True)
+class OutgoingMessage:
+    """A message a plugin asks the tenant's messaging plugin to send (``myynti_send_message``).
+
+    ``entity`` and ``record_id`` name the record the message belongs to: its
+    history shows the message and a reply is routed back to it. With
+    ``template`` (a key offered by ``myynti_message_templates``) the subject and
+    body are rendered for that record; with ``to`` empty the message goes to
+    the record's own address (a customer's, a contact person's, a task's
+    contact). ``automatic`` marks mail no person wrote (``Auto-Submitted``);
+    ``marketing`` mail goes only to people who have consented to it.
+    """
+
+    entity: str
+    record_id: int
+    channel: str = "email"
+    to: tuple[str, ...] = ()
+    subject: str = ""
+    body: str = ""
+    template: str = ""
+    files: tuple[MessageFile, ...] = ()
+    sender_id: int | None = None
+    automatic: bool = False
+    marketing: bool = False
+
+
+class MessageRefused(Exception):
+    """``myynti_send_message`` will not send this message; ``str()`` says why, for the user."""

@@ -21,6 +21,7 @@ Families:
 * UI panels: ``myynti_links``, ``myynti_panels``
 * history: ``myynti_event_kinds``
 * jobs: ``myynti_jobs``, ``myynti_periodic_jobs``
+* messages: ``myynti_message_templates``, ``myynti_send_message``
 """
 
 from __future__ import annotations
@@ -221,4 +222,29 @@ def myynti_periodic_jobs() -> list[Any]:
     A periodic job runs across tenants (e.g. poll every tenant's mailboxes);
     it should ``enqueue`` per-tenant jobs rather than work as many tenants
     itself.
+    """
+
+
+# --- messages ------------------------------------------------------------------
+
+
+@hookspec
+def myynti_message_templates(db: Any, tenant: Any, channel: str) -> list[Any]:
+    """Return ``(key, label)`` pairs of the message templates ``tenant`` has for ``channel``.
+
+    ``channel`` is ``"email"`` or ``"sms"``. A plugin that sends messages for
+    another (a campaign's first step, a stage action) offers these as choices
+    and passes the chosen key as ``OutgoingMessage.template``.
+    """
+
+
+@hookspec(firstresult=True)
+def myynti_send_message(db: Any, tenant: Any, message: Any) -> Any:
+    """Queue ``message`` (an ``OutgoingMessage``) to be sent after the transaction commits.
+
+    Implemented by the plugin that sends messages; any plugin calls it to send
+    one without importing that plugin. Returns the queued message's id, or
+    ``None`` when no enabled plugin sends messages. Raises
+    ``core.MessageRefused`` when the message cannot go (no address, no consent
+    for marketing, an unknown template); write nothing else in that case.
     """

@@ -18,7 +18,18 @@ from pyramid.config import Configurator
 from sqlalchemy import func, select
 from webob.multidict import MultiDict
 
-from core import EntityType, EventKind, JobType, Link, Panel, PeriodicJob, Permission, StageAction
+from core import (
+    EntityType,
+    EventKind,
+    JobType,
+    Link,
+    MessageRefused,
+    OutgoingMessage,
+    Panel,
+    PeriodicJob,
+    Permission,
+    StageAction,
+)
 from core.app import make_config
 from core.db import set_tenant
 from core.forms import BaseForm
@@ -28,7 +39,15 @@ from core.plugins import CORE_PLUGIN, PluginRegistry, TenantHooks
 from core.tenancy import add_tenant_route
 from core.testing import app_in_transaction
 from tests import all_hooks_plugin
-from tests.all_hooks_plugin import ACTION_KIND, DEMO_TEAM, ENTITY, PAGE_PERMISSION, SET_UP_TEAM
+from tests.all_hooks_plugin import (
+    ACTION_KIND,
+    DEMO_TEAM,
+    ENTITY,
+    MESSAGE_KIND,
+    PAGE_PERMISSION,
+    SET_UP_TEAM,
+    TEMPLATE_KEY,
+)
 
 
 class StubRequest:
@@ -358,3 +377,33 @@ def test_myynti_periodic_jobs_declares_work_across_tenants(
         (PeriodicJob, "all_hooks_sweep", 300)
     ]
     assert declared[0].run(db=db) == 2
+
+
+# --- messages ------------------------------------------------------------------
+
+
+def test_myynti_message_templates_offer_the_channels_templates(
+    db: Any, tenant: Any, hooks: TenantHooks, without: TenantHooks
+) -> None:
+    offered = hooks.collect("myynti_message_templates", db=db, tenant=tenant, channel="email")
+
+    assert [key for key, _ in offered] == [TEMPLATE_KEY]
+    assert hooks.collect("myynti_message_templates", db=db, tenant=tenant, channel="sms") == []
+    assert without.collect("myynti_message_templates", db=db, tenant=tenant, channel="email") == []
+
+
+def test_myynti_send_message_queues_one_or_refuses(
+    db: Any, tenant: Any, hooks: TenantHooks, without: TenantHooks
+) -> None:
+    message = OutgoingMessage(entity="task", record_id=7, body="Tarjous liitteenä")
+
+    sent = hooks.myynti_send_message(db=db, tenant=tenant, message=message)
+    db.flush()
+
+    assert isinstance(sent, int)
+    assert events(db, MESSAGE_KIND) == [("task", 7, {"text": "Tarjous liitteenä"})]
+    with pytest.raises(MessageRefused):
+        hooks.myynti_send_message(
+            db=db, tenant=tenant, message=OutgoingMessage(entity="task", record_id=7)
+        )
+    assert without.myynti_send_message(db=db, tenant=tenant, message=message) is None

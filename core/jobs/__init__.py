@@ -24,10 +24,10 @@ from typing import Any
 from pyramid.events import ApplicationCreated
 
 from core.contract import JobType, PeriodicJob
-from core.jobs.outbox import UnknownJob, enqueue, retry, sweep
+from core.jobs.outbox import UnknownJob, enqueue, retry, sweep, tenant_hooks
 from core.jobs.queue import JobQueue
 
-__all__ = ["JobQueue", "UnknownJob", "enqueue", "retry"]
+__all__ = ["JobQueue", "UnknownJob", "enqueue", "retry", "tenant_hooks"]
 
 PING = "core.ping"
 SWEEP = "core.outbox_sweep"

@@ -30,10 +30,12 @@ from core.db import (
     current_tenant_id,
     mark_written,
 )
+from core.licensing import enabled_plugins
 from core.models import Job, JobState, Tenant, utcnow
 
 if TYPE_CHECKING:
     from core.jobs.queue import JobQueue
+    from core.plugins import TenantHooks
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +67,11 @@ INSERT = (
     )
     .returning(_JOB.c.id)
 )
+
+
+def tenant_hooks(db: Session, tenant: Tenant) -> TenantHooks:
+    """The hook caller of ``tenant``'s enabled plugins where there is no request (in a job)."""
+    return queue_of(db).registry.hooks_for(enabled_plugins(db, tenant))
 
 
 class UnknownJob(LookupError):

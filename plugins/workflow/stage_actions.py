@@ -23,8 +23,7 @@ from sqlalchemy import select
 from core import EventKind, JobType, StageAction
 from core.history import record_event
 from core.jobs import enqueue
-from core.jobs.outbox import queue_of
-from core.licensing import enabled_plugins
+from core.jobs.outbox import tenant_hooks
 from core.models import Event
 from plugins.workflow import _
 from plugins.workflow.models import StageActionBinding, Task
@@ -69,8 +68,7 @@ def job_types() -> list[JobType]:
 
 def offered_actions(db: Any, tenant: Any) -> dict[str, StageAction]:
     """The actions the tenant's enabled plugins offer, by key (in a job: no request)."""
-    registry = queue_of(db).registry
-    hooks = registry.hooks_for(enabled_plugins(db, tenant))
+    hooks = tenant_hooks(db, tenant)
     return {action.key: action for action in hooks.collect("myynti_stage_actions", request=None)}
 
 

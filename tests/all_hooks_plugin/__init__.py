@@ -21,6 +21,8 @@ from core import (
     EventKind,
     JobType,
     Link,
+    MessageRefused,
+    OutgoingMessage,
     Panel,
     PeriodicJob,
     Permission,
@@ -213,3 +215,30 @@ def count_tenants(db: Any) -> int:
 @hookimpl
 def myynti_periodic_jobs() -> list[PeriodicJob]:
     return [PeriodicJob("all_hooks_sweep", interval=300, run=count_tenants)]
+
+
+MESSAGE_KIND = "all_hooks_message"
+TEMPLATE_KEY = "greeting"
+
+
+@hookimpl
+def myynti_message_templates(channel: str) -> list[tuple[str, Any]]:
+    if channel != "email":
+        return []
+    return [(TEMPLATE_KEY, {"fi": "Tervehdys", "en": "Greeting"})]
+
+
+@hookimpl
+def myynti_send_message(db: Any, message: OutgoingMessage) -> int:
+    """'Sends' by writing the message into the record's history; refuses an empty one."""
+    if not (message.template or message.body):
+        raise MessageRefused("Viestissä ei ole tekstiä")
+    event = record_event(
+        db,
+        message.entity,
+        message.record_id,
+        MESSAGE_KIND,
+        {"text": message.body or message.template},
+    )
+    db.flush()
+    return event.id
