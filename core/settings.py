@@ -6,6 +6,9 @@ key                          environment              meaning
 ``sqlalchemy.url``           MYYNTI_DATABASE_URL      database; default a SQLite file in data_dir
 ``myynti.data_dir``          MYYNTI_DATA_DIR          files of this installation (default ./var)
 ``myynti.secret``            MYYNTI_SECRET            signs session cookies; generated if unset
+``myynti.credentials_key``   MYYNTI_CREDENTIALS_KEY   Fernet key(s) that encrypt tenants' stored
+                                                      passwords (``core.credentials``), the first
+                                                      encrypting; generated if unset
 ``myynti.secure_cookies``    MYYNTI_SECURE_COOKIES    ``true`` behind HTTPS
 ``myynti.default_locale``    MYYNTI_DEFAULT_LOCALE    ``fi`` or ``en`` for visitors without choice
 ``myynti.login_attempts``    MYYNTI_LOGIN_ATTEMPTS    failed logins allowed per e-mail per window
@@ -28,14 +31,17 @@ from __future__ import annotations
 
 import os
 import secrets
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
+
+from core.credentials import new_key
 
 ENVIRONMENT = {
     "sqlalchemy.url": "MYYNTI_DATABASE_URL",
     "myynti.data_dir": "MYYNTI_DATA_DIR",
     "myynti.secret": "MYYNTI_SECRET",
+    "myynti.credentials_key": "MYYNTI_CREDENTIALS_KEY",
     "myynti.secure_cookies": "MYYNTI_SECURE_COOKIES",
     "myynti.default_locale": "MYYNTI_DEFAULT_LOCALE",
     "myynti.login_attempts": "MYYNTI_LOGIN_ATTEMPTS",
@@ -77,7 +83,9 @@ def resolve(
     if not result.get("sqlalchemy.url"):
         result["sqlalchemy.url"] = f"sqlite:///{data_dir / 'myynti.sqlite'}"
     if not result.get("myynti.secret"):
-        result["myynti.secret"] = _stored_secret(data_dir)
+        result["myynti.secret"] = _stored_secret(data_dir, "secret.key", _new_secret)
+    if not result.get("myynti.credentials_key"):
+        result["myynti.credentials_key"] = _stored_secret(data_dir, "credentials.key", new_key)
     return result
 
 
@@ -85,11 +93,15 @@ def as_bool(value: Any) -> bool:
     return str(value).strip().lower() in {"1", "true", "yes", "on"}
 
 
-def _stored_secret(data_dir: Path) -> str:
+def _new_secret() -> str:
+    return secrets.token_urlsafe(48)
+
+
+def _stored_secret(data_dir: Path, filename: str, make: Callable[[], str]) -> str:
     """A secret kept in the data directory, made on first use."""
-    path = data_dir / "secret.key"
+    path = data_dir / filename
     if not path.exists():
         data_dir.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_urlsafe(48))
+        path.write_text(make())
         path.chmod(0o600)
     return path.read_text().strip()
