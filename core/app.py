@@ -10,7 +10,7 @@ from pyramid.events import BeforeRender
 from pyramid.session import SignedCookieSessionFactory
 from pyramid.viewderivers import INGRESS
 
-from core import db, i18n, settings, tenancy
+from core import db, i18n, input_guard, settings, tenancy
 from core.plugins import PluginRegistry
 from core.security import SecurityPolicy, current_user
 from core.templating import add_api
@@ -78,6 +78,7 @@ def make_config(
     config.add_request_method(tenancy.request_member_permissions, "member_permissions", reify=True)
     config.add_directive("add_tenant_route", tenancy.add_tenant_route)
     config.add_view_deriver(tenancy.tenant_guard, under=INGRESS, over="secured_view")
+    config.add_view_deriver(input_guard.input_guard, under=INGRESS, over="tenant_guard")
 
     config.set_locale_negotiator(i18n.negotiate_locale)
     i18n.register_localizers(

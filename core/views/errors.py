@@ -11,6 +11,7 @@ from pyramid.renderers import render_to_response
 from pyramid.view import exception_view_config, forbidden_view_config, notfound_view_config
 
 from core.i18n import _
+from core.input_guard import InputRefused
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +62,18 @@ def undecodable_input(exc: UnicodeDecodeError, request: Any) -> Any:
         400,
         _("The address is not valid"),
         _("Check the address of the page, or start again from the front page."),
+    )
+
+
+@exception_view_config(InputRefused)
+def refused_input(request: Any) -> Any:
+    """A NUL byte, an unreadable form body, JSON nested too deep (``core.input_guard``)."""
+    log.warning("refused input on %s %r", request.method, request.environ.get("PATH_INFO"))
+    return _plain_page(
+        request,
+        400,
+        _("The request could not be read"),
+        _("It contained characters or a form that cannot be used. Go back and try again."),
     )
 
 

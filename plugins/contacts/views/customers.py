@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
+from core.forms import row_id
 from core.history import CHANGED
 from core.i18n import _
 from core.models import Event, Membership, Team, User
@@ -102,8 +103,8 @@ def list_filters(request: Any) -> register.CustomerFilter:
     return register.CustomerFilter(
         q=params.get("q", "")[:200],
         tag=params.get("tag", "")[:60],
-        responsible_user_id=_int(params.get("responsible")),
-        team_id=_int(params.get("team")),
+        responsible_user_id=row_id(params.get("responsible")),
+        team_id=row_id(params.get("team")),
         language=params.get("language", "") if params.get("language") in {"fi", "sv", "en"} else "",
         archived=params.get("archived") == "1",
         sort=sort if sort in register.SORTS or extra_order else "name",
@@ -121,7 +122,7 @@ def list_filters(request: Any) -> register.CustomerFilter:
 def customer_list(request: Any) -> dict[str, Any]:
     params = request.GET
     filters = list_filters(request)
-    page = max(_int(params.get("page")) or 1, 1)
+    page = max(row_id(params.get("page")) or 1, 1)
     customers, count, capped = register.list_page(request.db, filters, page)
     return {
         "customers": customers,
@@ -275,10 +276,3 @@ def _stale_report(request: Any, customer: Customer) -> dict[str, Any]:
         "at": event.at if event else None,
         "changes": event.payload.get("changes", {}) if event else {},
     }
-
-
-def _int(value: str | None) -> int | None:
-    try:
-        return int(value) if value else None
-    except ValueError:
-        return None

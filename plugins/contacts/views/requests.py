@@ -15,7 +15,7 @@ from sqlalchemy import and_, func, or_, select
 
 from core import EventKind, Link, Panel
 from core.entities import entity_types
-from core.forms import choices
+from core.forms import choices, row_id
 from core.i18n import _
 from core.models import Membership, Team, TeamMember, User
 from plugins.contacts.models import (
@@ -178,10 +178,7 @@ def inbox(request: Any) -> dict[str, Any]:
     scope = scope if scope in SCOPES else "for_me"
     state = request.GET.get("state", "open")
     state = state if state in STATE_LABELS or state == "all" else "open"
-    try:
-        page = max(int(request.GET.get("page", "1")), 1)
-    except ValueError:
-        page = 1
+    page = row_id(request.GET.get("page")) or 1
     query = _scoped(select(ContactRequest), request, scope)
     if state == "open":
         query = query.where(ContactRequest.state.in_(OPEN_STATES))
