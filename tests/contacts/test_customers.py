@@ -212,6 +212,7 @@ def test_filters_by_tag_and_language(webapp, acme, db):
 def test_export_csv_is_semicolon_utf8_bom_and_filtered(webapp, acme, db):
     _make(db, acme, name="Äijälä Oy", email="a@aijala.fi")
     _make(db, acme, name="=HYPERLINK(1) Oy")
+    _make(db, acme, name="\t=cmd Oy")
     _make(db, acme, name="Muu Oy")
     response = webapp.get("/t/acme/customers/export.csv", {"q": "ä"})
     assert response.body.startswith(b"\xef\xbb\xbf")
@@ -220,6 +221,7 @@ def test_export_csv_is_semicolon_utf8_bom_and_filtered(webapp, acme, db):
     assert len(lines) == 2 and lines[1].startswith("Äijälä Oy;company")
     text = webapp.get("/t/acme/customers/export.csv").body.decode("utf-8-sig")
     assert "'=HYPERLINK(1) Oy" in text
+    assert "'\t=cmd Oy" in text
 
 
 def test_another_tenant_sees_nothing(webapp, acme, db, make_tenant, make_user, login):

@@ -10,6 +10,7 @@ from pyramid.response import Response
 from pyramid.view import view_config
 
 from core.record_forms import csv_columns
+from core.spreadsheet import safe_cell
 from plugins.contacts import register
 from plugins.contacts.permissions import ContactsPermission
 from plugins.contacts.views.customers import list_filters
@@ -41,12 +42,7 @@ def export_customers(request: Any) -> Response:
     columns = [*COLUMNS, *((c.key, c.read) for c in csv_columns(request, "customer"))]
     writer.writerow([name for name, _read in columns])
     for customer in register.all_matching(request.db, list_filters(request)):
-        writer.writerow([_safe_cell(read(customer)) for _name, read in columns])
+        writer.writerow([safe_cell(read(customer)) for _name, read in columns])
     response = Response(buffer.getvalue().encode("utf-8"), content_type="text/csv", charset="utf-8")
     response.content_disposition = 'attachment; filename="asiakkaat.csv"'
     return response
-
-
-def _safe_cell(value: str) -> str:
-    """Defuse spreadsheet formulas (CSV injection): a leading = + - @ becomes text."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@") else value

@@ -14,6 +14,7 @@ from core import Link, label_text
 from core.forms import row_id
 from core.record_forms import csv_columns, filter_conditions, list_columns
 from core.record_forms import list_filters as extension_filters
+from core.spreadsheet import safe_cell
 from plugins.contacts.models import Customer
 from plugins.workflow import _, tasks
 from plugins.workflow.board import BoardFilter, local_today, workflows
@@ -137,12 +138,7 @@ def export_tasks(request: Any) -> Response:
     for row in tasks.all_matching(request.db, task_filter(request), local_today()):
         cells = [read(row) for _name, read in CSV_COLUMNS]
         cells += [read(row.task) for _name, read in extra]
-        writer.writerow([_safe_cell(cell) for cell in cells])
+        writer.writerow([safe_cell(cell) for cell in cells])
     response = Response(buffer.getvalue().encode("utf-8"), content_type="text/csv", charset="utf-8")
     response.content_disposition = 'attachment; filename="tehtavat.csv"'
     return response
-
-
-def _safe_cell(value: str) -> str:
-    """Defuse spreadsheet formulas (CSV injection): a leading = + - @ becomes text."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
