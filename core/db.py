@@ -54,8 +54,13 @@ class TenantSession(Session):
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
-    """An engine for ``url``; SQLite gets foreign keys, WAL and a busy timeout."""
-    engine = create_engine(url, **kwargs)
+    """An engine for ``url``; SQLite gets foreign keys, WAL and a busy timeout.
+
+    A pooled connection is tested before use (``pool_pre_ping``), so one the
+    server has closed (a restart, ``pg_terminate_backend``, an idle timeout) is
+    replaced instead of failing the next request.
+    """
+    engine = create_engine(url, pool_pre_ping=True, **kwargs)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
