@@ -22,6 +22,9 @@ from core.models import AuthSession, Role, User, as_utc, utcnow
 AUTH_KEY = "auth"
 #: A signed-in session unused this long is gone.
 IDLE_TIMEOUT = timedelta(hours=12)
+#: A signed-in session is gone this long after sign-in however much it is used, so a
+#: stolen cookie kept alive by a script does not stay valid for ever.
+SESSION_LIFETIME = timedelta(days=7)
 
 
 class CorePermission(StrEnum):
@@ -96,7 +99,12 @@ def current_user(request: Any) -> User | None:
         return None
     auth = request.db.scalar(select(AuthSession).where(AuthSession.id == session_id))
     now = utcnow()
-    if auth is None or not auth.user.active or as_utc(auth.last_seen_at) < now - IDLE_TIMEOUT:
+    if (
+        auth is None
+        or not auth.user.active
+        or as_utc(auth.last_seen_at) < now - IDLE_TIMEOUT
+        or as_utc(auth.created_at) < now - SESSION_LIFETIME
+    ):
         return None
     if now - as_utc(auth.last_seen_at) > timedelta(minutes=5):
         auth.last_seen_at = now

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 import pytest
 import webtest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from core.app import make_config
-from core.models import AuthSession, FailedLogin, Role, User
+from core.models import AuthSession, FailedLogin, Role, User, utcnow
+from core.security import IDLE_TIMEOUT, SESSION_LIFETIME
 from core.testing import PASSWORD, app_in_transaction, csrf_token
 
 NEW_PASSWORD = "a brand new passphrase"
@@ -398,3 +400,20 @@ def test_user_row_is_unchanged_by_a_failed_login(webapp, anna, db):
     db.expire_all()
     after = db.execute(select(User.password_hash, User.locale).where(User.id == anna.id)).one()
     assert before == after
+
+
+# --- session lifetime -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "column, age",
+    [("last_seen_at", IDLE_TIMEOUT + timedelta(minutes=1)), ("created_at", SESSION_LIFETIME)],
+)
+def test_an_idle_or_too_old_session_signs_the_user_out(webapp, anna, db, login, column, age):
+    login(webapp, "anna@example.com")
+    assert webapp.get("/t/acme/", status=200)
+    db.execute(update(AuthSession).values({column: utcnow() - age - timedelta(seconds=1)}))
+
+    page = webapp.get("/t/acme/", status=303)
+
+    assert urlsplit(page.location).path == "/login"
