@@ -129,7 +129,7 @@ def app_in_transaction(
         yield webtest.TestApp(wsgi_app, extra_environ={"REMOTE_ADDR": remote_addr})
     finally:
         factory.configure(
-            bind=wsgi_app.registry.db_engine, join_transaction_mode="conservative_savepoint"
+            bind=wsgi_app.registry.db_engine, join_transaction_mode="conditional_savepoint"
         )
 
 

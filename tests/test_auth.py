@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import threading
+import uuid
 from datetime import timedelta
 from urllib.parse import urlsplit
 
 import pytest
 import webtest
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 
 from core.app import make_config
+from core.db import make_session_factory
 from core.models import AuthSession, FailedLogin, Role, User, utcnow
+from core.passwords import hash_password
 from core.security import IDLE_TIMEOUT, SESSION_LIFETIME
 from core.testing import PASSWORD, app_in_transaction, csrf_token
+from core.views import auth as auth_views
 
 NEW_PASSWORD = "a brand new passphrase"
 WRONG_LOGIN = "The e-mail address or the password is wrong."
@@ -417,3 +422,41 @@ def test_an_idle_or_too_old_session_signs_the_user_out(webapp, anna, db, login, 
     page = webapp.get("/t/acme/", status=303)
 
     assert urlsplit(page.location).path == "/login"
+
+
+# --- parallel guesses -----------------------------------------------------------------
+
+
+def test_parallel_wrong_passwords_are_checked_no_more_often_than_the_limit(
+    wsgi_app, db_engine, monkeypatch
+):
+    """16 guesses at once, each in its own committed transaction, as from many processes."""
+    email = f"parallel-{uuid.uuid4().hex[:8]}@example.com"
+    factory = make_session_factory(db_engine)
+    with factory.begin() as setup:
+        setup.add(User(email=email, name="Parallel", password_hash=hash_password(PASSWORD)))
+    checks: list[int] = []
+    verify = auth_views.verify_password
+    monkeypatch.setattr(auth_views, "verify_password", lambda *a: checks.append(1) or verify(*a))
+    apps = [webtest.TestApp(wsgi_app) for _ in range(16)]
+    forms = [app.get("/login").forms["login-form"] for app in apps]
+    answers: list[str] = []
+
+    def guess(form) -> None:
+        form["email"], form["password"] = email, "wrong guess"
+        answers.append(_error(form.submit(status="*")))
+
+    try:
+        threads = [threading.Thread(target=guess, args=(form,)) for form in forms]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+
+        assert len(answers) == 16, answers
+        assert len(checks) == int(wsgi_app.registry.settings["myynti.login_attempts"])
+        assert sum(answer.startswith(TOO_MANY) for answer in answers) == 16 - len(checks)
+    finally:
+        with factory.begin() as cleanup:
+            cleanup.execute(delete(FailedLogin).where(FailedLogin.email == email))
+            cleanup.execute(delete(User).where(User.email == email))

@@ -50,7 +50,7 @@ def login(request: Any) -> Any:
         email = form.email.data.strip()
         throttle = LoginThrottle(request.registry.settings)
         ip = request.client_addr or ""
-        if throttle.blocked(request.db, email, ip):
+        if not throttle.attempt(request.db, email, ip):
             error = _(
                 "Too many failed logins. Try again in ${minutes} minutes.",
                 mapping={"minutes": throttle.minutes},
@@ -65,7 +65,6 @@ def login(request: Any) -> Any:
                     user.password_hash = hash_password(form.password.data)
                 remember(request, user.id)
                 return HTTPSeeOther(came_from or request.route_url("home"))
-            throttle.failed(request.db, email, ip)
             error = WRONG_LOGIN
     return {"form": form, "error": error, "came_from": came_from}
 
