@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from pyramid.config import Configurator
-from pyramid.csrf import CookieCSRFStoragePolicy
 from pyramid.events import BeforeRender
 from pyramid.session import SignedCookieSessionFactory
 from pyramid.viewderivers import INGRESS
 
 from core import db, i18n, input_guard, settings, tenancy
+from core.csrf import SessionBoundCSRFPolicy
 from core.plugins import PluginRegistry
 from core.security import SecurityPolicy, current_user
 from core.templating import add_api
@@ -63,8 +63,12 @@ def make_config(
         )
     )
     config.set_csrf_storage_policy(
-        CookieCSRFStoragePolicy(
-            cookie_name="myynti_csrf", samesite="Lax", secure=secure, httponly=True
+        SessionBoundCSRFPolicy(
+            resolved["myynti.secret"],
+            cookie_name="myynti_csrf",
+            samesite="Lax",
+            secure=secure,
+            httponly=True,
         )
     )
     config.set_default_csrf_options(require_csrf=True)

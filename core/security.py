@@ -78,10 +78,10 @@ class SecurityPolicy:
         if previous:
             request.db.execute(delete(AuthSession).where(AuthSession.id == previous))
         request.session.invalidate()
-        new_csrf_token(request)
         session_id = secrets.token_urlsafe(32)
         request.db.add(AuthSession(id=session_id, user_id=userid))
         request.session[AUTH_KEY] = session_id
+        new_csrf_token(request)
         return []
 
     def forget(self, request: Any, **kw: Any) -> list[tuple[str, str]]:

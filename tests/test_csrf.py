@@ -112,6 +112,29 @@ def test_another_browsers_token_is_refused(webapp, anna, db, login):
     webapp.get("/t/acme/", status=200)
 
 
+def test_a_token_planted_with_its_cookie_is_refused(webapp, anna, login):
+    """Someone who can set the site's cookies plants a token pair: free or from their session."""
+    attacker = webtest.TestApp(webapp.app)
+    login(attacker, "anna@example.com")
+    from_their_session = csrf_token(attacker)
+    login(webapp, "anna@example.com")
+    for planted in (FORGED, from_their_session):
+        webapp.set_cookie("myynti_csrf", planted)
+        webapp.post("/logout", {"csrf_token": planted}, status=400)
+        webapp.get("/t/acme/", status=200)
+
+
+def test_signing_in_and_out_renews_the_token(webapp, anna, login):
+    webapp.get("/login")
+    before = csrf_token(webapp)
+    login(webapp, "anna@example.com")
+    signed_in = csrf_token(webapp)
+    webapp.post("/logout", {"csrf_token": signed_in}, status=303)
+    webapp.get("/login")
+
+    assert len({before, signed_in, csrf_token(webapp)}) == 3
+
+
 def test_the_token_in_a_header_is_accepted(webapp, anna, login):
     """Scripts send the token as ``X-CSRF-Token`` instead of a form field."""
     login(webapp, "anna@example.com")
