@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from pyramid.config import Configurator
-from pyramid.events import BeforeRender
+from pyramid.events import BeforeRender, NewResponse
 from pyramid.session import SignedCookieSessionFactory
 from pyramid.viewderivers import INGRESS
 
 from core import db, i18n, input_guard, settings, tenancy
 from core.csrf import SessionBoundCSRFPolicy
+from core.headers import add_security_headers
 from core.plugins import PluginRegistry
 from core.security import SecurityPolicy, current_user
 from core.templating import add_api
@@ -89,6 +90,7 @@ def make_config(
         config.registry, [p.locale_path for p in plugins.plugins if p.locale_path]
     )
     config.add_subscriber(add_api, BeforeRender)
+    config.add_subscriber(add_security_headers, NewResponse)
 
     for plugin in plugins.plugins:
         plugins.call_one(plugin.name, "myynti_configure", config=config.with_package(plugin.module))

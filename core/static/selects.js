@@ -21,6 +21,9 @@
 // shown only while the select ID has one of those values: the reason a task
 // was lost, while a lost stage is chosen.
 //
+// <select data-submit-on-change> sends its form when a choice is made (the
+// tenant switch), which its <noscript> button does without this script.
+//
 // Without this script the selects work as the server made them, and every
 // field is shown.
 (function () {
@@ -192,6 +195,9 @@
     update();
   }
 
+  document.querySelectorAll("select[data-submit-on-change]").forEach((select) => {
+    select.addEventListener("change", () => select.form.submit());
+  });
   document.querySelectorAll("select[data-search-url]").forEach(addSearch);
   document.querySelectorAll("[data-shown-with]").forEach(showWith);
   document.querySelectorAll("select[data-follows][data-follow-url]").forEach(addFollowing);
