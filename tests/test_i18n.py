@@ -238,6 +238,28 @@ def test_placeholders_survive_translation():
         assert set(re.findall(r"\${\w+}", msgid)) == set(re.findall(r"\${\w+}", msgstr)), msgid
 
 
+def _messages(po_path: Path, locale: str) -> dict[str, str]:
+    with po_path.open("rb") as po_file:
+        return {m.id: m.string for m in read_po(po_file, locale=locale) if m.id}
+
+
+#: Plugins that ship Swedish: every catalogue of theirs has its Swedish twin.
+SWEDISH = [s for s in SOURCE_DIRS if (s / "locale" / "sv").is_dir()]
+
+
+@pytest.mark.parametrize("source", SWEDISH, ids=_where)
+def test_a_swedish_catalogue_translates_every_finnish_message(source):
+    for fi_path in sorted((source / "locale" / "fi" / "LC_MESSAGES").glob("*.po")):
+        sv_path = source / "locale" / "sv" / "LC_MESSAGES" / fi_path.name
+        assert sv_path.is_file(), f"{_where(source)}: no Swedish {fi_path.name}"
+        finnish, swedish = _messages(fi_path, "fi"), _messages(sv_path, "sv")
+        missing = sorted(m for m in finnish if not swedish.get(m))
+        assert not missing, f"{_where(sv_path)}: add {missing}"
+        for msgid, msgstr in swedish.items():
+            placeholders = set(re.findall(r"\${\w+}", msgid))
+            assert placeholders == set(re.findall(r"\${\w+}", msgstr)), msgid
+
+
 # --- formats -------------------------------------------------------------------------------
 
 
