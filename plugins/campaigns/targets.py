@@ -144,6 +144,9 @@ def cleaned(params: Mapping[str, Any]) -> dict[str, str]:
         text = str(value).strip()[:TEXT_MAX]
         if text:
             found[str(key)[:TEXT_MAX]] = text
+    if "field" not in found:
+        # The comparison's select always posts a value; without a field it means nothing.
+        found.pop("field_op", None)
     return found
 
 

@@ -14,8 +14,8 @@ from plugins.workflow.models import Task, TaskSource
 from tests.campaigns.conftest import add_customer, new_campaign, pending_batches, run_batches
 
 
-def post(app, url, **data):
-    return app.post(url, {"csrf_token": csrf_token(app), **data})
+def post(app, url, status=None, **data):
+    return app.post(url, {"csrf_token": csrf_token(app), **data}, status=status)
 
 
 def tasks_of(db, campaign) -> list[Task]:
