@@ -1,4 +1,4 @@
-"""The first step as a message: offered only with messaging, sent to each target, refusals counted."""
+"""The first step as a message: offered only with messaging; refusals are counted."""
 
 from __future__ import annotations
 
