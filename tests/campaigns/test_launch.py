@@ -237,3 +237,17 @@ def test_a_batch_of_another_tenants_campaign_does_nothing(wsgi_app, db, db_conne
         assert (
             db.scalar(select(Customer.id).where(Customer.tenant_id == beta.tenant.id)) is not None
         )
+
+
+def test_the_campaign_pages_speak_finnish(webapp, db, as_maija):
+    campaign = new_campaign(db, as_maija)
+    fi = {"Accept-Language": "fi"}
+    page = webapp.get(f"/t/acme/campaigns/{campaign.id}", headers=fi)
+    assert page.html.select_one("#campaign-launch button").get_text() == "Käynnistä"
+    assert page.html.select_one("[data-state]").get_text() == "Luonnos"
+    page = webapp.get(f"/t/acme/campaigns/{campaign.id}/targets", headers=fi)
+    assert "Kohdejoukko" in page.html.select_one("h1").get_text()
+    page = webapp.post(
+        f"/t/acme/campaigns/{campaign.id}/launch", {"csrf_token": csrf_token(webapp)}, headers=fi
+    ).follow(headers=fi)
+    assert "Kampanja käynnistettiin: tehtäviä luodaan 4 kohteelle." in page.text
