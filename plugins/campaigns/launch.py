@@ -32,7 +32,7 @@ from plugins.workflow.models import Stage, StageKind
 LAUNCH_BATCH = "campaigns.launch_batch"
 #: Targets per batch: big enough for bulk inserts to pay, small enough that a
 #: batch's transaction is short and a pause takes effect within a second or so.
-BATCH_SIZE = 500
+BATCH_SIZE = 1000
 
 NOTHING_MATCHES = _("The target group matches no customers, so there is nothing to launch.")
 BAD_FILTERS = _("The target group has filters that cannot be used: ${problems}")
@@ -194,14 +194,19 @@ def snapshot(db: Any, campaign: Campaign, group: TargetGroup) -> tuple[int, int]
     already = db.scalar(
         select(func.count()).where(group.customer_condition(), in_campaign).select_from(Customer)
     )
-    rows = select(
-        literal(tenant_id),
-        literal(campaign.id),
-        Customer.id,
-        group.contact_person(),
-        literal(TargetState.PENDING.value),
-        literal(utcnow(), DateTime(timezone=True)),
-    ).where(group.customer_condition(), ~in_campaign)
+    persons = group.contact_persons()
+    rows = (
+        select(
+            literal(tenant_id),
+            literal(campaign.id),
+            Customer.id,
+            persons.c.person_id,
+            literal(TargetState.PENDING.value),
+            literal(utcnow(), DateTime(timezone=True)),
+        )
+        .outerjoin(persons, persons.c.customer_id == Customer.id)
+        .where(group.customer_condition(), ~in_campaign)
+    )
     table = CampaignTarget.__table__
     added = db.execute(
         insert(table).from_select(

@@ -72,13 +72,13 @@ def tasks_by_stage(db: Any, campaign: Campaign) -> list[StageCount]:
 
 def lost_reasons(db: Any, campaign: Campaign) -> list[tuple[str, int]]:
     rows = db.execute(
-        select(func.coalesce(Task.lost_reason, ""), func.count())
+        select(Task.lost_reason, func.count())
         .join(Stage, Stage.id == Task.stage_id)
         .where(Task.id.in_(_tasks(campaign)), Stage.kind == StageKind.LOST)
-        .group_by(func.coalesce(Task.lost_reason, ""))
+        .group_by(Task.lost_reason)
         .order_by(func.count().desc())
     )
-    return [(reason, count) for reason, count in rows]
+    return [(reason or "", count) for reason, count in rows]
 
 
 def activities_done(db: Any, campaign: Campaign) -> int:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, text
 
 from core.history import CREATED, SYSTEM, USER
 from core.models import Event, User, utcnow
@@ -30,7 +30,12 @@ TITLE_MAX = 200
 
 _TASK = Task.__table__
 _EVENT = Event.__table__
-INSERT_TASKS = insert(_TASK).returning(_TASK.c.id, sort_by_parameter_order=True)
+INSERT_TASKS = insert(_TASK)
+INSERT_TASKS_RETURNING = INSERT_TASKS.returning(_TASK.c.id, sort_by_parameter_order=True)
+#: PostgreSQL hands out a batch's ids in one statement; the insert then needs no RETURNING.
+NEXT_TASK_IDS = text(
+    "SELECT nextval(pg_get_serial_sequence('task', 'id')) FROM generate_series(1, :count)"
+)
 INSERT_EVENTS = insert(_EVENT)
 
 
@@ -98,7 +103,7 @@ def create_tasks(db: Any, campaign: Campaign, targets: list[Target], pick: Picke
             }
         )
     connection = db.connection()
-    task_ids = list(connection.execute(INSERT_TASKS, rows).scalars())
+    task_ids = _insert_tasks(connection, rows)
     actor_columns = {
         "tenant_id": tenant_id,
         "at": now,
@@ -127,4 +132,20 @@ def create_tasks(db: Any, campaign: Campaign, targets: list[Target], pick: Picke
             }
         )
     connection.execute(INSERT_EVENTS, events)
+    return task_ids
+
+
+def _insert_tasks(connection: Any, rows: list[dict[str, Any]]) -> list[int]:
+    """Insert the rows; their ids, in order.
+
+    On PostgreSQL the ids come from the table's sequence first and the rows
+    are inserted with them: a plain multi-row insert, where ``RETURNING`` in
+    the rows' order would make SQLAlchemy sort through a sentinel column.
+    """
+    if connection.dialect.name != "postgresql":
+        return list(connection.execute(INSERT_TASKS_RETURNING, rows).scalars())
+    task_ids = list(connection.execute(NEXT_TASK_IDS, {"count": len(rows)}).scalars())
+    for row, task_id in zip(rows, task_ids, strict=True):
+        row["id"] = task_id
+    connection.execute(INSERT_TASKS, rows)
     return task_ids
