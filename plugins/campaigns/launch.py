@@ -207,15 +207,25 @@ def snapshot(db: Any, campaign: Campaign, group: TargetGroup) -> tuple[int, int]
         .outerjoin(persons, persons.c.customer_id == Customer.id)
         .where(group.customer_condition(), ~in_campaign)
     )
-    table = CampaignTarget.__table__
-    added = db.execute(
-        insert(table).from_select(
+    before = target_count(db, campaign)
+    db.connection().execute(
+        insert(CampaignTarget.__table__).from_select(
             ["tenant_id", "campaign_id", "customer_id", "contact_person_id", "state", "added_at"],
             rows,
         )
-    ).rowcount
+    )
     mark_written(db)
-    return added, already or 0
+    # Counted: the INSERT … SELECT's rowcount came back as -1 through psycopg.
+    return target_count(db, campaign) - before, already or 0
+
+
+def target_count(db: Any, campaign: Campaign) -> int:
+    return (
+        db.scalar(
+            select(func.count(CampaignTarget.id)).where(CampaignTarget.campaign_id == campaign.id)
+        )
+        or 0
+    )
 
 
 # --- the batch job ----------------------------------------------------------------
