@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from core.db import all_tenants, set_tenant
-from core.models import Event
+from core.models import Event, utcnow
 from core.testing import csrf_token
 from plugins.campaigns import launch
 from plugins.campaigns.models import Campaign, CampaignState, CampaignTarget
@@ -251,3 +251,34 @@ def test_the_campaign_pages_speak_finnish(webapp, db, as_maija):
         f"/t/acme/campaigns/{campaign.id}/launch", {"csrf_token": csrf_token(webapp)}, headers=fi
     ).follow(headers=fi)
     assert "Kampanja käynnistettiin: tehtäviä luodaan 4 kohteelle." in page.text
+
+
+def test_the_progress_bar_polls_done_and_total(webapp, wsgi_app, db, db_connection, as_maija):
+    campaign = new_campaign(db, as_maija)
+    post(webapp, f"/t/acme/campaigns/{campaign.id}/launch")
+    page = webapp.get(f"/t/acme/campaigns/{campaign.id}")
+    bar = page.html.select_one("progress")
+    assert bar["data-progress-url"].endswith(f"/t/acme/campaigns/{campaign.id}/progress")
+    assert page.html.select_one("script[src$='progress.js']") is not None
+    progress = webapp.get(bar["data-progress-url"]).json
+    assert (progress["state"], progress["done"], progress["total"]) == ("running", 0, 4)
+    run_batches(db_connection, wsgi_app, as_maija.tenant)
+    progress = webapp.get(bar["data-progress-url"]).json
+    assert (progress["state"], progress["done"], progress["total"]) == ("finished", 4, 4)
+    finished = webapp.get(f"/t/acme/campaigns/{campaign.id}")
+    assert finished.html.select_one("script[src$='progress.js']") is None
+
+
+def test_a_stage_retired_mid_launch_pauses_it_and_says_why(
+    webapp, wsgi_app, db, db_connection, as_maija
+):
+    campaign = new_campaign(db, as_maija)
+    post(webapp, f"/t/acme/campaigns/{campaign.id}/launch")
+    stage = as_maija.stages["new"]
+    stage.retired_at = utcnow()
+    db.flush()
+    run_batches(db_connection, wsgi_app, as_maija.tenant)
+    assert tasks_of(db, campaign) == []
+    page = webapp.get(f"/t/acme/campaigns/{campaign.id}")
+    assert page.html.select_one("[data-state]")["data-state"] == "paused"
+    assert "The stage where tasks start is retired" in page.html.select_one("#launch-problems").text
