@@ -15,7 +15,20 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import DateTime, bindparam, exists, func, insert, literal, select, update
+from sqlalchemy import (
+    DateTime,
+    Integer,
+    String,
+    bindparam,
+    column,
+    exists,
+    func,
+    insert,
+    literal,
+    select,
+    update,
+    values,
+)
 
 from core import JobType
 from core.db import mark_written
@@ -244,6 +257,37 @@ MARK_DONE = (
 )
 
 
+def mark_done(connection: Any, tenant_id: int, done: list[tuple[Any, ...]]) -> None:
+    """Mark targets done with their task and message: ``(target, task, state, note)`` each.
+
+    On PostgreSQL one ``UPDATE … FROM (VALUES …)`` for the batch; elsewhere
+    (SQLite, whose VALUES takes no column names) a statement per target.
+    """
+    if connection.dialect.name != "postgresql":
+        keys = ("target", "task", "message_state", "message_note")
+        connection.execute(
+            MARK_DONE, [{"tenant": tenant_id, **dict(zip(keys, row, strict=True))} for row in done]
+        )
+        return
+    rows = values(
+        column("target", Integer),
+        column("task", Integer),
+        column("message_state", String),
+        column("message_note", String),
+        name="done",
+    ).data(done)
+    connection.execute(
+        update(_TARGETS)
+        .where(_TARGETS.c.tenant_id == tenant_id, _TARGETS.c.id == rows.c.target)
+        .values(
+            state=TargetState.DONE.value,
+            task_id=rows.c.task,
+            message_state=rows.c.message_state,
+            message_note=rows.c.message_note,
+        )
+    )
+
+
 def pending_targets(db: Any, campaign: Campaign, size: int) -> list[Target]:
     """The next ``size`` targets of ``campaign`` without a task, in the order they were added."""
     rows = db.execute(
@@ -283,16 +327,11 @@ def run_batch(db: Any, tenant: Any, payload: dict[str, Any]) -> None:
     if targets:
         task_ids = create_tasks(db, campaign, targets, picker(db, campaign, len(targets)))
         sent = first_step.send(db, tenant, campaign, targets) if campaign.message_template else {}
-        db.connection().execute(
-            MARK_DONE,
+        mark_done(
+            db.connection(),
+            campaign.tenant_id,
             [
-                {
-                    "tenant": campaign.tenant_id,
-                    "target": target.id,
-                    "task": task_id,
-                    "message_state": sent.get(target.id, (None, None))[0],
-                    "message_note": sent.get(target.id, (None, None))[1],
-                }
+                (target.id, task_id, *sent.get(target.id, (None, None)))
                 for target, task_id in zip(targets, task_ids, strict=True)
             ],
         )
