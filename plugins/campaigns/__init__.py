@@ -1,0 +1,21 @@
+"""Campaigns: tasks in bulk for a target group, and each customer's campaign history."""
+
+from pyramid.i18n import TranslationStringFactory
+
+from core import Plugin
+
+plugin = Plugin(
+    name="campaigns",
+    title={"fi": "Kampanjat", "sv": "Kampanjer", "en": "Campaigns"},
+    version="0.1.0",
+    package="plugins.campaigns",
+    summary={
+        "fi": "Kohdejoukon tehtävät kerralla, ensimmäinen viesti ja kampanjan tulokset",
+        "sv": "Uppgifter för en målgrupp på en gång, ett första meddelande och resultaten",
+        "en": "Tasks in bulk for a target group, a first message and the campaign's results",
+    },
+    depends=("contacts", "workflow"),
+)
+
+#: Messages of this plugin; Finnish and Swedish in ``locale/*/LC_MESSAGES/myynti_campaigns.po``.
+_ = TranslationStringFactory("myynti_campaigns")

@@ -1,0 +1,48 @@
+"""The campaigns plugin's hook implementations: what it tells core and other plugins."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from core import EventKind, JobType, Link, Panel, Permission, hookimpl
+from plugins.campaigns import launch
+from plugins.campaigns.permissions import CampaignsPermission
+from plugins.campaigns.tasks import JOINED
+from plugins.campaigns.views.campaigns import campaign_links
+from plugins.campaigns.views.customer_panel import customer_campaign_panels
+
+
+@hookimpl
+def myynti_configure(config: Any) -> None:
+    config.include("plugins.campaigns.routes")
+
+
+@hookimpl
+def myynti_permissions() -> list[Permission]:
+    return CampaignsPermission.declarations()
+
+
+@hookimpl
+def myynti_event_kinds() -> list[EventKind]:
+    return [
+        EventKind(
+            JOINED,
+            {"fi": "Mukaan kampanjaan", "sv": "Med i kampanj", "en": "Joined a campaign"},
+            "📣",
+        )
+    ]
+
+
+@hookimpl
+def myynti_jobs() -> list[JobType]:
+    return launch.job_types()
+
+
+@hookimpl
+def myynti_links(request: Any, slot: str) -> list[Link]:
+    return campaign_links(request, slot)
+
+
+@hookimpl
+def myynti_panels(request: Any, slot: str, context: Any) -> list[Panel]:
+    return customer_campaign_panels(request, slot, context)

@@ -1,0 +1,176 @@
+"""A campaign's results, each a plain query over its targets and their tasks.
+
+Kept apart from the pages so that a report (the reports plugin) can read the
+same figures.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import func, select
+
+from core.models import as_utc
+from plugins.campaigns.models import Campaign, CampaignTarget, MessageState, TargetState
+from plugins.contacts.models import ContactRequest
+from plugins.workflow.board import LOCAL_TIME
+from plugins.workflow.models import Activity, Stage, StageKind, Task
+
+
+@dataclass(frozen=True)
+class StageCount:
+    stage: Stage
+    count: int
+    value: Decimal
+
+
+@dataclass(frozen=True)
+class Results:
+    targets: int
+    with_task: int
+    stages: list[StageCount]
+    won: int
+    won_value: Decimal
+    lost: int
+    lost_reasons: list[tuple[str, int]]
+    activities_done: int
+    messages_sent: int
+    messages_refused: int
+    requests: int
+    #: ``(Monday of the week, tasks won that week)``, oldest first.
+    won_by_week: list[tuple[date, int]]
+
+
+def _tasks(campaign: Campaign) -> Any:
+    return select(CampaignTarget.task_id).where(
+        CampaignTarget.campaign_id == campaign.id, CampaignTarget.task_id.is_not(None)
+    )
+
+
+def target_counts(db: Any, campaign: Campaign) -> dict[str, int]:
+    rows = db.execute(
+        select(CampaignTarget.state, func.count())
+        .where(CampaignTarget.campaign_id == campaign.id)
+        .group_by(CampaignTarget.state)
+    )
+    return dict(rows.all())
+
+
+def tasks_by_stage(db: Any, campaign: Campaign) -> list[StageCount]:
+    rows = db.execute(
+        select(Stage, func.count(Task.id), func.coalesce(func.sum(Task.expected_value), 0))
+        .join(Task, Task.stage_id == Stage.id)
+        .where(Task.id.in_(_tasks(campaign)))
+        .group_by(Stage)
+        .order_by(Stage.position, Stage.id)
+    )
+    return [StageCount(stage, count, Decimal(value)) for stage, count, value in rows]
+
+
+def lost_reasons(db: Any, campaign: Campaign) -> list[tuple[str, int]]:
+    rows = db.execute(
+        select(Task.lost_reason, func.count())
+        .join(Stage, Stage.id == Task.stage_id)
+        .where(Task.id.in_(_tasks(campaign)), Stage.kind == StageKind.LOST)
+        .group_by(Task.lost_reason)
+        .order_by(func.count().desc())
+    )
+    return [(reason or "", count) for reason, count in rows]
+
+
+def activities_done(db: Any, campaign: Campaign) -> int:
+    return (
+        db.scalar(
+            select(func.count(Activity.id)).where(
+                Activity.task_id.in_(_tasks(campaign)), Activity.done_at.is_not(None)
+            )
+        )
+        or 0
+    )
+
+
+def message_counts(db: Any, campaign: Campaign) -> dict[str, int]:
+    rows = db.execute(
+        select(CampaignTarget.message_state, func.count())
+        .where(CampaignTarget.campaign_id == campaign.id, CampaignTarget.message_state.is_not(None))
+        .group_by(CampaignTarget.message_state)
+    )
+    return dict(rows.all())
+
+
+def web_form_requests(db: Any, campaign: Campaign) -> int:
+    """Contact requests sent from a form on the campaign's landing page."""
+    if not campaign.landing_page:
+        return 0
+    page = ContactRequest.extra["page"].as_string()
+    return (
+        db.scalar(
+            select(func.count(ContactRequest.id)).where(
+                page.startswith(campaign.landing_page, autoescape=True)
+            )
+        )
+        or 0
+    )
+
+
+def won_by_week(db: Any, campaign: Campaign) -> list[tuple[date, int]]:
+    """Tasks of the campaign won per week (conversion over time), in the local calendar."""
+    closed = db.scalars(
+        select(Task.closed_at)
+        .join(Stage, Stage.id == Task.stage_id)
+        .where(Task.id.in_(_tasks(campaign)), Stage.kind == StageKind.WON)
+    )
+    weeks: dict[date, int] = {}
+    for moment in closed:
+        if moment is None:
+            continue
+        day = as_utc(moment).astimezone(LOCAL_TIME).date()
+        monday = day - timedelta(days=day.weekday())
+        weeks[monday] = weeks.get(monday, 0) + 1
+    return sorted(weeks.items())
+
+
+def results(db: Any, campaign: Campaign) -> Results:
+    targets = target_counts(db, campaign)
+    stages = tasks_by_stage(db, campaign)
+    won = [s for s in stages if s.stage.kind == StageKind.WON]
+    lost = [s for s in stages if s.stage.kind == StageKind.LOST]
+    messages = message_counts(db, campaign)
+    return Results(
+        targets=sum(targets.values()),
+        with_task=targets.get(TargetState.DONE, 0),
+        stages=stages,
+        won=sum(s.count for s in won),
+        won_value=sum((s.value for s in won), Decimal(0)),
+        lost=sum(s.count for s in lost),
+        lost_reasons=lost_reasons(db, campaign),
+        activities_done=activities_done(db, campaign),
+        messages_sent=messages.get(MessageState.SENT, 0),
+        messages_refused=messages.get(MessageState.REFUSED, 0),
+        requests=web_form_requests(db, campaign),
+        won_by_week=won_by_week(db, campaign),
+    )
+
+
+@dataclass(frozen=True)
+class CustomerCampaign:
+    campaign: Campaign
+    target: CampaignTarget
+    task: Task | None
+    stage: Stage | None
+
+
+def customer_campaigns(db: Any, customer_id: int) -> list[CustomerCampaign]:
+    """The campaigns a customer has been in, newest first, with its task and the task's stage."""
+    rows = db.execute(
+        select(Campaign, CampaignTarget, Task, Stage)
+        .join(CampaignTarget, CampaignTarget.campaign_id == Campaign.id)
+        .outerjoin(Task, Task.id == CampaignTarget.task_id)
+        .outerjoin(Stage, Stage.id == Task.stage_id)
+        .where(CampaignTarget.customer_id == customer_id)
+        .order_by(CampaignTarget.added_at.desc(), CampaignTarget.id.desc())
+    )
+    return [CustomerCampaign(*row) for row in rows]
