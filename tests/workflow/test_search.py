@@ -163,3 +163,16 @@ def test_a_contact_persons_name_or_email_finds_the_customer(webapp, db, as_maija
 
     for typed in ("kerttu", "kerttu@yht"):
         assert "Yhteyksiä Oy" in found(search(webapp, typed))["Customers"]
+
+
+def test_while_typing_the_top_bar_gets_a_few_records_of_each_kind_as_json(webapp, db, as_maija):
+    for n in range(7):
+        add_customer(db, as_maija, f"Virta {n} Oy")
+
+    answer = webapp.get("/t/acme/search/suggest", {"q": "virta"}).json
+
+    (customers,) = [g for g in answer["groups"] if g["label"] == "Customers"]
+    assert len(customers["results"]) == 5
+    assert customers["results"][0]["url"].startswith("http://localhost/t/acme/customers/")
+    assert answer["all"] == "http://localhost/t/acme/search?q=virta"
+    assert webapp.get("/t/acme/search/suggest", {"q": " "}).json["groups"] == []
