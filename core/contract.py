@@ -75,6 +75,10 @@ class EntityType:
     ``model`` is the SQLAlchemy class; ``route_name`` the route of a record's page
     (called with ``id=``); ``search_fields`` (text columns, for the top bar's
     search, ``core.search``) and ``list_columns`` name attributes.
+    ``search_condition(text)``, where given, returns a SQL condition on
+    ``model`` that the search adds to its prefix matches: for what a prefix
+    cannot find (a phone number typed in another format, a business ID
+    without its hyphen, a contact person's name finding the customer).
     """
 
     name: str
@@ -89,6 +93,7 @@ class EntityType:
     history: bool = True
     attachments: bool = False
     custom_fields: bool = True
+    search_condition: Callable[[str], Any] | None = None
 
 
 @dataclass(frozen=True)

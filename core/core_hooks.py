@@ -31,6 +31,7 @@ def myynti_configure(config: Any) -> None:
     config.add_route("platform_job_retry", "/platform/jobs/{job_id:\\d+}/retry")
     config.add_tenant_route("dashboard", "/")
     config.add_tenant_route("search", "/search")
+    config.add_tenant_route("search_suggest", "/search/suggest")
     config.add_tenant_route("tenant_users", "/admin/users")
     config.add_tenant_route("tenant_user", "/admin/users/{user_id:\\d+}")
     config.add_tenant_route("tenant_teams", "/admin/teams")

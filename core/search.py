@@ -109,6 +109,8 @@ def _matching(
         column = func.lower(getattr(model, name))
         conditions.append(column.like(f"{pattern}%", escape="\\"))
         conditions.append(column.like(f"% {pattern}%", escape="\\"))
+    if entity.search_condition is not None:
+        conditions.append(entity.search_condition(needle))
     archived = getattr(model, "archived_at", None)
     order = [] if archived is None else [archived.is_not(None)]
     query = (

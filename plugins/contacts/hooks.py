@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from core import EntityType, EventKind, Link, Panel, Permission, hookimpl
-from plugins.contacts import hookspecs
+from plugins.contacts import hookspecs, register
 from plugins.contacts.demo import fill_demo
 from plugins.contacts.models import ContactPerson, ContactRequest, Customer
 from plugins.contacts.permissions import ContactsPermission
@@ -58,6 +58,7 @@ def myynti_entities() -> list[EntityType]:
             plural={"fi": "Asiakkaat", "en": "Customers"},
             search_fields=("name", "business_id", "email", "phone"),
             list_columns=("name", "business_id", "email", "phone"),
+            search_condition=register.search_condition,
             route_name="customer",
             permission=ContactsPermission.CUSTOMER_VIEW,
             attachments=True,

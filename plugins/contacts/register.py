@@ -84,6 +84,8 @@ def prefix_range(column: Any, prefix: str) -> Any:
 def search_condition(q: str) -> Any:
     """What a search box matches: name, business ID, e-mail, phone, contact persons' names.
 
+    Also the top bar's search (the customer entity's ``search_condition``).
+
     Each branch is a prefix range on an indexed column; their ids are united,
     so every branch is an index scan and a search stays fast in a large register.
     """
@@ -94,9 +96,14 @@ def search_condition(q: str) -> Any:
         select(ContactPerson.customer_id).where(
             prefix_range(ContactPerson.name_key, key), ContactPerson.archived_at.is_(None)
         ),
+        select(ContactPerson.customer_id).where(
+            prefix_range(ContactPerson.email_key, key), ContactPerson.archived_at.is_(None)
+        ),
     ]
     if BUSINESS_ID_RE.match(key):
-        branches.append(select(Customer.id).where(prefix_range(Customer.business_id, key)))
+        # Typed without its hyphen, a whole business ID still finds its customer.
+        typed = f"{key[:7]}-{key[7:]}" if re.fullmatch(r"\d{8}", key) else key
+        branches.append(select(Customer.id).where(prefix_range(Customer.business_id, typed)))
     digits = re.sub(r"[\s()-]", "", key)
     if len(digits) >= 4 and digits.lstrip("+").isdigit():
         e164 = "+358" + digits[1:] if digits.startswith("0") else digits

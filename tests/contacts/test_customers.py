@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 from core.db import set_tenant
 from core.history import CHANGED, CREATED
 from core.models import Event, Role
+from plugins.contacts import register
 from plugins.contacts.models import Customer
 
 
@@ -265,3 +266,17 @@ def test_disabled_plugin_hides_customers(
     assert "Asiakkaat" not in webapp.get("/t/solo/").text
     enable_plugin(db, myynti_registry, tenant, "contacts")
     assert "Pysyvä Oy" in webapp.get(f"/t/solo/customers/{kept.id}").text
+
+
+def test_a_full_last_page_offers_no_empty_next_page(webapp, acme, db):
+    for n in range(register.PAGE_SIZE):
+        _make(db, acme, name=f"Asiakas {n:03d} Oy")
+
+    first = webapp.get("/t/acme/customers")
+    assert first.html.select_one("nav.pager") is None
+
+    _make(db, acme, name="Viideskymmenesensimmäinen Oy")
+    pager = webapp.get("/t/acme/customers").html.select_one("nav.pager")
+    assert [a.get_text(strip=True) for a in pager.select("a")] == ["Next"]
+    last = webapp.get("/t/acme/customers", {"page": "2"}).html.select_one("nav.pager")
+    assert [a.get_text(strip=True) for a in last.select("a")] == ["Previous"]

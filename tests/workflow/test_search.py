@@ -7,7 +7,7 @@ import pytest
 from core.db import all_tenants
 from core.licensing import disable_plugin
 from core.models import utcnow
-from plugins.contacts.models import Customer
+from plugins.contacts.models import ContactPerson, Customer
 from tests.workflow_plugins.fixtures import add_task
 
 
@@ -131,3 +131,48 @@ def test_a_found_record_shows_what_tells_it_from_namesakes(webapp, db, as_maija)
         "Lahden Putki Oy 0112038-9",
         "Lahden Putki Oy 2077474-0 · info@lahti.fi",
     ]
+
+
+@pytest.mark.parametrize(
+    "typed", ["050 123 4567", "0501234567", "+358 50 123 4567", "2077474-0", "20774740", "2077474"]
+)
+def test_a_phone_number_or_business_id_in_any_usual_form_finds_the_customer(
+    webapp, db, as_maija, typed
+):
+    customer = add_customer(db, as_maija, "Numeroita Oy")
+    with all_tenants(db):
+        customer.phone, customer.phone_digits = "+358 50 1234567", "+358501234567"
+        customer.business_id = "2077474-0"
+        db.flush()
+
+    assert found(search(webapp, typed))["Customers"] == ["Numeroita Oy 2077474-0 · +358 50 1234567"]
+
+
+def test_a_contact_persons_name_or_email_finds_the_customer(webapp, db, as_maija):
+    customer = add_customer(db, as_maija, "Yhteyksiä Oy")
+    with all_tenants(db):
+        db.add(
+            ContactPerson(
+                tenant_id=as_maija.tenant.id,
+                customer_id=customer.id,
+                name="Kerttu Kontakti",
+                email="kerttu@yhteyksia.example",
+            )
+        )
+        db.flush()
+
+    for typed in ("kerttu", "kerttu@yht"):
+        assert "Yhteyksiä Oy" in found(search(webapp, typed))["Customers"]
+
+
+def test_while_typing_the_top_bar_gets_a_few_records_of_each_kind_as_json(webapp, db, as_maija):
+    for n in range(7):
+        add_customer(db, as_maija, f"Virta {n} Oy")
+
+    answer = webapp.get("/t/acme/search/suggest", {"q": "virta"}).json
+
+    (customers,) = [g for g in answer["groups"] if g["label"] == "Customers"]
+    assert len(customers["results"]) == 5
+    assert customers["results"][0]["url"].startswith("http://localhost/t/acme/customers/")
+    assert answer["all"] == "http://localhost/t/acme/search?q=virta"
+    assert webapp.get("/t/acme/search/suggest", {"q": " "}).json["groups"] == []

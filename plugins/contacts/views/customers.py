@@ -130,7 +130,7 @@ def customer_list(request: Any) -> dict[str, Any]:
         "capped": capped,
         "filters": filters,
         "page": page,
-        "page_size": register.PAGE_SIZE,
+        "has_next": capped or count > page * register.PAGE_SIZE,
         "users": member_choices(request),
         "teams": team_choices(request),
         "tags": register.all_tags(request.db),
