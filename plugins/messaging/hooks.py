@@ -1,0 +1,1 @@
+"""Messaging's hook implementations."""
