@@ -1,1 +1,69 @@
-"""Messaging's hook implementations."""
+"""Messaging's hook implementations: what it tells core and the other plugins."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from core import EventKind, JobType, OutgoingMessage, Permission, hookimpl
+from plugins.messaging import hookspecs, outbox, service, sms
+from plugins.messaging.permissions import MessagingPermission
+
+_EVENT = "plugins.messaging:templates/event_message.pt"
+
+
+@hookimpl
+def myynti_addhooks(pluginmanager: Any) -> None:
+    pluginmanager.add_hookspecs(hookspecs)
+
+
+@hookimpl
+def myynti_sms_gateways() -> list[sms.SmsGateway]:
+    return [sms.BUILT_IN]
+
+
+@hookimpl
+def myynti_permissions() -> list[Permission]:
+    return MessagingPermission.declarations()
+
+
+@hookimpl
+def myynti_event_kinds() -> list[EventKind]:
+    return [
+        EventKind(
+            outbox.MESSAGE_OUT,
+            {"fi": "Viesti lähetetty", "sv": "Meddelande skickat", "en": "Message sent"},
+            "✉",
+            _EVENT,
+        ),
+        EventKind(
+            outbox.MESSAGE_IN,
+            {"fi": "Viesti saapui", "sv": "Meddelande mottaget", "en": "Message received"},
+            "📨",
+            _EVENT,
+        ),
+        EventKind(
+            outbox.MESSAGE_FAILED,
+            {
+                "fi": "Viestin lähetys epäonnistui",
+                "sv": "Meddelandet kunde inte skickas",
+                "en": "Message not delivered",
+            },
+            "⚠",
+            _EVENT,
+        ),
+    ]
+
+
+@hookimpl
+def myynti_jobs() -> list[JobType]:
+    return [JobType(outbox.SEND_JOB, outbox.send)]
+
+
+@hookimpl
+def myynti_message_templates(db: Any, tenant: Any, channel: str) -> list[tuple[str, Any]]:
+    return service.template_choices(db, tenant, channel)
+
+
+@hookimpl
+def myynti_send_message(db: Any, tenant: Any, message: OutgoingMessage) -> int:
+    return service.send_message(db, tenant, message)
