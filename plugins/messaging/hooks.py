@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from core import EventKind, JobType, OutgoingMessage, Permission, hookimpl
+from core import EventKind, JobType, Link, OutgoingMessage, Panel, Permission, hookimpl
 from plugins.messaging import hookspecs, outbox, service, sms
 from plugins.messaging.permissions import MessagingPermission
+from plugins.messaging.views import slots
 
 _EVENT = "plugins.messaging:templates/event_message.pt"
 
@@ -14,6 +15,21 @@ _EVENT = "plugins.messaging:templates/event_message.pt"
 @hookimpl
 def myynti_addhooks(pluginmanager: Any) -> None:
     pluginmanager.add_hookspecs(hookspecs)
+
+
+@hookimpl
+def myynti_configure(config: Any) -> None:
+    config.include("plugins.messaging.routes")
+
+
+@hookimpl
+def myynti_links(request: Any, slot: str, context: Any) -> list[Link]:
+    return slots.links(request, slot, context)
+
+
+@hookimpl
+def myynti_panels(request: Any, slot: str, context: Any) -> list[Panel]:
+    return slots.panels(request, slot, context)
 
 
 @hookimpl

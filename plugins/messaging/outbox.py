@@ -84,15 +84,13 @@ def mail_settings(db: Session) -> MailSettings | None:
     return db.scalar(select(MailSettings))
 
 
-def queue_message(
-    db: Session,
-    tenant: Tenant,
-    settings: Mapping[str, Any],
-    draft: Draft,
-    user: User | None = None,
-    party: Party | None = None,
-) -> Message:
-    """Check and queue ``draft``; ``MessageRefused`` (writing nothing) when it cannot go."""
+def check(
+    db: Session, tenant: Tenant, draft: Draft, party: Party | None = None
+) -> tuple[Party, list[str], list[str]]:
+    """The party and the (normalised) to and cc of ``draft``; ``MessageRefused`` when it cannot go.
+
+    Writes nothing: a view calls it before storing uploaded files.
+    """
     party = party or find_party(db, tenant, draft.entity, draft.record_id)
     if party is None:
         raise refused(_("The record of the message was not found."))
@@ -122,6 +120,20 @@ def queue_message(
     server = mail_settings(db)
     if draft.channel == Channel.EMAIL and (server is None or not server.smtp_host):
         raise refused(_("Outgoing e-mail is not set up: an admin enters the mail server first."))
+    return party, to, cc
+
+
+def queue_message(
+    db: Session,
+    tenant: Tenant,
+    settings: Mapping[str, Any],
+    draft: Draft,
+    user: User | None = None,
+    party: Party | None = None,
+) -> Message:
+    """Check and queue ``draft``; ``MessageRefused`` (writing nothing) when it cannot go."""
+    party, to, cc = check(db, tenant, draft, party)
+    server = mail_settings(db)
     message = Message(
         direction=Direction.OUT,
         channel=draft.channel,
@@ -209,7 +221,10 @@ def resend(db: Session, tenant: Tenant, message: Message) -> None:
 def send(db: Session, tenant: Tenant, payload: Mapping[str, Any]) -> None:
     """The job: send one queued message, or do nothing if it is no longer queued."""
     message = db.scalar(
-        select(Message).where(Message.id == payload["message_id"]).with_for_update()
+        select(Message)
+        .where(Message.id == payload["message_id"])
+        .with_for_update()
+        .execution_options(populate_existing=True)
     )
     if message is None or message.state != State.QUEUED:
         return

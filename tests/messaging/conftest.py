@@ -211,6 +211,7 @@ def run_jobs(session: TenantSession, tenant: Tenant, name: str | None = None) ->
             job.state = JobState.RUNNING
             job.attempts += 1
             session.flush()
+        session.expire_all()  # a worker's transaction starts afresh
         worker_tenant = as_tenant(session, tenant)
         savepoint = session.begin_nested()
         try:

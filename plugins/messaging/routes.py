@@ -1,0 +1,26 @@
+"""The messaging plugin's routes (``includeme``); its views are in ``views/``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+RECORD = "/{entity}/{record_id:\\d+}"
+
+
+def includeme(config: Any) -> None:
+    config.add_tenant_route("message_new", "/messages/new" + RECORD)
+    config.add_tenant_route("sms_new", "/messages/sms" + RECORD)
+    config.add_tenant_route("message_thread", "/messages/on" + RECORD)
+    config.add_tenant_route("message", "/messages/{id:\\d+}")
+    config.add_tenant_route("message_resend", "/messages/{id:\\d+}/resend")
+    config.add_tenant_route("messaging_settings", "/settings/messaging")
+    config.add_tenant_route("message_templates", "/settings/message-templates")
+    config.add_tenant_route("message_template_new", "/settings/message-templates/new")
+    config.add_tenant_route("message_template", "/settings/message-templates/{id:\\d+}")
+    config.add_tenant_route(
+        "message_template_delete", "/settings/message-templates/{id:\\d+}/delete"
+    )
+    config.add_tenant_route(
+        "message_template_preview", "/settings/message-templates/{id:\\d+}/preview"
+    )
+    config.scan("plugins.messaging.views")
