@@ -28,6 +28,8 @@ key                          environment              meaning
                                                       (messaging; e.g. the service's own domain)
 ``myynti.smtp_timeout``      MYYNTI_SMTP_TIMEOUT      seconds to wait for a tenant's mail server
                                                       at each step (messaging; 30)
+``myynti.public_url``        MYYNTI_PUBLIC_URL        the service's address, for links in mail
+                                                      sent by jobs (unsubscribe links)
 ===========================  =======================  ============================================
 """
 
@@ -58,6 +60,7 @@ ENVIRONMENT = {
     "myynti.job_stale_after": "MYYNTI_JOB_STALE_AFTER",
     "myynti.mail_domain": "MYYNTI_MAIL_DOMAIN",
     "myynti.smtp_timeout": "MYYNTI_SMTP_TIMEOUT",
+    "myynti.public_url": "MYYNTI_PUBLIC_URL",
 }
 
 DEFAULTS = {
@@ -74,6 +77,7 @@ DEFAULTS = {
     "myynti.job_stale_after": "900",
     "myynti.mail_domain": "myynti.invalid",
     "myynti.smtp_timeout": "30",
+    "myynti.public_url": "",
 }
 
 

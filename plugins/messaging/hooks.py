@@ -4,10 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from core import EventKind, JobType, Link, OutgoingMessage, Panel, Permission, hookimpl
-from plugins.messaging import hookspecs, outbox, service, sms
+from core import (
+    EventKind,
+    JobType,
+    Link,
+    OutgoingMessage,
+    Panel,
+    Permission,
+    StageAction,
+    hookimpl,
+)
+from plugins.messaging import groups, hookspecs, outbox, service, sms, stage_action
 from plugins.messaging.permissions import MessagingPermission
 from plugins.messaging.views import slots
+from plugins.messaging.views.unsubscribe import UNSUBSCRIBED
 
 _EVENT = "plugins.messaging:templates/event_message.pt"
 
@@ -67,12 +77,26 @@ def myynti_event_kinds() -> list[EventKind]:
             "⚠",
             _EVENT,
         ),
+        EventKind(
+            UNSUBSCRIBED,
+            {
+                "fi": "Perui markkinointiviestit",
+                "sv": "Avslutade marknadsföringen",
+                "en": "Unsubscribed from marketing",
+            },
+            "🚫",
+        ),
     ]
 
 
 @hookimpl
 def myynti_jobs() -> list[JobType]:
-    return [JobType(outbox.SEND_JOB, outbox.send)]
+    return [JobType(outbox.SEND_JOB, outbox.send), JobType(groups.GROUP_JOB, groups.fan_out)]
+
+
+@hookimpl
+def myynti_stage_actions(request: Any) -> list[StageAction]:
+    return [stage_action.ACTION]
 
 
 @hookimpl

@@ -165,6 +165,8 @@ class Message(TenantOwned, Base):
     automatic: Mapped[bool] = mapped_column(Boolean, default=False)
     marketing: Mapped[bool] = mapped_column(Boolean, default=False)
     template_key: Mapped[str] = mapped_column(String(60), default="")
+    #: Marketing mail: the recipient's unsubscribe link (also in ``List-Unsubscribe``).
+    unsubscribe_url: Mapped[str] = mapped_column(String(500), default="")
     group_id: Mapped[int | None] = mapped_column(Integer)
     error: Mapped[str] = mapped_column(String(1000), default="")
     #: How a received message found its record (``token``, ``thread``, ``subject``...).
@@ -190,3 +192,41 @@ class Bounce(TenantOwned, Base):
     address: Mapped[str] = mapped_column(String(254))
     reason: Mapped[str] = mapped_column(String(500), default="")
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class GroupSend(TenantOwned, Base):
+    """One template sent to a selection of customers or contact persons."""
+
+    __tablename__ = "messaging_group"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    template_key: Mapped[str] = mapped_column(String(60))
+    #: ``"customer"`` or ``"contact_person"``.
+    audience: Mapped[str] = mapped_column(String(20))
+    #: The list's filters: ``{"q": "...", "tag": "..."}``.
+    filters: Mapped[dict[str, Any]] = mapped_column(JSONDocument, default=dict)
+    marketing: Mapped[bool] = mapped_column(Boolean, default=True)
+    #: The recipients' ids, fixed when the send was confirmed.
+    recipient_ids: Mapped[list[int]] = mapped_column(JSONDocument, default=list)
+    #: How many recipients have been queued so far (the fan-out job's cursor).
+    queued: Mapped[int] = mapped_column(Integer, default=0)
+    skipped: Mapped[int] = mapped_column(Integer, default=0)
+    link_base: Mapped[str] = mapped_column(String(300), default="")
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    send_after: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class DigestSubscription(TenantOwned, Base):
+    """A user's daily or hourly e-mail of what changed in their tasks and teams."""
+
+    __tablename__ = "messaging_digest"
+    __table_args__ = (UniqueConstraint("tenant_id", "user_id", name="uq_messaging_digest_user"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    #: ``"daily"`` or ``"hourly"``.
+    frequency: Mapped[str] = mapped_column(String(8), default="daily")
+    #: The end of the period the last digest covered.
+    sent_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -13,9 +13,10 @@ duplicate delivery of the broker) never sends a sent message again.
 
 from __future__ import annotations
 
+import html
 import logging
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr
@@ -30,7 +31,7 @@ from core.credentials import decrypt
 from core.history import record_event
 from core.jobs import enqueue
 from core.jobs.outbox import queue_of, send_after_commit
-from core.models import Attachment, Job, JobState, Tenant, User, utcnow
+from core.models import Attachment, Job, JobState, Tenant, User, as_utc, utcnow
 from plugins.messaging import _, delivery, tokens
 from plugins.messaging.files import read_bytes, store_bytes
 from plugins.messaging.models import Channel, Direction, MailSettings, Message, State
@@ -77,7 +78,8 @@ class Draft:
     group_id: int | None = None
     send_after: datetime | None = None
     in_reply_to: str = ""
-    extra_headers: Mapping[str, str] = field(default_factory=dict)
+    #: The service's address for the unsubscribe link (a request's); else ``myynti.public_url``.
+    link_base: str = ""
 
 
 def mail_settings(db: Session) -> MailSettings | None:
@@ -154,6 +156,8 @@ def queue_message(
         user_id=user.id if user is not None else None,
         send_after=draft.send_after,
     )
+    if draft.marketing:
+        _add_unsubscribe(settings, tenant, draft, party, message)
     db.add(message)
     db.flush()
     ref = tokens.RecordRef(draft.entity, draft.record_id)
@@ -186,15 +190,46 @@ def queue_message(
         event_payload(message, attachments),
         user=user,
     )
-    job_id = enqueue(db, tenant, SEND_JOB, {"message_id": message.id})
-    if draft.send_after is not None:
-        # Due at the chosen time: the worker claims only due rows.
-        job = db.get(Job, job_id)
-        if job is not None:
-            job.run_after = draft.send_after
-        delay = max(0.0, (draft.send_after - utcnow()).total_seconds())
-        send_after_commit(db, job_id, delay)
+    enqueue_send(db, tenant, message.id, draft.send_after)
     return message
+
+
+#: The footer of marketing mail, in the recipient's language.
+UNSUBSCRIBE_TEXT = {
+    "fi": "Et halua enää markkinointiviestejämme? Peru tilaus:",
+    "sv": "Vill du inte längre få vår marknadsföring? Avsluta prenumerationen:",
+    "en": "No longer want our marketing mail? Unsubscribe:",
+}
+
+
+def _add_unsubscribe(
+    settings: Mapping[str, Any], tenant: Tenant, draft: Draft, party: Party, message: Message
+) -> None:
+    holder = party.person or party.customer
+    entity = "contact_person" if party.person is not None else "customer"
+    token = tokens.unsubscribe_token(settings, tenant.id, tokens.RecordRef(entity, holder.id))
+    base = (draft.link_base or tokens.public_url(settings)).rstrip("/")
+    url = f"{base}/u/{token}"
+    text = UNSUBSCRIBE_TEXT.get(party.language, UNSUBSCRIBE_TEXT["fi"])
+    message.unsubscribe_url = url
+    message.body_text = f"{message.body_text}\n\n-- \n{text} {url}\n"
+    if message.body_html:
+        message.body_html += (
+            f'<hr><p style="font-size:small">{html.escape(text)} '
+            f'<a href="{html.escape(url)}">{html.escape(url)}</a></p>'
+        )
+
+
+def enqueue_send(db: Session, tenant: Tenant, message_id: int, when: datetime | None) -> None:
+    """Start the send job of a message, due at ``when`` (now when None)."""
+    job_id = enqueue(db, tenant, SEND_JOB, {"message_id": message_id})
+    if when is None:
+        return
+    # Due at the chosen time: the worker claims only due rows.
+    job = db.get(Job, job_id)
+    if job is not None:
+        job.run_after = when
+    send_after_commit(db, job_id, max(0.0, (as_utc(when) - utcnow()).total_seconds()))
 
 
 def event_payload(message: Message, attachments: Sequence[Attachment]) -> dict[str, Any]:
@@ -228,8 +263,10 @@ def send(db: Session, tenant: Tenant, payload: Mapping[str, Any]) -> None:
     )
     if message is None or message.state != State.QUEUED:
         return
-    if message.send_after is not None and message.send_after > utcnow():
-        return  # a scheduled send whose job came early (a sweep): its own row runs it on time
+    if message.send_after is not None and as_utc(message.send_after) > utcnow():
+        # A scheduled send whose job came early (the sweep): wait for its time again.
+        enqueue_send(db, tenant, message.id, message.send_after)
+        return
     settings = tokens.settings_of(db)
     if message.channel == Channel.SMS:
         _finish(db, message, send_sms(db, tenant, message))
@@ -325,6 +362,10 @@ def build_email(
         email["References"] = message.in_reply_to
     if message.automatic:
         email["Auto-Submitted"] = "auto-generated"
+    if message.unsubscribe_url:
+        email["List-Unsubscribe"] = f"<{message.unsubscribe_url}>"
+        email["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+        email["Precedence"] = "bulk"
     email.set_content(message.body_text or "")
     if message.body_html:
         email.add_alternative(message.body_html, subtype="html")

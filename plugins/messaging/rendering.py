@@ -9,6 +9,7 @@ found when a template is saved (``check``), with the line and jinja's reason.
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass
 from typing import Any
 
@@ -107,3 +108,9 @@ def render(subject: str, body: str, context: dict[str, Any]) -> Rendered:
     """The subject (one line) and body of a template for ``context``."""
     line = " ".join(render_text(subject, context).split())
     return Rendered(line, render_text(body, context))
+
+
+def text_to_html(text: str) -> str:
+    """Plain text as escaped HTML paragraphs: the HTML part of a message written as text."""
+    paragraphs = [p for p in text.replace("\r\n", "\n").split("\n\n") if p.strip()]
+    return "".join("<p>" + html.escape(p).replace("\n", "<br>\n") + "</p>\n" for p in paragraphs)

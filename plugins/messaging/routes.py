@@ -23,4 +23,9 @@ def includeme(config: Any) -> None:
     config.add_tenant_route(
         "message_template_preview", "/settings/message-templates/{id:\\d+}/preview"
     )
+    config.add_tenant_route("group_send", "/messages/group")
+    config.add_tenant_route("group_sends", "/messages/groups")
+    config.add_tenant_route("group_progress", "/messages/groups/{id:\\d+}")
+    # Public: the unsubscribe link of marketing mail (no sign-in; the token names the tenant).
+    config.add_route("messaging_unsubscribe", "/u/{token}")
     config.scan("plugins.messaging.views")

@@ -103,3 +103,26 @@ def _checked(
 def mail_domain(settings: Mapping[str, Any]) -> str:
     """The domain of our Message-IDs (``myynti.mail_domain``)."""
     return str(settings.get("myynti.mail_domain") or "myynti.invalid")
+
+
+def unsubscribe_token(settings: Mapping[str, Any], tenant_id: int, ref: RecordRef) -> str:
+    """The token of a marketing mail's unsubscribe link: tenant, person and signature."""
+    return f"{tenant_id}.{ref.entity}-{ref.record_id}-{signature(settings, tenant_id, ref, LONG)}"
+
+
+_UNSUBSCRIBE = re.compile(rf"(\d{{1,12}})\.({_ENTITY})-(\d{{1,12}})-([0-9a-f]{{{LONG}}})")
+
+
+def from_unsubscribe_token(settings: Mapping[str, Any], token: str) -> tuple[int, RecordRef] | None:
+    """The tenant id and record of a valid unsubscribe token, else None."""
+    match = _UNSUBSCRIBE.fullmatch(token or "")
+    if match is None:
+        return None
+    tenant_id = int(match.group(1))
+    ref = _checked(settings, tenant_id, match.groups()[1:])
+    return (tenant_id, ref) if ref is not None else None
+
+
+def public_url(settings: Mapping[str, Any]) -> str:
+    """The service's address for links in mail sent where there is no request (a job)."""
+    return str(settings.get("myynti.public_url") or "http://localhost:6543").rstrip("/")

@@ -21,7 +21,7 @@ from sqlalchemy import select
 from core.credentials import encrypt
 from core.db import TenantSession, all_tenants, set_tenant
 from core.jobs.outbox import QUEUE_KEY
-from core.models import Job, JobState, Role, Tenant, User
+from core.models import Job, JobState, Role, Tenant, User, as_utc, utcnow
 from plugins.contacts.models import ContactPerson, Customer
 from plugins.messaging.models import MailSettings, Security
 from plugins.workflow.models import Stage, Task, Workflow
@@ -191,6 +191,8 @@ def as_tenant(session: TenantSession, tenant: Tenant) -> Tenant:
 def run_jobs(session: TenantSession, tenant: Tenant, name: str | None = None) -> list[Job]:
     """Run the tenant's due jobs as the worker does: claim (attempts + 1), run in a savepoint.
 
+    Only jobs due now run (``run_after``); a job started by a job waits for the next call.
+
     A job that raises goes back to pending (or failed after the last attempt),
     its work rolled back, as in ``core.jobs.worker``.
     """
@@ -204,9 +206,12 @@ def run_jobs(session: TenantSession, tenant: Tenant, name: str | None = None) ->
                 .order_by(Job.id)
             )
         )
+    now = utcnow()
     for job in jobs:
         if name and job.name != name:
             continue
+        if job.run_after is not None and as_utc(job.run_after) > now:
+            continue  # not due: a worker would not claim it
         with all_tenants(session):
             job.state = JobState.RUNNING
             job.attempts += 1

@@ -40,6 +40,76 @@ def upgrade() -> None:
         )
 
     op.create_table(
+        "messaging_digest",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("frequency", sa.String(length=8), nullable=False),
+        sa.Column("sent_until", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("tenant_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"],
+            ["tenant.id"],
+            name=op.f("fk_messaging_digest_tenant_id_tenant"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["user_id"],
+            ["user_account.id"],
+            name=op.f("fk_messaging_digest_user_id_user_account"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_messaging_digest")),
+        sa.UniqueConstraint("tenant_id", "user_id", name="uq_messaging_digest_user"),
+    )
+    with op.batch_alter_table("messaging_digest", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_messaging_digest_tenant_id"), ["tenant_id"], unique=False
+        )
+
+    op.create_table(
+        "messaging_group",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("template_key", sa.String(length=60), nullable=False),
+        sa.Column("audience", sa.String(length=20), nullable=False),
+        sa.Column(
+            "filters",
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
+            nullable=False,
+        ),
+        sa.Column("marketing", sa.Boolean(), nullable=False),
+        sa.Column(
+            "recipient_ids",
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
+            nullable=False,
+        ),
+        sa.Column("queued", sa.Integer(), nullable=False),
+        sa.Column("skipped", sa.Integer(), nullable=False),
+        sa.Column("link_base", sa.String(length=300), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=True),
+        sa.Column("send_after", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("finished_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("tenant_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"],
+            ["tenant.id"],
+            name=op.f("fk_messaging_group_tenant_id_tenant"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["user_id"],
+            ["user_account.id"],
+            name=op.f("fk_messaging_group_user_id_user_account"),
+            ondelete="SET NULL",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_messaging_group")),
+    )
+    with op.batch_alter_table("messaging_group", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_messaging_group_tenant_id"), ["tenant_id"], unique=False
+        )
+
+    op.create_table(
         "messaging_mailbox",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("name", sa.String(length=120), nullable=False),
@@ -173,6 +243,7 @@ def upgrade() -> None:
         sa.Column("automatic", sa.Boolean(), nullable=False),
         sa.Column("marketing", sa.Boolean(), nullable=False),
         sa.Column("template_key", sa.String(length=60), nullable=False),
+        sa.Column("unsubscribe_url", sa.String(length=500), nullable=False),
         sa.Column("group_id", sa.Integer(), nullable=True),
         sa.Column("error", sa.String(length=1000), nullable=False),
         sa.Column("routed_by", sa.String(length=16), nullable=False),
@@ -223,6 +294,8 @@ def upgrade() -> None:
         )
 
     enable_tenant_rls(op, "messaging_bounce")
+    enable_tenant_rls(op, "messaging_digest")
+    enable_tenant_rls(op, "messaging_group")
     enable_tenant_rls(op, "messaging_mailbox")
     enable_tenant_rls(op, "messaging_settings")
     enable_tenant_rls(op, "messaging_template")
@@ -251,6 +324,14 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_messaging_mailbox_tenant_id"))
 
     op.drop_table("messaging_mailbox")
+    with op.batch_alter_table("messaging_group", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_messaging_group_tenant_id"))
+
+    op.drop_table("messaging_group")
+    with op.batch_alter_table("messaging_digest", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_messaging_digest_tenant_id"))
+
+    op.drop_table("messaging_digest")
     with op.batch_alter_table("messaging_bounce", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_messaging_bounce_tenant_id"))
 

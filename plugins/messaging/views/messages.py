@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 from typing import Any
 
 from pyramid.httpexceptions import HTTPNotFound, HTTPSeeOther
@@ -20,7 +19,7 @@ from plugins.messaging.models import Channel, Direction, Message, State
 from plugins.messaging.outbox import Draft, check, queue_message, resend
 from plugins.messaging.permissions import MessagingPermission
 from plugins.messaging.records import ENTITIES, find_party
-from plugins.messaging.rendering import RenderError
+from plugins.messaging.rendering import RenderError, text_to_html
 from plugins.messaging.service import template_choices
 from plugins.messaging.sms import segments
 
@@ -44,12 +43,6 @@ def record_url(request: Any, entity: Any, record: Any) -> str:
     if entity.route_name:
         return request.route_url(entity.route_name, id=record.id)
     return request.route_url("message_thread", entity=entity.name, record_id=record.id)
-
-
-def text_to_html(text: str) -> str:
-    """The plain text as escaped HTML paragraphs: the HTML part of what a user writes."""
-    paragraphs = [p for p in text.replace("\r\n", "\n").split("\n\n") if p.strip()]
-    return "".join("<p>" + html.escape(p).replace("\n", "<br>\n") + "</p>\n" for p in paragraphs)
 
 
 def _record_attachments(request: Any, entity: str, record_id: int) -> list[Attachment]:

@@ -20,6 +20,14 @@ def _record_entity(request: Any, context: Any) -> str | None:
 
 def links(request: Any, slot: str, context: Any) -> list[Link]:
     found: list[Link] = []
+    if slot == "navigation" and request.has_permission(MessagingPermission.GROUP_SEND):
+        found.append(
+            Link(
+                {"fi": "Joukkoviestit", "sv": "Gruppmeddelanden", "en": "Group messages"},
+                request.route_url("group_sends"),
+                70,
+            )
+        )
     if slot == "admin":
         if request.has_permission(MessagingPermission.SETTINGS_MANAGE):
             found.append(
