@@ -17,7 +17,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from core.attachments import FileStore, content_type_of, safe_filename
+from core.attachments import AttachmentError, FileStore, content_type_of, safe_filename
+from core.i18n import _
 from core.models import Attachment, User
 
 
@@ -32,9 +33,19 @@ def store_bytes(
     content_type: str = "",
     user: User | None = None,
 ) -> Attachment:
-    """Write ``data`` into the tenant's files and record it on the record."""
+    """Write ``data`` into the tenant's files and record it on the record.
+
+    ``AttachmentError`` for a name that is not a file name or a file over the limit.
+    """
     store = FileStore.from_settings(dict(settings))
     name = safe_filename(filename)
+    if len(data) > store.max_bytes:
+        raise AttachmentError(
+            _(
+                "${name} is larger than the limit of ${limit} MB.",
+                mapping={"name": name, "limit": store.max_bytes // (1024 * 1024)},
+            )
+        )
     sha = hashlib.sha256(data).hexdigest()
     final = store.path(tenant_id, sha)
     if not final.exists():

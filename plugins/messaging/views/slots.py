@@ -28,6 +28,18 @@ def links(request: Any, slot: str, context: Any) -> list[Link]:
                 70,
             )
         )
+    if slot == "navigation" and request.has_permission(MessagingPermission.UNROUTED_MANAGE):
+        found.append(
+            Link(
+                {
+                    "fi": "Kohdistamattomat viestit",
+                    "sv": "Okopplade meddelanden",
+                    "en": "Unrouted messages",
+                },
+                request.route_url("messages_unrouted"),
+                71,
+            )
+        )
     if slot == "admin":
         if request.has_permission(MessagingPermission.SETTINGS_MANAGE):
             found.append(
@@ -35,6 +47,13 @@ def links(request: Any, slot: str, context: Any) -> list[Link]:
                     {"fi": "Viestintä", "sv": "Meddelanden", "en": "Messaging"},
                     request.route_url("messaging_settings"),
                     50,
+                )
+            )
+            found.append(
+                Link(
+                    {"fi": "Postilaatikot", "sv": "Postlådor", "en": "Mailboxes"},
+                    request.route_url("mailboxes"),
+                    52,
                 )
             )
         if request.has_permission(MessagingPermission.TEMPLATE_MANAGE):
