@@ -10,11 +10,12 @@ from core import (
     Link,
     OutgoingMessage,
     Panel,
+    PeriodicJob,
     Permission,
     StageAction,
     hookimpl,
 )
-from plugins.messaging import groups, hookspecs, outbox, service, sms, stage_action
+from plugins.messaging import digests, groups, hookspecs, outbox, service, sms, stage_action
 from plugins.messaging.permissions import MessagingPermission
 from plugins.messaging.views import slots
 from plugins.messaging.views.unsubscribe import UNSUBSCRIBED
@@ -91,7 +92,16 @@ def myynti_event_kinds() -> list[EventKind]:
 
 @hookimpl
 def myynti_jobs() -> list[JobType]:
-    return [JobType(outbox.SEND_JOB, outbox.send), JobType(groups.GROUP_JOB, groups.fan_out)]
+    return [
+        JobType(outbox.SEND_JOB, outbox.send),
+        JobType(groups.GROUP_JOB, groups.fan_out),
+        JobType(digests.DIGEST_JOB, digests.send_digest),
+    ]
+
+
+@hookimpl
+def myynti_periodic_jobs() -> list[PeriodicJob]:
+    return [PeriodicJob(digests.DIGESTS, 3600, digests.due_subscriptions)]
 
 
 @hookimpl

@@ -28,6 +28,7 @@ def includeme(config: Any) -> None:
     config.add_tenant_route("mailboxes", "/settings/mailboxes")
     config.add_tenant_route("mailbox_new", "/settings/mailboxes/new")
     config.add_tenant_route("mailbox", "/settings/mailboxes/{id:\\d+}")
+    config.add_tenant_route("message_digest", "/messages/digest")
     config.add_tenant_route("group_send", "/messages/group")
     config.add_tenant_route("group_sends", "/messages/groups")
     config.add_tenant_route("group_progress", "/messages/groups/{id:\\d+}")

@@ -40,6 +40,14 @@ def links(request: Any, slot: str, context: Any) -> list[Link]:
                 71,
             )
         )
+    if slot == "navigation" and request.has_permission(MessagingPermission.MESSAGE_VIEW):
+        found.append(
+            Link(
+                {"fi": "Koosteviestit", "sv": "Sammandrag", "en": "Digest"},
+                request.route_url("message_digest"),
+                72,
+            )
+        )
     if slot == "admin":
         if request.has_permission(MessagingPermission.SETTINGS_MANAGE):
             found.append(
