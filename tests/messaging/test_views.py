@@ -15,7 +15,7 @@ from core.models import Role
 from core.testing import csrf_token
 from plugins.messaging.models import MailSettings, Message, State
 from plugins.messaging.outbox import SEND_JOB
-from tests.messaging.conftest import run_jobs
+from tests.messaging.conftest import as_tenant, run_jobs
 
 
 @pytest.fixture
@@ -165,8 +165,8 @@ def test_an_admin_saves_the_mail_server_with_the_password_encrypted(
     form["smtp_user"] = "myynti@acme.example"
     form["smtp_password"] = "salasana-123"
     form.submit(status=303)
-    with all_tenants(jobdb):
-        row = jobdb.scalar(select(MailSettings).where(MailSettings.tenant_id == acme.tenant.id))
+    as_tenant(jobdb, acme.tenant)
+    row = jobdb.scalar(select(MailSettings))
     jobdb.refresh(row)
     assert row.smtp_host == "smtp.acme.example" and row.smtp_port == 465
     assert "salasana" not in row.smtp_password
