@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from wtforms import (
     BooleanField,
@@ -21,6 +23,21 @@ from plugins.messaging.models import Security
 from plugins.messaging.rendering import RenderError, check
 
 REQUIRED = _("This field is required.")
+BAD_TIME = _("Enter the time as 28.11.2026 14.30, or leave it empty to send now.")
+#: Times typed in forms are Finnish time.
+LOCAL = ZoneInfo("Europe/Helsinki")
+
+
+def finnish_time(value: str) -> datetime:
+    """A moment typed as ``28.11.2026 14.30`` (or a datetime-local input's value)."""
+    for pattern in ("%d.%m.%Y %H.%M", "%d.%m.%Y %H:%M", "%Y-%m-%dT%H:%M"):
+        try:
+            return datetime.strptime(value.strip(), pattern).replace(tzinfo=LOCAL)
+        except ValueError:
+            continue
+    raise ValueError(value)
+
+
 ONE_LINE = _("Write this on one line.")
 
 
@@ -44,6 +61,9 @@ def template_syntax(form: Any, field: Any) -> None:
 
 
 class MessageForm(BaseForm):
+    #: The moment of ``send_at``, set when the form validates.
+    send_after: datetime | None = None
+
     to = StringField(
         _("To"),
         [Length(max=2000), one_line],
@@ -53,6 +73,20 @@ class MessageForm(BaseForm):
     subject = StringField(_("Subject"), [InputRequired(REQUIRED), Length(max=300), one_line])
     body = TextAreaField(_("Message"), [InputRequired(REQUIRED), Length(max=100_000)])
     attachment_ids = SelectMultipleField(_("Attachments of the record"), coerce=int, choices=[])
+    send_at = StringField(
+        _("Send at"),
+        [Length(max=20), one_line],
+        description=_("Empty: now. Otherwise e.g. 28.11.2026 14.30 (Finnish time)."),
+    )
+
+    def validate_send_at(self, field: Any) -> None:
+        if not (field.data or "").strip():
+            self.send_after = None
+            return
+        try:
+            self.send_after = finnish_time(field.data)
+        except ValueError:
+            raise ValidationError(BAD_TIME) from None
 
     def addresses(self, field: Any) -> list[str]:
         return [part.strip() for part in (field.data or "").split(",") if part.strip()]

@@ -181,3 +181,20 @@ def test_an_admin_saves_the_mail_server_with_the_password_encrypted(
 
 def test_a_member_cannot_change_the_mail_server(webapp, as_maija):
     webapp.get("/t/acme/settings/messaging", status=403)
+
+
+def test_a_message_can_be_scheduled_and_a_bad_time_is_refused(webapp, as_maija, jobdb, smtp):
+    acme = as_maija
+    form = webapp.get(compose_url(acme)).forms["message-form"]
+    form["subject"] = "Muistutus"
+    form["body"] = "Huomenna tavataan"
+    form["send_at"] = "huomenna"
+    refused = form.submit(status=400)
+    assert "Enter the time as 28.11.2026 14.30" in refused.text
+    form = refused.forms["message-form"]
+    form["send_at"] = "1.1.2099 09.00"
+    form.submit(status=303)
+    [row] = messages(jobdb)
+    assert row.send_after.year == 2099 and row.state == State.QUEUED
+    run_jobs(jobdb, acme.tenant, SEND_JOB)
+    assert smtp.handler.received == []

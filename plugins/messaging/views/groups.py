@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from pyramid.httpexceptions import HTTPNotFound, HTTPSeeOther
 from pyramid.view import view_config
@@ -12,6 +10,7 @@ from sqlalchemy import select
 
 from core.forms import choices
 from plugins.messaging import _, groups, templates
+from plugins.messaging.forms import BAD_TIME, finnish_time
 from plugins.messaging.models import Channel, GroupSend
 from plugins.messaging.permissions import MessagingPermission
 from plugins.messaging.rendering import RenderError
@@ -22,9 +21,6 @@ PAGES = "plugins.messaging:templates/"
 STARTED = _("The group send started.")
 CHOOSE_TEMPLATE = _("Choose a template.")
 NOBODY = _("Nobody on the list can receive this message.")
-BAD_TIME = _("Enter the time as 28.11.2026 14.30, or leave it empty to send now.")
-#: Times typed in the form are Finnish time.
-LOCAL = ZoneInfo("Europe/Helsinki")
 
 
 def _selection(params: Any) -> groups.Selection:
@@ -35,15 +31,6 @@ def _selection(params: Any) -> groups.Selection:
         tag=params.get("tag", "").strip()[:60],
         marketing=params.get("marketing", "") == "1" or "audience" not in params,
     )
-
-
-def _send_time(value: str) -> datetime | None:
-    for pattern in ("%d.%m.%Y %H.%M", "%d.%m.%Y %H:%M", "%Y-%m-%dT%H:%M"):
-        try:
-            return datetime.strptime(value.strip(), pattern).replace(tzinfo=LOCAL)
-        except ValueError:
-            continue
-    raise ValueError(value)
 
 
 @view_config(route_name="group_send", renderer=PAGES + "group_send.pt", permission=SEND)
@@ -58,7 +45,7 @@ def group_send(request: Any) -> Any:
     send_at = None
     if send_at_text.strip():
         try:
-            send_at = _send_time(send_at_text)
+            send_at = finnish_time(send_at_text)
         except ValueError:
             errors["send_at"] = BAD_TIME
     if "audience" in params:

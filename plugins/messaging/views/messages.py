@@ -110,6 +110,7 @@ def _queue_email(
         body=form.body.data,
         html=text_to_html(form.body.data),
         template_key=template_key,
+        send_after=form.send_after,
     )
     try:
         check(request.db, request.tenant, draft, party)
