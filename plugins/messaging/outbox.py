@@ -177,8 +177,15 @@ def queue_message(
         for f in draft.files
     ]
     if draft.attachment_ids:
+        # Only the record's own files: an id of another record's file is ignored.
         attachments += list(
-            db.scalars(select(Attachment).where(Attachment.id.in_(list(draft.attachment_ids))))
+            db.scalars(
+                select(Attachment).where(
+                    Attachment.id.in_(list(draft.attachment_ids)),
+                    Attachment.entity == draft.entity,
+                    Attachment.record_id == draft.record_id,
+                )
+            )
         )
     db.flush()
     message.attachment_ids = [a.id for a in attachments]
@@ -269,7 +276,12 @@ def send(db: Session, tenant: Tenant, payload: Mapping[str, Any]) -> None:
         return
     settings = tokens.settings_of(db)
     if message.channel == Channel.SMS:
-        _finish(db, message, send_sms(db, tenant, message))
+        try:
+            _finish(db, message, send_sms(db, tenant, message))
+        except Exception as exc:
+            if not _last_attempt(db, message):
+                raise
+            _fail(db, message, f"the SMS service did not answer: {exc}")
         return
     server = mail_settings(db)
     if server is None or not server.smtp_host:

@@ -125,3 +125,15 @@ def test_a_gateway_refusal_fails_the_sms_and_a_server_error_is_retried(jobdb, sm
 def test_a_bad_number_is_refused(jobdb, sms_acme):
     with pytest.raises(MessageRefused, match="not a phone number"):
         send_sms(jobdb, sms_acme, to=("040 12",), body="x")
+
+
+def test_a_gateway_that_keeps_failing_fails_the_sms_after_the_last_attempt(
+    jobdb, sms_acme, gateway
+):
+    gateway.status = 503
+    message_id = send_sms(jobdb, sms_acme, body="x")
+    for _attempt in range(jobdb.info["myynti.jobs"].config.attempts):
+        run_jobs(jobdb, sms_acme.tenant, SEND_JOB)
+    row = jobdb.get(Message, message_id)
+    jobdb.refresh(row)
+    assert row.state == State.FAILED and "503" in row.error
