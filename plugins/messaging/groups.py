@@ -176,7 +176,7 @@ def fan_out(db: Session, tenant: Tenant, payload: Mapping[str, Any]) -> None:
                 link_base=group.link_base,
                 send_after=_due(start_at, position, per_minute),
             )
-            queue_message(db, tenant, settings, draft, sender, party)
+            queue_message(db, tenant, settings, draft, sender, party, server)
         except (MessageRefused, RenderError, templates.UnknownTemplate):
             group.skipped += 1
     group.queued += len(batch_ids)

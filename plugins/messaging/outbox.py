@@ -87,7 +87,11 @@ def mail_settings(db: Session) -> MailSettings | None:
 
 
 def check(
-    db: Session, tenant: Tenant, draft: Draft, party: Party | None = None
+    db: Session,
+    tenant: Tenant,
+    draft: Draft,
+    party: Party | None = None,
+    server: MailSettings | None = None,
 ) -> tuple[Party, list[str], list[str]]:
     """The party and the (normalised) to and cc of ``draft``; ``MessageRefused`` when it cannot go.
 
@@ -119,7 +123,7 @@ def check(
         cc = _addresses(draft.cc)
     if any(ch in draft.subject for ch in "\r\n"):
         raise refused(_("The subject must be one line."))
-    server = mail_settings(db)
+    server = server or mail_settings(db)
     if draft.channel == Channel.EMAIL and (server is None or not server.smtp_host):
         raise refused(_("Outgoing e-mail is not set up: an admin enters the mail server first."))
     return party, to, cc
@@ -132,10 +136,14 @@ def queue_message(
     draft: Draft,
     user: User | None = None,
     party: Party | None = None,
+    server: MailSettings | None = None,
 ) -> Message:
-    """Check and queue ``draft``; ``MessageRefused`` (writing nothing) when it cannot go."""
-    party, to, cc = check(db, tenant, draft, party)
-    server = mail_settings(db)
+    """Check and queue ``draft``; ``MessageRefused`` (writing nothing) when it cannot go.
+
+    ``party`` and ``server`` save their queries when the caller has them (a group send).
+    """
+    server = server or mail_settings(db)
+    party, to, cc = check(db, tenant, draft, party, server)
     message = Message(
         direction=Direction.OUT,
         channel=draft.channel,
@@ -158,10 +166,10 @@ def queue_message(
     )
     if draft.marketing:
         _add_unsubscribe(settings, tenant, draft, party, message)
+    ref = tokens.RecordRef(draft.entity, draft.record_id)
+    message.message_id = tokens.message_id(settings, tenant.id, ref)
     db.add(message)
     db.flush()
-    ref = tokens.RecordRef(draft.entity, draft.record_id)
-    message.message_id = tokens.message_id(settings, tenant.id, ref, message.id)
     attachments = [
         store_bytes(
             db,

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
-from jinja2 import ChainableUndefined, TemplateSyntaxError
+from jinja2 import ChainableUndefined, Template, TemplateSyntaxError
 from jinja2.exceptions import SecurityError, UndefinedError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
@@ -91,9 +92,15 @@ def values(party: Party | None, sender: User | None, tenant: Tenant) -> dict[str
     }
 
 
+@lru_cache(maxsize=256)
+def _compiled(source: str) -> Template:
+    """A template compiled once per text: a group send renders the same one thousands of times."""
+    return _env.from_string(source)
+
+
 def render_text(source: str, context: dict[str, Any]) -> str:
     try:
-        template = _env.from_string(source)
+        template = _compiled(source)
         out = template.render(context)
     except TemplateSyntaxError as exc:
         raise RenderError(exc.message or "syntax error", exc.lineno) from None

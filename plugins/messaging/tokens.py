@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
+import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -22,7 +23,9 @@ LONG = 16
 SHORT = 10
 _ENTITY = r"[a-z][a-z_]{0,39}"
 _TOKEN = re.compile(rf"({_ENTITY})-(\d{{1,12}})-([0-9a-f]{{{SHORT},{LONG}}})")
-_MESSAGE_ID = re.compile(rf"<?m\.(\d{{1,12}})\.({_ENTITY})-(\d{{1,12}})-([0-9a-f]{{{LONG}}})@")
+_MESSAGE_ID = re.compile(
+    rf"<?m\.([0-9a-f]{{1,32}})\.({_ENTITY})-(\d{{1,12}})-([0-9a-f]{{{LONG}}})@"
+)
 _SUBJECT = re.compile(rf"\[#({_ENTITY})-(\d{{1,12}})-([0-9a-f]{{{SHORT}}})\]")
 #: The ``+token`` of a plus-address: ``myynti+r.task-12-<sig>@example.fi``.
 _PLUS = re.compile(rf"\+r\.({_ENTITY})-(\d{{1,12}})-([0-9a-f]{{{LONG}}})@", re.IGNORECASE)
@@ -53,12 +56,11 @@ def _valid(settings: Mapping[str, Any], tenant_id: int, ref: RecordRef, sig: str
     return hmac.compare_digest(signature(settings, tenant_id, ref, len(sig)), sig.lower())
 
 
-def message_id(
-    settings: Mapping[str, Any], tenant_id: int, ref: RecordRef, message_row_id: int
-) -> str:
-    """Our Message-ID for outgoing message ``message_row_id`` on ``ref``."""
+def message_id(settings: Mapping[str, Any], tenant_id: int, ref: RecordRef) -> str:
+    """A new Message-ID of ours for a message on ``ref``: unique, naming the record, signed."""
     sig = signature(settings, tenant_id, ref, LONG)
-    return f"<m.{message_row_id}.{ref.entity}-{ref.record_id}-{sig}@{mail_domain(settings)}>"
+    unique = secrets.token_hex(8)
+    return f"<m.{unique}.{ref.entity}-{ref.record_id}-{sig}@{mail_domain(settings)}>"
 
 
 def reply_address(settings: Mapping[str, Any], tenant_id: int, ref: RecordRef, base: str) -> str:
