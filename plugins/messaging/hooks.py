@@ -1,0 +1,119 @@
+"""Messaging's hook implementations: what it tells core and the other plugins."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from core import (
+    EventKind,
+    JobType,
+    Link,
+    OutgoingMessage,
+    Panel,
+    PeriodicJob,
+    Permission,
+    StageAction,
+    hookimpl,
+)
+from plugins.messaging import digests, groups, hookspecs, outbox, service, sms, stage_action
+from plugins.messaging.permissions import MessagingPermission
+from plugins.messaging.views import slots
+from plugins.messaging.views.unsubscribe import UNSUBSCRIBED
+
+_EVENT = "plugins.messaging:templates/event_message.pt"
+
+
+@hookimpl
+def myynti_addhooks(pluginmanager: Any) -> None:
+    pluginmanager.add_hookspecs(hookspecs)
+
+
+@hookimpl
+def myynti_configure(config: Any) -> None:
+    config.include("plugins.messaging.routes")
+
+
+@hookimpl
+def myynti_links(request: Any, slot: str, context: Any) -> list[Link]:
+    return slots.links(request, slot, context)
+
+
+@hookimpl
+def myynti_panels(request: Any, slot: str, context: Any) -> list[Panel]:
+    return slots.panels(request, slot, context)
+
+
+@hookimpl
+def myynti_sms_gateways() -> list[sms.SmsGateway]:
+    return [sms.BUILT_IN]
+
+
+@hookimpl
+def myynti_permissions() -> list[Permission]:
+    return MessagingPermission.declarations()
+
+
+@hookimpl
+def myynti_event_kinds() -> list[EventKind]:
+    return [
+        EventKind(
+            outbox.MESSAGE_OUT,
+            {"fi": "Viesti lähetetty", "sv": "Meddelande skickat", "en": "Message sent"},
+            "✉",
+            _EVENT,
+        ),
+        EventKind(
+            outbox.MESSAGE_IN,
+            {"fi": "Viesti saapui", "sv": "Meddelande mottaget", "en": "Message received"},
+            "📨",
+            _EVENT,
+        ),
+        EventKind(
+            outbox.MESSAGE_FAILED,
+            {
+                "fi": "Viestin lähetys epäonnistui",
+                "sv": "Meddelandet kunde inte skickas",
+                "en": "Message not delivered",
+            },
+            "⚠",
+            _EVENT,
+        ),
+        EventKind(
+            UNSUBSCRIBED,
+            {
+                "fi": "Perui markkinointiviestit",
+                "sv": "Avslutade marknadsföringen",
+                "en": "Unsubscribed from marketing",
+            },
+            "🚫",
+        ),
+    ]
+
+
+@hookimpl
+def myynti_jobs() -> list[JobType]:
+    return [
+        JobType(outbox.SEND_JOB, outbox.send),
+        JobType(groups.GROUP_JOB, groups.fan_out),
+        JobType(digests.DIGEST_JOB, digests.send_digest),
+    ]
+
+
+@hookimpl
+def myynti_periodic_jobs() -> list[PeriodicJob]:
+    return [PeriodicJob(digests.DIGESTS, 3600, digests.due_subscriptions)]
+
+
+@hookimpl
+def myynti_stage_actions(request: Any) -> list[StageAction]:
+    return [stage_action.ACTION]
+
+
+@hookimpl
+def myynti_message_templates(db: Any, tenant: Any, channel: str) -> list[tuple[str, Any]]:
+    return service.template_choices(db, tenant, channel)
+
+
+@hookimpl
+def myynti_send_message(db: Any, tenant: Any, message: OutgoingMessage) -> int:
+    return service.send_message(db, tenant, message)

@@ -1,0 +1,168 @@
+"""From the bytes of a received e-mail to what routing and storing need (``receiving.Incoming``).
+
+A compact reader on the standard library's parser, so received mail is
+stored and routed end to end: headers decoded without trusting their
+charsets, the text (the HTML reduced to text when there is no text part) with
+quoted history cut for display, the HTML sanitised by nh3 with remote images
+removed, attachments up to a size (a bigger one recorded as skipped, not lost
+silently), and whether the mail is automatic (an auto-reply, bulk or list
+mail, an empty return path, a bounce with its failed recipients).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+from email.utils import getaddresses, parseaddr, parsedate_to_datetime
+from typing import Any
+
+import nh3
+
+from plugins.contacts.requests.mailtext import html_to_text
+from plugins.messaging.receiving import Incoming, IncomingFile
+
+DEFAULT_MAX_ATTACHMENT = 25 * 1024 * 1024
+MAX_ATTACHMENTS = 50
+#: Where quoted history begins in a reply: a "wrote:" line (fi, sv, en) or a forwarded header.
+_QUOTE_START = re.compile(
+    r"^(On .{0,200} wrote:|.{0,200} kirjoitti\b.{0,100}:|Den .{0,200} skrev .{0,100}:|"
+    r"-{2,}\s*(Original Message|Alkuperäinen viesti|Ursprungligt meddelande)\s*-{2,}|"
+    r"From: .+)\s*$",
+    re.IGNORECASE,
+)
+_AUTO_PRECEDENCE = {"bulk", "list", "junk", "auto_reply"}
+
+
+def _text(value: Any) -> str:
+    """A header's text; a header that cannot be decoded is kept as far as it reads."""
+    try:
+        return " ".join(str(value or "").split())
+    except (LookupError, UnicodeError, ValueError):
+        return ""
+
+
+def _header(message: EmailMessage, name: str) -> str:
+    """A header as text; a malformed one reads as empty rather than failing the message."""
+    try:
+        return _text(message.get(name, ""))
+    except (LookupError, UnicodeError, ValueError, IndexError, TypeError):
+        return ""
+
+
+def _addresses(message: EmailMessage, name: str) -> list[str]:
+    values = [_header(message, name)]
+    return [address.lower() for _n, address in getaddresses(values) if "@" in address][:50]
+
+
+def _content(part: EmailMessage) -> str:
+    try:
+        content = part.get_content()
+    except (LookupError, UnicodeError, AssertionError, KeyError):
+        content = (part.get_payload(decode=True) or b"").decode("utf-8", "replace")
+    return content if isinstance(content, str) else ""
+
+
+def strip_quoted(text: str) -> str:
+    """The text without the quoted history under it (the full text is kept separately)."""
+    lines = text.replace("\r\n", "\n").split("\n")
+    kept: list[str] = []
+    for line in lines:
+        if line.startswith(">") or _QUOTE_START.match(line.strip()):
+            break
+        kept.append(line)
+    return "\n".join(kept).strip() or text.strip()
+
+
+def _no_remote(tag: str, attribute: str, value: str) -> str | None:
+    if tag == "img" and attribute == "src" and not value.startswith(("cid:", "data:")):
+        return None
+    return value
+
+
+def safe_html(html: str) -> str:
+    """The HTML without scripts, event handlers, styles' tricks or remote images."""
+    return nh3.clean(
+        html,
+        clean_content_tags={"script", "style"},
+        attribute_filter=_no_remote,
+        url_schemes={"http", "https", "mailto", "cid"},
+    )
+
+
+def _bounced(message: EmailMessage) -> list[str]:
+    """The failed recipients of a delivery status notification (RFC 3464)."""
+    if message.get_content_type() != "multipart/report":
+        return []
+    failed = []
+    for part in message.walk():
+        if part.get_content_type() != "message/delivery-status":
+            continue
+        for block in part.get_payload() if part.is_multipart() else []:
+            action = str(block.get("Action", "")).lower()
+            recipient = str(block.get("Final-Recipient", "")).split(";")[-1].strip()
+            if action == "failed" and "@" in recipient:
+                failed.append(recipient.lower())
+    return failed
+
+
+def _automatic(message: EmailMessage, bounced: list[str]) -> bool:
+    auto = _header(message, "Auto-Submitted").lower()
+    return bool(
+        (auto and auto != "no")
+        or _header(message, "Precedence").lower() in _AUTO_PRECEDENCE
+        or message.get("X-Autoreply")
+        or message.get("X-Autorespond")
+        or _header(message, "Return-Path").strip() == "<>"
+        or message.get_content_type() == "multipart/report"
+        or bounced
+    )
+
+
+def from_bytes(raw: bytes, max_attachment: int = DEFAULT_MAX_ATTACHMENT) -> Incoming:
+    """Read a received e-mail."""
+    message = message_from_bytes(raw, policy=policy.default)
+    assert isinstance(message, EmailMessage)
+    name, sender = parseaddr(_header(message, "From"))
+    text_part = message.get_body(preferencelist=("plain",))
+    html_part = message.get_body(preferencelist=("html",))
+    html = _content(html_part) if html_part is not None else ""
+    text = _content(text_part) if text_part is not None else html_to_text(html) if html else ""
+    files: list[IncomingFile] = []
+    skipped: list[dict[str, Any]] = []
+    for part in message.iter_attachments():
+        filename = _text(part.get_filename() or "") or "attachment"
+        data = part.get_payload(decode=True) or b""
+        if len(data) > max_attachment:
+            skipped.append({"filename": filename[:200], "size": len(data), "reason": "too large"})
+        elif len(files) >= MAX_ATTACHMENTS:
+            skipped.append({"filename": filename[:200], "size": len(data), "reason": "too many"})
+        else:
+            files.append(IncomingFile(filename, part.get_content_type(), data))
+    try:
+        date = parsedate_to_datetime(_header(message, "Date")) if message.get("Date") else None
+    except (TypeError, ValueError, IndexError):
+        date = None
+    bounced = _bounced(message)
+    return Incoming(
+        message_id=_header(message, "Message-ID")[:998],
+        sender=sender.lower()[:320],
+        sender_name=name[:200],
+        to=_addresses(message, "To"),
+        cc=_addresses(message, "Cc"),
+        delivered_to=_addresses(message, "Delivered-To") + _addresses(message, "X-Original-To"),
+        subject=_header(message, "Subject")[:300],
+        date=date if date is None or date.tzinfo is not None else None,
+        in_reply_to=_header(message, "In-Reply-To")[:998],
+        references=_header(message, "References")[:4000],
+        text=text,
+        display_text=strip_quoted(text),
+        html=safe_html(html) if html else "",
+        files=files,
+        skipped=skipped,
+        automatic=_automatic(message, bounced),
+        bounced=bounced,
+        content_hash=hashlib.sha256(raw).hexdigest(),
+        email=message,
+    )

@@ -1,0 +1,110 @@
+"""The records messages belong to: finding one, its address, its language, its consent.
+
+Customers, contact persons and contact requests are contacts' models.
+Workflow's tasks are reached without importing workflow: through the entity
+declarations of the tenant's enabled plugins, and read duck-typed
+(``customer_id``, ``contact_person_id``, ``responsible_user_id``,
+``closed_at``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from core.jobs.outbox import tenant_hooks
+from core.models import Tenant
+from plugins.contacts.models import ContactPerson, ContactRequest, Customer
+
+#: The entities a message can be written on.
+ENTITIES = ("customer", "contact_person", "task", "contact_request")
+
+
+@dataclass
+class Party:
+    """Who a message on a record goes to, and what the templates may say about the record."""
+
+    record: Any
+    customer: Customer | None = None
+    person: ContactPerson | None = None
+    task: Any = None
+    request: ContactRequest | None = None
+
+    @property
+    def email(self) -> str:
+        for holder in (self.request, self.person, self.customer):
+            if holder is not None and holder.email:
+                return holder.email
+        return ""
+
+    @property
+    def phone(self) -> str:
+        for holder in (self.request, self.person, self.customer):
+            if holder is not None and holder.phone:
+                return holder.phone
+        return ""
+
+    @property
+    def name(self) -> str:
+        for holder in (self.request, self.person, self.customer):
+            if holder is not None and holder.name:
+                return holder.name
+        return ""
+
+    @property
+    def language(self) -> str:
+        for holder in (self.request, self.person, self.customer):
+            if holder is not None and getattr(holder, "language", None):
+                return holder.language
+        return "fi"
+
+    @property
+    def consents(self) -> bool:
+        """Whether the person the message goes to has agreed to marketing."""
+        holder = self.person or self.customer
+        return bool(holder is not None and holder.marketing_consent)
+
+
+def entity_model(db: Session, tenant: Tenant, entity: str) -> type | None:
+    """The model of ``entity`` among the tenant's enabled plugins' declarations."""
+    if entity not in ENTITIES:
+        return None
+    hooks = tenant_hooks(db, tenant)
+    for declared in hooks.collect("myynti_entities"):
+        if declared.name == entity:
+            return declared.model
+    return None
+
+
+def find_party(db: Session, tenant: Tenant, entity: str, record_id: int) -> Party | None:
+    """The record (of this tenant: the session filters) and the people around it."""
+    model = entity_model(db, tenant, entity)
+    if model is None:
+        return None
+    record = db.scalar(select(model).where(model.id == record_id))
+    if record is None:
+        return None
+    party = Party(record)
+    if entity == "customer":
+        party.customer = record
+    elif entity == "contact_person":
+        party.person = record
+        party.customer = db.get(Customer, record.customer_id)
+    elif entity == "contact_request":
+        party.request = record
+        if record.customer_id:
+            party.customer = db.get(Customer, record.customer_id)
+    elif entity == "task":
+        party.task = record
+        if record.contact_person_id:
+            party.person = db.get(ContactPerson, record.contact_person_id)
+        if record.customer_id:
+            party.customer = db.get(Customer, record.customer_id)
+    return party
+
+
+def is_open_task(task: Any) -> bool:
+    return getattr(task, "closed_at", None) is None
