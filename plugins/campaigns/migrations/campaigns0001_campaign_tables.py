@@ -13,7 +13,8 @@ from core.schema import enable_tenant_rls
 revision = "campaigns0001"
 down_revision = None
 branch_labels = ("campaigns",)
-depends_on = "c0003"
+# The campaign refers to workflow's workflow and stage; targets name contacts' customers.
+depends_on = ("workflow0002", "contacts0001")
 
 
 def upgrade() -> None:
