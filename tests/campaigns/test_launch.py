@@ -260,6 +260,7 @@ def test_the_progress_bar_polls_done_and_total(webapp, wsgi_app, db, db_connecti
     bar = page.html.select_one("progress")
     assert bar["data-progress-url"].endswith(f"/t/acme/campaigns/{campaign.id}/progress")
     assert page.html.select_one("script[src$='progress.js']") is not None
+    assert page.html.select_one("#campaign-results") is None, "no results while tasks are made"
     progress = webapp.get(bar["data-progress-url"]).json
     assert (progress["state"], progress["done"], progress["total"]) == ("running", 0, 4)
     run_batches(db_connection, wsgi_app, as_maija.tenant)

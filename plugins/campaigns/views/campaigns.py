@@ -41,6 +41,9 @@ STATE_LABELS = {
 }
 
 
+SHOWS_NO_RESULTS = (CampaignState.DRAFT, CampaignState.RUNNING)
+
+
 def get_campaign(request: Any) -> Campaign:
     campaign = request.db.get(Campaign, int(request.matchdict["id"]))
     if campaign is None:
@@ -144,7 +147,9 @@ def campaign_page(request: Any) -> dict[str, Any]:
         "assignments": ASSIGNMENT_LABELS,
         "names": names,
         "problems": problems,
-        "results": results(db, campaign) if campaign.state != CampaignState.DRAFT else None,
+        # Not while tasks are being made: the page is what the user watches then, and
+        # the results' counts over the targets would slow it and the batches down.
+        "results": None if campaign.state in SHOWS_NO_RESULTS else results(db, campaign),
         "can_manage": request.has_permission(CampaignsPermission.MANAGE),
     }
 
