@@ -10,13 +10,21 @@ of browser tests sets ``pytestmark = needs_chromium``: skipped only where
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import delete
 
 from core.app import make_config
+from core.db import all_tenants, make_session_factory
+from core.licensing import enable_plugin
+from core.models import Membership, Role, Tenant, User
+from core.passwords import hash_password
 from core.testing import PASSWORD
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -74,3 +82,58 @@ def signed_in_page(browser: Any, server: str, email: str) -> Any:
     with page.expect_navigation():
         page.click("#login-form button[type=submit]")
     return page
+
+
+@dataclass(frozen=True)
+class CommittedMember:
+    email: str
+    slugs: list[str]
+    #: What the ``fill`` function returned.
+    data: Any
+
+
+@contextmanager
+def committed_member(
+    db_engine: Any,
+    registry: Any,
+    tenants: int = 1,
+    plugins: tuple[str, ...] | None = None,
+    role: str = Role.ADMIN,
+    locale: str = "en",
+    fill: Callable[[Any, list[Tenant]], Any] | None = None,
+) -> Iterator[CommittedMember]:
+    """A user with ``role`` in new tenants, committed for a browser to see; deleted after.
+
+    The tenants enable ``plugins`` (every licensed plugin by default) with what they
+    depend on. ``fill(db, tenants)`` adds the test's own rows in the same transaction.
+    """
+    factory = make_session_factory(db_engine)
+    suffix = uuid.uuid4().hex[:8]
+    wanted = plugins if plugins is not None else [p.name for p in registry.plugins if p.licensed]
+    with factory.begin() as db:
+        user = User(
+            email=f"member-{suffix}@example.com",
+            name="Maija Member",
+            password_hash=hash_password(PASSWORD),
+            locale=locale,
+        )
+        made = [
+            Tenant(slug=f"t{n}-{suffix}", name=f"Testi {n} Oy", licence={}) for n in range(tenants)
+        ]
+        db.add_all([user, *made])
+        db.flush()
+        for tenant in made:
+            for name in wanted:
+                enable_plugin(db, registry, tenant, name, with_dependencies=True)
+            with all_tenants(db):
+                db.add(Membership(tenant_id=tenant.id, user_id=user.id, role=role))
+                db.flush()
+        data = fill(db, made) if fill is not None else None
+        member = CommittedMember(user.email, [t.slug for t in made], data)
+        ids = (user.id, [t.id for t in made])
+    try:
+        yield member
+    finally:
+        with factory.begin() as db, all_tenants(db):
+            db.execute(delete(Tenant).where(Tenant.id.in_(ids[1])))
+            db.execute(delete(User).where(User.id == ids[0]))

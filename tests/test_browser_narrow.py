@@ -7,21 +7,16 @@ time; the page around it does not.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from playwright.sync_api import expect
-from sqlalchemy import delete
 
-from core.db import all_tenants, make_session_factory
-from core.licensing import enable_plugin
-from core.models import Membership, Role, Tenant, User
-from core.passwords import hash_password
+from core.db import all_tenants
 from core.testing import PASSWORD
 from plugins.contacts.models import Customer
-from tests.browser import WAIT_MS, needs_chromium
+from tests.browser import WAIT_MS, committed_member, needs_chromium
 from tests.workflow_plugins.fixtures import add_task, make_board
 
 pytestmark = needs_chromium
@@ -29,52 +24,32 @@ pytestmark = needs_chromium
 PHONE = {"width": 390, "height": 844}
 
 
+def _fill(db: Any, tenants: list[Any]) -> dict[str, int]:
+    """A customer with a long name and address, a workflow and a task for it."""
+    (tenant,) = tenants
+    with all_tenants(db):
+        customer = Customer(
+            tenant_id=tenant.id,
+            name="Pitkänimisen Asiakasyrityksen Osakeyhtiö Kauppa- ja Teollisuusyksikkö",
+            email="tilaukset@pitkanimisen-asiakasyrityksen-osakeyhtio.example",
+        )
+        db.add(customer)
+        db.flush()
+    board = make_board(db, tenant)
+    task = add_task(
+        db,
+        board.stages["new"],
+        "Kassajärjestelmän uusiminen kolmeen myymälään",
+        customer_id=customer.id,
+    )
+    return {"customer": customer.id, "task": task.id, "workflow": board.workflow.id}
+
+
 @pytest.fixture
 def shop(db_engine, myynti_registry) -> Iterator[dict[str, Any]]:
-    """A committed tenant with every plugin, its admin, a customer and a task; deleted after."""
-    factory = make_session_factory(db_engine)
-    suffix = uuid.uuid4().hex[:8]
-    everything = [p.name for p in myynti_registry.plugins if p.licensed]
-    with factory.begin() as db:
-        tenant = Tenant(slug=f"phone-{suffix}", name="Puhelinmyynti Oy", licence={})
-        user = User(
-            email=f"phone-{suffix}@example.com",
-            name="Pirjo Puhelin",
-            password_hash=hash_password(PASSWORD),
-            locale="fi",
-        )
-        db.add_all([tenant, user])
-        db.flush()
-        for name in everything:
-            enable_plugin(db, myynti_registry, tenant, name, with_dependencies=True)
-        with all_tenants(db):
-            db.add(Membership(tenant_id=tenant.id, user_id=user.id, role=Role.ADMIN))
-            customer = Customer(
-                tenant_id=tenant.id,
-                name="Pitkänimisen Asiakasyrityksen Osakeyhtiö Kauppa- ja Teollisuusyksikkö",
-                email="tilaukset@pitkanimisen-asiakasyrityksen-osakeyhtio.example",
-            )
-            db.add(customer)
-            db.flush()
-        board = make_board(db, tenant)
-        task = add_task(
-            db,
-            board.stages["new"],
-            "Kassajärjestelmän uusiminen kolmeen myymälään",
-            customer_id=customer.id,
-        )
-        made = {
-            "slug": tenant.slug,
-            "email": user.email,
-            "customer": customer.id,
-            "task": task.id,
-            "workflow": board.workflow.id,
-        }
-        ids = (tenant.id, user.id)
-    yield made
-    with factory.begin() as db, all_tenants(db):
-        db.execute(delete(Tenant).where(Tenant.id == ids[0]))
-        db.execute(delete(User).where(User.id == ids[1]))
+    """A Finnish-speaking admin of a tenant with every plugin, a customer and a task."""
+    with committed_member(db_engine, myynti_registry, locale="fi", fill=_fill) as member:
+        yield {"slug": member.slugs[0], "email": member.email, **member.data}
 
 
 @pytest.fixture

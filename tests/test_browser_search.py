@@ -2,54 +2,41 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from playwright.sync_api import expect
-from sqlalchemy import delete
 
-from core.db import all_tenants, make_session_factory
-from core.licensing import enable_plugin
-from core.models import Membership, Role, Tenant, User
-from core.passwords import hash_password
-from core.testing import PASSWORD
+from core.db import all_tenants
+from core.models import Role
 from plugins.contacts.models import Customer
-from tests.browser import needs_chromium, signed_in_page
+from tests.browser import committed_member, needs_chromium, signed_in_page
 
 pytestmark = needs_chromium
 
 
+def _customers(db: Any, tenants: list[Any]) -> None:
+    with all_tenants(db):
+        db.add_all(
+            Customer(tenant_id=tenants[0].id, name=name, business_id=business_id)
+            for name, business_id in (("Virtasen Kattotyö Oy", "2077474-0"), ("Muu Oy", None))
+        )
+        db.flush()
+
+
 @pytest.fixture
 def register(db_engine, myynti_registry) -> Iterator[dict[str, Any]]:
-    """A committed tenant with contacts, a member and two customers; deleted after."""
-    factory = make_session_factory(db_engine)
-    suffix = uuid.uuid4().hex[:8]
-    with factory.begin() as db:
-        tenant = Tenant(slug=f"haku-{suffix}", name="Haku Oy", licence={})
-        user = User(
-            email=f"haku-{suffix}@example.com",
-            name="Hannu",
-            password_hash=hash_password(PASSWORD),
-            locale="fi",
-        )
-        db.add_all([tenant, user])
-        db.flush()
-        enable_plugin(db, myynti_registry, tenant, "contacts")
-        with all_tenants(db):
-            db.add(Membership(tenant_id=tenant.id, user_id=user.id, role=Role.MEMBER))
-            db.add_all(
-                Customer(tenant_id=tenant.id, name=name, business_id=bid)
-                for name, bid in (("Virtasen Kattotyö Oy", "2077474-0"), ("Muu Oy", None))
-            )
-            db.flush()
-        made = {"slug": tenant.slug, "email": user.email}
-        ids = (tenant.id, user.id)
-    yield made
-    with factory.begin() as db, all_tenants(db):
-        db.execute(delete(Tenant).where(Tenant.id == ids[0]))
-        db.execute(delete(User).where(User.id == ids[1]))
+    """A Finnish-speaking member of a tenant with contacts and two customers."""
+    with committed_member(
+        db_engine,
+        myynti_registry,
+        plugins=("contacts",),
+        role=Role.MEMBER,
+        locale="fi",
+        fill=_customers,
+    ) as member:
+        yield {"slug": member.slugs[0], "email": member.email}
 
 
 def test_slash_focuses_the_search_and_typing_lists_what_matches(browser, server, register):
