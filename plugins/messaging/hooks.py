@@ -15,7 +15,16 @@ from core import (
     StageAction,
     hookimpl,
 )
-from plugins.messaging import digests, groups, hookspecs, outbox, service, sms, stage_action
+from plugins.messaging import (
+    digests,
+    groups,
+    hookspecs,
+    outbox,
+    polling,
+    service,
+    sms,
+    stage_action,
+)
 from plugins.messaging.permissions import MessagingPermission
 from plugins.messaging.views import slots
 from plugins.messaging.views.unsubscribe import UNSUBSCRIBED
@@ -96,12 +105,16 @@ def myynti_jobs() -> list[JobType]:
         JobType(outbox.SEND_JOB, outbox.send),
         JobType(groups.GROUP_JOB, groups.fan_out),
         JobType(digests.DIGEST_JOB, digests.send_digest),
+        JobType(polling.POLL_JOB, polling.poll),
     ]
 
 
 @hookimpl
 def myynti_periodic_jobs() -> list[PeriodicJob]:
-    return [PeriodicJob(digests.DIGESTS, 3600, digests.due_subscriptions)]
+    return [
+        PeriodicJob(digests.DIGESTS, 3600, digests.due_subscriptions),
+        PeriodicJob(polling.POLL_ALL, polling.POLL_INTERVAL, polling.enqueue_polls),
+    ]
 
 
 @hookimpl

@@ -32,7 +32,7 @@ from datetime import datetime
 from email.message import EmailMessage
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -45,7 +45,7 @@ from plugins.messaging import tokens
 from plugins.messaging.files import store_bytes
 from plugins.messaging.models import Bounce, Channel, Direction, Mailbox, Message, State
 from plugins.messaging.outbox import MESSAGE_IN
-from plugins.messaging.records import entity_model, find_party
+from plugins.messaging.records import entity_model, record_exists
 
 log = logging.getLogger(__name__)
 
@@ -116,7 +116,7 @@ def find_route(
     )
     candidates.append(("subject", tokens.from_subject(settings, tenant.id, mail.subject)))
     for how, ref in candidates:
-        if ref is not None and find_party(db, tenant, ref.entity, ref.record_id) is not None:
+        if ref is not None and record_exists(db, tenant, ref.entity, ref.record_id):
             return Route(ref.entity, ref.record_id, how)
     task_id = _sender_task(db, tenant, mail.sender)
     if task_id is not None:
@@ -130,18 +130,21 @@ def _sender_task(db: Session, tenant: Tenant, sender: str) -> int | None:
     if task_model is None or not sender:
         return None
     key = sender.strip().lower()
-    people = list(db.scalars(select(ContactPerson.id).where(ContactPerson.email_key == key)))
-    customers = list(db.scalars(select(Customer.id).where(Customer.email_key == key)))
-    if not people and not customers:
-        return None
-    conditions = []
-    if people:
-        conditions.append(task_model.contact_person_id.in_(people))
-    if customers:
-        conditions.append(task_model.customer_id.in_(customers))
     open_tasks = list(
         db.scalars(
-            select(task_model.id).where(or_(*conditions), task_model.closed_at.is_(None)).limit(2)
+            select(task_model.id)
+            .where(
+                or_(
+                    task_model.contact_person_id.in_(
+                        select(ContactPerson.id).where(ContactPerson.email_key == key)
+                    ),
+                    task_model.customer_id.in_(
+                        select(Customer.id).where(Customer.email_key == key)
+                    ),
+                ),
+                task_model.closed_at.is_(None),
+            )
+            .limit(2)
         )
     )
     return open_tasks[0] if len(open_tasks) == 1 else None
@@ -150,17 +153,18 @@ def _sender_task(db: Session, tenant: Tenant, sender: str) -> int | None:
 def already_stored(
     db: Session, mail: Incoming, mailbox: Mailbox | None, uidvalidity: int | None, uid: int | None
 ) -> bool:
+    """Whether this mailbox position, or this Message-ID (content hash), is stored (one query)."""
+    same = Message.message_key == mail.key
     if mailbox is not None and uid is not None:
-        found = db.scalar(
-            select(Message.id).where(
+        same = or_(
+            same,
+            and_(
                 Message.mailbox_id == mailbox.id,
                 Message.uidvalidity == uidvalidity,
                 Message.uid == uid,
-            )
+            ),
         )
-        if found is not None:
-            return True
-    return db.scalar(select(Message.id).where(Message.message_key == mail.key)) is not None
+    return db.scalar(select(Message.id).where(same).limit(1)) is not None
 
 
 def store(
@@ -206,6 +210,12 @@ def _store(
             route = Route("contact_request", contact_request.id, "request")
         else:
             route = Route(None, None, "")
+    files: list[Attachment] = []
+    skipped = [dict(s) for s in mail.skipped]
+    if route.entity:
+        files, skipped = _store_files(
+            db, tenant, settings, mail, route.entity, route.record_id, skipped
+        )
     message = Message(
         direction=Direction.IN,
         channel=Channel.EMAIL,
@@ -222,7 +232,8 @@ def _store(
         message_id=mail.message_id[:998],
         message_key=mail.key,
         in_reply_to=mail.in_reply_to[:998],
-        skipped=[dict(s) for s in mail.skipped],
+        skipped=skipped,
+        attachment_ids=[a.id for a in files],
         automatic=mail.automatic,
         routed_by=route.how,
         mailbox_id=mailbox.id if mailbox is not None else None,
@@ -232,9 +243,29 @@ def _store(
     )
     db.add(message)
     db.flush()
-    entity, record_id = route.entity or UNROUTED_ENTITY, route.record_id or message.id
+    if route.entity:
+        _history(db, message, files)
+    elif mail.files:
+        # Unrouted: the files wait on the message itself until a user assigns it.
+        files, skipped = _store_files(
+            db, tenant, settings, mail, UNROUTED_ENTITY, message.id, skipped
+        )
+        message.attachment_ids = [a.id for a in files]
+        message.skipped = skipped
+    return message
+
+
+def _store_files(
+    db: Session,
+    tenant: Tenant,
+    settings: Mapping[str, Any],
+    mail: Incoming,
+    entity: str,
+    record_id: int,
+    skipped: list[dict[str, Any]],
+) -> tuple[list[Attachment], list[dict[str, Any]]]:
+    """The mail's files as attachments of the record; those refused added to ``skipped``."""
     files = []
-    skipped = list(message.skipped)
     for item in mail.files:
         try:
             files.append(
@@ -253,12 +284,9 @@ def _store(
             skipped.append(
                 {"filename": item.filename[:200], "size": len(item.data), "reason": str(exc)}
             )
-    db.flush()
-    message.attachment_ids = [a.id for a in files]
-    message.skipped = skipped
-    if route.entity:
-        _history(db, message, files)
-    return message
+    if files:
+        db.flush()
+    return files, skipped
 
 
 def _history(db: Session, message: Message, files: Sequence[Attachment]) -> None:

@@ -68,15 +68,28 @@ class Party:
         return bool(holder is not None and holder.marketing_consent)
 
 
+#: ``session.info`` key: the tenant's entity models, looked up once per transaction.
+_MODELS_KEY = "messaging.entity_models"
+
+
 def entity_model(db: Session, tenant: Tenant, entity: str) -> type | None:
     """The model of ``entity`` among the tenant's enabled plugins' declarations."""
     if entity not in ENTITIES:
         return None
-    hooks = tenant_hooks(db, tenant)
-    for declared in hooks.collect("myynti_entities"):
-        if declared.name == entity:
-            return declared.model
-    return None
+    cached = db.info.get(_MODELS_KEY)
+    if cached is None or cached[0] != tenant.id:
+        declared = tenant_hooks(db, tenant).collect("myynti_entities")
+        cached = (tenant.id, {d.name: d.model for d in declared if d.name in ENTITIES})
+        db.info[_MODELS_KEY] = cached
+    return cached[1].get(entity)
+
+
+def record_exists(db: Session, tenant: Tenant, entity: str, record_id: int) -> bool:
+    """Whether this tenant has record ``record_id`` of ``entity`` (one light query)."""
+    model = entity_model(db, tenant, entity)
+    return (
+        model is not None and db.scalar(select(model.id).where(model.id == record_id)) is not None
+    )
 
 
 def find_party(db: Session, tenant: Tenant, entity: str, record_id: int) -> Party | None:

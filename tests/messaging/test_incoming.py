@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from email.message import EmailMessage
 
+from bs4 import BeautifulSoup
 from sqlalchemy import select
 
 from core.models import Attachment
@@ -133,3 +134,25 @@ def test_our_automatic_mail_answered_by_an_auto_reply_ends_there(jobdb, acme, ap
     stored = store(jobdb, as_tenant(jobdb, acme.tenant), app_secrets, from_bytes(reply.as_bytes()))
     assert (stored.entity, stored.state, stored.automatic) == ("task", State.RECEIVED, True)
     assert jobdb.scalars(select(Message).where(Message.direction == "out")).all() == []
+
+
+def test_a_received_html_message_is_shown_sandboxed_without_remote_images(
+    webapp, acme, login, jobdb, app_secrets
+):
+    message = mail(Message_ID="<html@virtanen.example>")
+    message.add_alternative(
+        '<p onmouseover="x()">Hei<script>alert(1)</script>'
+        '<img src="https://track.example/pixel.gif"></p>',
+        subtype="html",
+    )
+    stored = store(
+        jobdb, as_tenant(jobdb, acme.tenant), app_secrets, from_bytes(message.as_bytes())
+    )
+    jobdb.commit()
+    login(webapp, "maija@acme.example")
+    page = webapp.get(f"/t/acme/messages/{stored.id}")
+    iframe = BeautifulSoup(page.text, "html.parser").select_one("iframe.message-html")
+    assert iframe.has_attr("sandbox") and not iframe["sandbox"]  # nothing allowed
+    assert "<p>Hei" in iframe["srcdoc"]
+    assert "track.example" not in page.text and "alert(1)" not in page.text
+    assert "onmouseover" not in page.text

@@ -99,6 +99,7 @@ def test_a_reply_to_our_address_goes_to_its_record_with_history_and_attachments(
         "ville@virtanen.example",
     )
     assert event.payload["attachments"] == [{"id": attachment.id, "filename": "mittaus.pdf"}]
+    assert event.payload["message_id"] == message.id
     assert event.payload["skipped"][0]["filename"] == "video.mov"
 
 
