@@ -1,0 +1,1 @@
+"""This plugin's hook implementations."""
