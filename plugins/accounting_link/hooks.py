@@ -4,10 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from core import EventKind, Permission, hookimpl
-from plugins.accounting_link import events
+from core import EntityType, EventKind, Link, Panel, Permission, StageAction, hookimpl
+from plugins.accounting_link import events, stage_actions
+from plugins.accounting_link.models import SalesDocument
+from plugins.accounting_link.panel import task_panels
 from plugins.accounting_link.permissions import AccountingPermission
 from plugins.accounting_link.setup import set_up_tenant
+
+
+@hookimpl
+def myynti_configure(config: Any) -> None:
+    config.include("plugins.accounting_link.routes")
 
 
 @hookimpl
@@ -16,8 +23,65 @@ def myynti_permissions() -> list[Permission]:
 
 
 @hookimpl
+def myynti_entities() -> list[EntityType]:
+    return [
+        EntityType(
+            name="sales_document",
+            model=SalesDocument,
+            label={"fi": "Myyntidokumentti", "sv": "Försäljningsdokument", "en": "Sales document"},
+            plural={
+                "fi": "Myyntidokumentit",
+                "sv": "Försäljningsdokument",
+                "en": "Sales documents",
+            },
+            title_attr="number",
+            list_columns=("kind", "number", "state", "gross_total"),
+            route_name="sales_document",
+            permission=AccountingPermission.DOCUMENT_VIEW,
+            custom_fields=False,
+        )
+    ]
+
+
+@hookimpl
 def myynti_event_kinds() -> list[EventKind]:
     return events.event_kinds()
+
+
+@hookimpl
+def myynti_stage_actions() -> list[StageAction]:
+    return stage_actions.stage_actions()
+
+
+@hookimpl
+def myynti_links(request: Any, slot: str) -> list[Link]:
+    links = []
+    if slot == "admin" and request.has_permission(AccountingPermission.PRODUCT_MANAGE):
+        links.append(
+            Link(
+                {"fi": "Tuotteet", "sv": "Produkter", "en": "Products"},
+                request.route_url("sales_products"),
+                60,
+            )
+        )
+    if slot == "admin" and request.has_permission(AccountingPermission.SETTINGS_MANAGE):
+        links.append(
+            Link(
+                {
+                    "fi": "Laskutus ja kirjanpito",
+                    "sv": "Fakturering och bokföring",
+                    "en": "Invoicing and accounting",
+                },
+                request.route_url("accounting_settings"),
+                61,
+            )
+        )
+    return links
+
+
+@hookimpl
+def myynti_panels(request: Any, slot: str, context: Any) -> list[Panel]:
+    return task_panels(request, slot, context)
 
 
 @hookimpl
