@@ -71,6 +71,8 @@ class JobQueue:
         self, settings: Mapping[str, Any], registry: PluginRegistry, engine: Engine
     ) -> None:
         self.config = JobConfig.from_settings(settings)
+        #: The app's settings, for jobs that need them (``queue_of(db).settings``).
+        self.settings = settings
         self.registry = registry
         self.job_types: dict[str, Declared] = _declared(registry, "myynti_jobs", JobType)
         self.periodic_jobs: list[Declared] = list(

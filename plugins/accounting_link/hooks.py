@@ -4,12 +4,43 @@ from __future__ import annotations
 
 from typing import Any
 
-from core import EntityType, EventKind, Link, Panel, Permission, StageAction, hookimpl
-from plugins.accounting_link import events, stage_actions
+from core import (
+    EntityType,
+    EventKind,
+    JobType,
+    Link,
+    Panel,
+    PeriodicJob,
+    Permission,
+    StageAction,
+    hookimpl,
+)
+from plugins.accounting_link import events, hookspecs, stage_actions, sync
+from plugins.accounting_link.backends import LOCAL_LEDGER, AccountingBackend
 from plugins.accounting_link.models import SalesDocument
 from plugins.accounting_link.panel import task_panels
 from plugins.accounting_link.permissions import AccountingPermission
 from plugins.accounting_link.setup import set_up_tenant
+
+
+@hookimpl
+def myynti_addhooks(pluginmanager: Any) -> None:
+    pluginmanager.add_hookspecs(hookspecs)
+
+
+@hookimpl
+def myynti_accounting_backends() -> list[AccountingBackend]:
+    return [LOCAL_LEDGER]
+
+
+@hookimpl
+def myynti_jobs() -> list[JobType]:
+    return [JobType(sync.PUSH, sync.push_job), JobType(sync.SYNC, sync.sync_job)]
+
+
+@hookimpl
+def myynti_periodic_jobs() -> list[PeriodicJob]:
+    return [PeriodicJob(sync.SYNC_ALL, sync.SYNC_INTERVAL, sync.sync_all)]
 
 
 @hookimpl

@@ -9,20 +9,32 @@ Acme's URLs. Gamma has workflow but not this plugin.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
 import pytest
+import webtest
 from sqlalchemy import select
 
-from core.db import all_tenants, set_tenant
-from core.models import Role, Tenant, User
+from core.app import make_config
+from core.db import TenantSession, all_tenants, set_tenant
+from core.jobs.outbox import QUEUE_KEY
+from core.licensing import enable_plugin
+from core.models import Job, JobState, Role, Tenant, User
+from core.plugins import CORE_PLUGIN, PluginRegistry
+from core.testing import app_in_transaction
+from plugins.accounting_link import plugin as accounting_plugin
 from plugins.accounting_link.documents import DocumentInput, LineInput, create_document
 from plugins.accounting_link.models import DocumentKind, Product, SalesDocument, VatRate
+from plugins.contacts import plugin as contacts_plugin
 from plugins.contacts.models import ContactPerson, Customer
+from plugins.workflow import plugin as workflow_plugin
 from plugins.workflow.models import Stage, Task, Workflow
+from tests.accounting_link.bookkeeper import REMOTE, SENT
+from tests.accounting_link.bookkeeper import plugin as bookkeeper_plugin
 
 DAY = date(2026, 3, 2)
 BILLING = {"street": "Teollisuuskatu 1", "postcode": "00510", "city": "Helsinki", "country": "FI"}
@@ -192,3 +204,72 @@ def as_maija(webapp, shop, login) -> Shop:
 def as_anna(webapp, shop, login) -> Shop:
     login(webapp, "anna@acme.example")
     return shop
+
+
+# --- an app with the bookkeeper plugin: a backend and a messenger ------------------
+
+
+@pytest.fixture(scope="module")
+def bookkeeper_registry() -> PluginRegistry:
+    return PluginRegistry(
+        [CORE_PLUGIN, contacts_plugin, workflow_plugin, accounting_plugin, bookkeeper_plugin]
+    )
+
+
+@pytest.fixture(scope="module")
+def bookkeeper_wsgi(app_settings, bookkeeper_registry, db_engine) -> Any:
+    return make_config(app_settings, registry=bookkeeper_registry, engine=db_engine).make_wsgi_app()
+
+
+@pytest.fixture
+def bookkeeper_app(bookkeeper_wsgi, db_connection) -> Iterator[webtest.TestApp]:
+    REMOTE.reset()
+    SENT.clear()
+    with app_in_transaction(bookkeeper_wsgi, db_connection) as app:
+        yield app
+
+
+@pytest.fixture
+def booked(db, shop, bookkeeper_registry, bookkeeper_app, login) -> Shop:
+    """Acme with the bookkeeper plugin too, Anna (admin) signed in to ``bookkeeper_app``."""
+    enable_plugin(db, bookkeeper_registry, shop.tenant, "bookkeeper")
+    db.flush()
+    login(bookkeeper_app, "anna@acme.example")
+    return shop
+
+
+def job_session(db_connection: Any, wsgi: Any) -> TenantSession:
+    """A session as a worker has, inside the test's transaction."""
+    return TenantSession(
+        bind=db_connection,
+        join_transaction_mode="create_savepoint",
+        info={QUEUE_KEY: wsgi.registry.myynti_jobs},
+    )
+
+
+def run_jobs(db_connection: Any, wsgi: Any, tenant: Tenant, name: str) -> int:
+    """Run the tenant's pending jobs called ``name`` as the worker would; how many ran."""
+    queue = wsgi.registry.myynti_jobs
+    session = job_session(db_connection, wsgi)
+    ran = 0
+    try:
+        with all_tenants(session):
+            jobs = list(
+                session.scalars(
+                    select(Job).where(
+                        Job.tenant_id == tenant.id, Job.name == name, Job.state == JobState.PENDING
+                    )
+                )
+            )
+        for job in jobs:
+            set_tenant(session, tenant.id)
+            worker_tenant = session.get(Tenant, tenant.id)
+            queue.job_types[job.name].job.run(db=session, tenant=worker_tenant, payload=job.payload)
+            with all_tenants(session):
+                job.state = JobState.DONE
+            session.flush()
+            ran += 1
+        session.commit()
+    finally:
+        session.close()
+    return ran
