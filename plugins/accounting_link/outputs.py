@@ -24,7 +24,9 @@ from plugins.accounting_link.document_data import (
     VatBreakdown,
 )
 from plugins.accounting_link.documents import settings_of
+from plugins.accounting_link.finvoice import finvoice_xml
 from plugins.accounting_link.models import DocumentKind, SalesDocument
+from plugins.accounting_link.pdf import document_pdf
 from plugins.accounting_link.totals import HUNDRED, cents, document_totals
 from plugins.contacts.models import ContactPerson, Customer
 
@@ -154,3 +156,15 @@ def document_data(db: Any, doc: SalesDocument) -> DocumentData:
 
 def file_stem(doc: SalesDocument) -> str:
     return f"{FILE_NAMES[language_of(doc)][doc.kind]}-{doc.number}"
+
+
+def render_pdf(db: Any, doc: SalesDocument) -> OutputFile:
+    return OutputFile(
+        f"{file_stem(doc)}.pdf", "application/pdf", document_pdf(document_data(db, doc))
+    )
+
+
+def render_finvoice(db: Any, doc: SalesDocument) -> OutputFile:
+    """The Finvoice of an invoice or a credit note; ``FinvoiceError`` says what is missing."""
+    data = finvoice_xml(document_data(db, doc))
+    return OutputFile(f"{file_stem(doc)}.xml", "application/xml", data)

@@ -3,7 +3,7 @@
 ``REMOTE`` plays the far end of an accounting backend: it books what is pushed,
 refuses while ``REMOTE.refuse`` holds a reason, and answers payments put into
 ``REMOTE.payments``. ``SENT`` collects the messages ``myynti_send_message`` is
-given; a message without an address is refused, as messaging would.
+given; one to an address that bounced is refused, as messaging would.
 """
 
 from __future__ import annotations
@@ -98,7 +98,7 @@ def myynti_accounting_backends() -> list[AccountingBackend]:
 
 @hookimpl
 def myynti_send_message(message: OutgoingMessage) -> int:
-    if not message.to:
-        raise MessageRefused("The customer has no e-mail address.")
+    if any(address.endswith("@bounced.example") for address in message.to):
+        raise MessageRefused("Mail to this address has bounced.")
     SENT.append(message)
     return len(SENT)
