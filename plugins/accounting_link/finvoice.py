@@ -14,6 +14,8 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from lxml import etree
+from stdnum import bic as bic_code
+from stdnum import iban as iban_number
 
 from plugins.accounting_link.barcode import BarcodeError, virtual_barcode
 from plugins.accounting_link.document_data import Address, DocumentData
@@ -69,9 +71,9 @@ def _money(parent: etree._Element, tag: str, value: Decimal, currency: str) -> N
 
 def _address(parent: etree._Element, prefix: str, address: Address) -> None:
     details = _sub(parent, f"{prefix}PostalAddressDetails")
-    _sub(details, f"{prefix}StreetName", address.street)
-    _sub(details, f"{prefix}TownName", address.city)
-    _sub(details, f"{prefix}PostCodeIdentifier", address.postcode)
+    _sub(details, f"{prefix}StreetName", address.street[:35])
+    _sub(details, f"{prefix}TownName", address.city[:35])
+    _sub(details, f"{prefix}PostCodeIdentifier", address.postcode[:35])
     _sub(details, "CountryCode", address.country)
 
 
@@ -80,6 +82,13 @@ def _check(doc: DocumentData) -> None:
         raise FinvoiceError(f"Only invoices and credit notes are sent as Finvoice, not {doc.kind}.")
     if not doc.seller.iban:
         raise FinvoiceError("The seller's IBAN is missing.")
+    if not iban_number.is_valid(doc.seller.iban):
+        raise FinvoiceError("The seller's IBAN is not valid.")
+    if doc.seller.bic and not bic_code.is_valid(doc.seller.bic):
+        raise FinvoiceError("The seller's BIC is not valid.")
+    for who, name in (("seller", doc.seller.name), ("buyer", doc.buyer.name)):
+        if len(name.strip()) < 2:
+            raise FinvoiceError(f"The {who}'s name is missing.")
     for who, address in (("seller", doc.seller.address), ("buyer", doc.buyer.billing_address)):
         if len(address.street) < 2 or len(address.city) < 2 or len(address.postcode) < 2:
             raise FinvoiceError(f"The {who}'s address is incomplete.")
@@ -111,7 +120,7 @@ def _seller(root: etree._Element, doc: DocumentData) -> None:
     party = _sub(root, "SellerPartyDetails")
     if seller.business_id:
         _sub(party, "SellerPartyIdentifier", seller.business_id)
-    _sub(party, "SellerOrganisationName", seller.name)
+    _sub(party, "SellerOrganisationName", seller.name[:70])
     if seller.vat_number:
         _sub(party, "SellerOrganisationTaxCode", seller.vat_number)
     _address(party, "Seller", seller.address)

@@ -119,6 +119,27 @@ def test_a_quote_or_a_seller_without_iban_is_refused():
         finvoice_xml(replace(doc, kind="quote"))
     with pytest.raises(FinvoiceError, match="IBAN"):
         finvoice_xml(replace(doc, seller=replace(doc.seller, iban="")))
+    with pytest.raises(FinvoiceError, match="IBAN is not valid"):
+        finvoice_xml(replace(doc, seller=replace(doc.seller, iban="FI79 4405 2020 0360 83")))
+    with pytest.raises(FinvoiceError, match="BIC is not valid"):
+        finvoice_xml(replace(doc, seller=replace(doc.seller, bic="OKOY")))
+
+
+def test_long_names_and_addresses_are_cut_to_what_finvoice_allows():
+    doc = samples.ordinary_invoice()
+    long_street = "Pitkäkatu 123 A 45, porraskäytävä C, 3. kerros"
+    buyer = replace(
+        doc.buyer,
+        name="Hyvin Pitkänimisen Osakeyhtiön Tampereen Toimipisteen Huoltopalveluyksikkö Oy",
+        billing_address=replace(doc.buyer.billing_address, street=long_street),
+    )
+    tree = valid_tree(replace(doc, buyer=buyer))
+    assert (
+        text(tree, "BuyerPartyDetails/BuyerPostalAddressDetails/BuyerStreetName")
+        == (long_street[:35])
+    )
+    with pytest.raises(FinvoiceError, match="seller's name"):
+        finvoice_xml(replace(doc, seller=replace(doc.seller, name="")))
 
 
 def test_the_schema_check_itself_catches_a_broken_invoice():
