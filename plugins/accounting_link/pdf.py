@@ -10,7 +10,7 @@ language whatever the user's.
 
 The font is DejaVu Sans (Debian's fonts-dejavu-core) when installed, for any
 Unicode text; otherwise fpdf2's built-in Helvetica in Windows-1252, which
-still covers Finnish, Swedish and the euro sign.
+still covers Finnish, Swedish and the euro sign (other characters print as ``?``).
 """
 
 from __future__ import annotations
@@ -113,6 +113,12 @@ class DocumentPDF(FPDF):
         else:
             self.core_fonts_encoding = "windows-1252"
             self.family = "helvetica"
+
+    def normalize_text(self, text: str) -> str:
+        """In the built-in font, a character Windows-1252 lacks is printed as ``?``."""
+        if not self.is_ttf_font and self.core_fonts_encoding:
+            return text.encode(self.core_fonts_encoding, errors="replace").decode("latin-1")
+        return super().normalize_text(text)
 
     def label(self, key: str) -> str:
         return LABELS[key][self.doc.language]

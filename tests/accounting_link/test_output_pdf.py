@@ -2,9 +2,11 @@
 
 import io
 import re
+from dataclasses import replace
 
 import pypdf
 
+from plugins.accounting_link import pdf
 from plugins.accounting_link.pdf import document_pdf
 from tests.accounting_link import output_samples as samples
 
@@ -70,3 +72,35 @@ def test_a_long_document_runs_over_pages_with_headings_and_page_numbers():
     assert f"Sivu {len(texts)}/{len(texts)}" in texts[-1]
     assert "Varaosa 79" in with_lines[-1]
     assert "Maksettava 1 004,00 €" in texts[-1]
+
+
+def test_quote_has_its_title_and_no_payment_details():
+    quote = replace(
+        samples.ordinary_invoice(),
+        kind="quote",
+        reference="",
+        due_date=None,
+        notes="Toimitus Łódźiin",
+    )
+    (text,) = pages_text(quote)
+    assert "TARJOUS" in text
+    assert "Toimitus Łódźiin" in text
+    assert "Yhteensä 364,83 €" in text
+    assert "Eräpäivä" not in text
+    assert "Maksutiedot" not in text
+
+
+def test_without_dejavu_the_builtin_font_still_prints_finnish_and_euros(monkeypatch, tmp_path):
+    monkeypatch.setattr(pdf, "FONT_DIR", tmp_path)
+    doc = samples.ordinary_invoice()
+    doc = replace(doc, notes="Toimitus Łódźiin")
+    reader = pypdf.PdfReader(io.BytesIO(pdf.document_pdf(doc)))
+    text = reader.pages[0].extract_text().replace("\u00a0", " ")
+    fonts = reader.pages[0]["/Resources"]["/Font"]
+    assert {fonts[name].get_object()["/BaseFont"] for name in fonts} == {
+        "/Helvetica",
+        "/Helvetica-Bold",
+    }
+    assert "Äänekosken Sähkö Oy" in text
+    assert "Maksettava 364,83 €" in text
+    assert "Toimitus ?ód?iin" in text
