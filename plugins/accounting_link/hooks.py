@@ -18,6 +18,7 @@ from core import (
 from plugins.accounting_link import events, hookspecs, stage_actions, sync
 from plugins.accounting_link.backends import LOCAL_LEDGER, AccountingBackend
 from plugins.accounting_link.models import SalesDocument
+from plugins.accounting_link.netvisor_backend import NETVISOR
 from plugins.accounting_link.panel import task_panels
 from plugins.accounting_link.permissions import AccountingPermission
 from plugins.accounting_link.setup import set_up_tenant
@@ -30,7 +31,7 @@ def myynti_addhooks(pluginmanager: Any) -> None:
 
 @hookimpl
 def myynti_accounting_backends() -> list[AccountingBackend]:
-    return [LOCAL_LEDGER]
+    return [LOCAL_LEDGER, NETVISOR]
 
 
 @hookimpl

@@ -87,6 +87,16 @@ def seller_of(db: Any) -> Seller:
     )
 
 
+def buyer_of(customer: Customer) -> Buyer:
+    return Buyer(
+        name=customer.name,
+        business_id=customer.business_id or "",
+        vat_number=customer.vat_number or "",
+        billing_address=_address(customer.billing_address or customer.postal_address),
+        customer_number=str(customer.id),
+    )
+
+
 def seller_name(db: Any) -> str:
     return settings_of(db).company_name
 
@@ -125,13 +135,7 @@ def document_data(db: Any, doc: SalesDocument) -> DocumentData:
         number=str(doc.number),
         issue_date=doc.document_date,
         seller=seller_of(db),
-        buyer=Buyer(
-            name=customer.name,
-            business_id=customer.business_id or "",
-            vat_number=customer.vat_number or "",
-            billing_address=_address(customer.billing_address or customer.postal_address),
-            customer_number=str(customer.id),
-        ),
+        buyer=buyer_of(customer),
         lines=tuple(lines),
         vat_breakdown=tuple(VatBreakdown(p.percent, p.net, p.vat, p.gross) for p in totals.parts),
         net_total=totals.net,
