@@ -26,7 +26,7 @@ from plugins.accounting_link.documents import (
 )
 from plugins.accounting_link.models import DocumentKind, Product, VatClass
 from plugins.accounting_link.payment_refs import assign
-from plugins.accounting_link.vat import rate_for
+from plugins.accounting_link.vat import rate_for, rates_on
 from plugins.contacts.models import Customer
 
 NO_CUSTOMER = _("The task has no customer.")
@@ -109,12 +109,13 @@ def _template_lines(db: Any, spec: str, day: date, language: str) -> list[LineIn
         p.code: p
         for p in db.scalars(select(Product).where(Product.code.in_([c for c, _q in wanted])))
     }
+    rates = {rate.vat_class: rate for rate in rates_on(db, day)}
     lines = []
     for code, quantity in wanted:
         product = products.get(code)
         if product is None:
             raise DocumentRefused(_(UNKNOWN_PRODUCT, mapping={"code": code}))
-        rate = rate_for(db, product.vat_class, day)
+        rate = rates.get(product.vat_class)
         if rate is None:
             raise DocumentRefused(NO_RATE)
         name = product.name.get(language) or product.name.get("fi") or code
