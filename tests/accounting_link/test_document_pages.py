@@ -149,3 +149,16 @@ def test_a_stale_step_is_refused(webapp, db, as_maija):
         status=409,
     )
     assert "Someone else changed this document" in response.text
+
+
+def test_the_pages_speak_finnish(webapp, db, as_maija):
+    shop = as_maija
+    doc = make_doc(db, shop)
+    fi = {"Accept-Language": "fi"}
+    page = webapp.get(f"/t/acme/sales/documents/{doc.id}", headers=fi)
+    assert page.html.h1.get_text(strip=True) == f"Lasku {doc.number}"
+    assert page.html.select_one("tr.gross-total th").get_text() == "Yhteensä"
+    task_page = webapp.get(f"/t/acme/tasks/{shop.task.id}", headers=fi)
+    panel = task_page.html.select_one("[data-panel=accounting-task-documents]")
+    assert panel.find("a", string="Uusi lasku")
+    assert panel.select_one("tr[data-state=draft] td:nth-of-type(2)").get_text() == "Luonnos"
