@@ -34,7 +34,6 @@ CHOOSE_MEMBER = _("Choose a member of your organisation.")
 CHOOSE_PRODUCT = _("Choose a product from the list.")
 QUANTITY_REQUIRED = _("Enter the quantity.")
 PRICE_REQUIRED = _("Enter the unit price.")
-DESCRIPTION_REQUIRED = _("Describe the line or choose a product.")
 
 
 def member_choices(db: Any) -> list[tuple[int, str]]:

@@ -38,6 +38,7 @@ NOT_A_NUMBER = _("Enter a number, e.g. 1 234,50.")
 TOO_LARGE = _("The number is too large.")
 DISCOUNT = _("Enter a discount from 0 to 100 %.")
 NOT_NEGATIVE = _("The price cannot be negative.")
+NUMBER_LIMIT = Decimal("999999999")
 IBAN_INVALID = _("Enter an IBAN such as FI21 1234 5600 0007 85; check its digits.")
 
 
@@ -54,30 +55,29 @@ def id_select(label: Any, **kwargs: Any) -> SelectField:
     return SelectField(label, coerce=to_int, validate_choice=False, default=0, **kwargs)
 
 
+def parse_number(raw: str) -> Decimal | None:
+    """A number typed the Finnish way or with a point; None for nothing; ``ValueError`` else."""
+    text = raw.replace("\u00a0", "").replace(" ", "").replace("€", "").replace(",", ".")
+    text = text.replace("%", "").replace("\u2212", "-")
+    if not text:
+        return None
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        raise ValueError(NOT_A_NUMBER) from None
+    if not value.is_finite():
+        raise ValueError(NOT_A_NUMBER)
+    if abs(value) > NUMBER_LIMIT:
+        raise ValueError(TOO_LARGE)
+    return value
+
+
 class NumberField(StringField):
     """A decimal number as typed in Finland; kept as ``Decimal``, the user's text kept on error."""
 
-    LIMIT = Decimal("999999999")
-
     def process_formdata(self, valuelist: list[str]) -> None:
-        raw = valuelist[0] if valuelist else ""
-        text = raw.replace("\u00a0", "").replace(" ", "").replace("€", "").replace(",", ".")
-        text = text.replace("%", "").replace("\u2212", "-")
-        if not text:
-            self.data = None
-            return
-        try:
-            value = Decimal(text)
-        except InvalidOperation:
-            self.data = None
-            raise ValueError(NOT_A_NUMBER) from None
-        if not value.is_finite():
-            self.data = None
-            raise ValueError(NOT_A_NUMBER)
-        if abs(value) > self.LIMIT:
-            self.data = None
-            raise ValueError(TOO_LARGE)
-        self.data = value
+        self.data = None
+        self.data = parse_number(valuelist[0] if valuelist else "")
 
     def _value(self) -> str:
         if self.raw_data:

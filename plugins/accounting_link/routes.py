@@ -14,6 +14,7 @@ def includeme(config: Any) -> None:
     config.add_tenant_route("sales_document_edit", doc + "/edit")
     config.add_tenant_route("sales_document_step", doc + "/steps/{step:[a-z]+}")
     config.add_tenant_route("sales_document_payments", doc + "/payments")
+    config.add_tenant_route("sales_document_delivery", doc + "/delivery")
     config.add_tenant_route("sales_document_send", doc + "/send")
     config.add_tenant_route("sales_document_sync_retry", doc + "/sync")
     config.add_tenant_route("sales_document_pdf", doc + "/document.pdf")

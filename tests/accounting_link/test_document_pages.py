@@ -162,3 +162,23 @@ def test_the_pages_speak_finnish(webapp, db, as_maija):
     panel = task_page.html.select_one("[data-panel=accounting-task-documents]")
     assert panel.find("a", string="Uusi lasku")
     assert panel.select_one("tr[data-state=draft] td:nth-of-type(2)").get_text() == "Luonnos"
+
+
+def test_an_order_is_delivered_in_part_and_the_part_invoiced(webapp, db, as_maija):
+    shop = as_maija
+    order = make_doc(db, shop, kind="order")
+    hours, coffee = order.lines
+    page = webapp.get(f"/t/acme/sales/documents/{order.id}")
+    form = page.forms["delivery-form"]
+    form[f"delivered-{hours.id}"] = "12"
+    refused = form.submit(status=400)
+    assert "More than was ordered" in refused.html.select_one(".step-error").get_text()
+
+    form = refused.forms["delivery-form"]
+    form[f"delivered-{hours.id}"] = "4"
+    page = form.submit().follow()
+    assert page.html.select_one(".document-state")["data-state"] == "partly_delivered"
+    invoice = page.forms["step-invoice"].submit().follow()
+    assert [
+        td.get_text() for td in invoice.html.select("table.document-lines tbody td:nth-of-type(3)")
+    ] == ["4"]

@@ -8,7 +8,7 @@ from core.testing import csrf_token
 from tests.accounting_link.conftest import add_customer, add_task
 
 GETS = ("", "/edit", "/document.pdf", "/finvoice.xml")
-POSTS = ("/steps/send", "/steps/invoice", "/payments", "/send", "/sync")
+POSTS = ("/steps/send", "/steps/invoice", "/payments", "/delivery", "/send", "/sync")
 
 
 @pytest.mark.parametrize("suffix", GETS)

@@ -115,6 +115,9 @@ def page_data(
         "payment_form": payment or _payment_form(request),
         "can_send": can_edit and bool(request.plugins.myynti_send_message.get_hookimpls()),
         "is_invoice": doc.kind in (DocumentKind.INVOICE, DocumentKind.CREDIT_NOTE),
+        "can_deliver": can_edit
+        and doc.kind == DocumentKind.ORDER
+        and doc.state != OrderState.INVOICED,
         "can_retry_sync": can_edit and doc.sync_state == "failed",
     }
 
