@@ -7,10 +7,14 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
+from core.db import all_tenants, set_tenant
+from core.models import Event, Tenant
 from plugins.accounting_link.documents import DocumentRefused
 from plugins.accounting_link.models import DocumentKind, SalesDocument
 from plugins.accounting_link.stage_actions import action_key, create_from_task, stage_actions
-from tests.accounting_link.conftest import add_task
+from plugins.workflow.models import Stage, StageActionBinding
+from plugins.workflow.moves import RUN_STAGE_ACTIONS
+from tests.accounting_link.conftest import add_task, job_session
 
 
 def test_the_plugin_offers_quote_order_and_invoice_actions():
@@ -55,3 +59,35 @@ def test_an_action_on_a_task_without_a_usable_customer_fails_with_the_reason(db,
 
 def _docs(db) -> list[SalesDocument]:
     return list(db.scalars(select(SalesDocument)))
+
+
+def test_entering_a_stage_with_the_action_makes_the_quote_through_workflows_job(
+    db, db_connection, wsgi_app, shop
+):
+    with all_tenants(db):
+        stage = db.get(Stage, shop.task.stage_id)
+        db.add(
+            StageActionBinding(
+                tenant_id=shop.tenant.id, stage_id=stage.id, action_key=action_key("quote")
+            )
+        )
+        db.flush()
+    session = job_session(db_connection, wsgi_app)
+    set_tenant(session, shop.tenant.id)
+    tenant = session.get(Tenant, shop.tenant.id)
+    job = wsgi_app.registry.myynti_jobs.job_types[RUN_STAGE_ACTIONS].job
+    job.run(db=session, tenant=tenant, payload={"task_id": shop.task.id, "stage_id": stage.id})
+    session.commit()
+
+    set_tenant(db, shop.tenant.id)
+    (quote,) = _docs(db)
+    assert (quote.kind, quote.task_id, quote.salesperson_user_id) == (
+        "quote",
+        shop.task.id,
+        shop.maija.id,
+    )
+    with all_tenants(db):
+        outcome = db.scalars(
+            select(Event.kind).where(Event.entity == "task", Event.kind.like("stage_action%"))
+        ).all()
+    assert outcome == ["stage_action_done"]
