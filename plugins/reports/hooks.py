@@ -1,0 +1,35 @@
+"""The reports plugin's hook implementations: what it tells core and other plugins."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from core import Link, Permission, hookimpl
+from plugins.reports import builtin, hookspecs
+from plugins.reports.permissions import ReportsPermission
+from plugins.reports.views.reports import report_links
+
+
+@hookimpl
+def myynti_addhooks(pluginmanager: Any) -> None:
+    pluginmanager.add_hookspecs(hookspecs)
+
+
+@hookimpl
+def myynti_configure(config: Any) -> None:
+    config.include("plugins.reports.routes")
+
+
+@hookimpl
+def myynti_permissions() -> list[Permission]:
+    return ReportsPermission.declarations()
+
+
+@hookimpl
+def myynti_links(request: Any, slot: str) -> list[Link]:
+    return report_links(request, slot)
+
+
+@hookimpl
+def myynti_reports(request: Any) -> list[dict[str, Any]]:
+    return builtin.declarations()
