@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from core import Link, Permission, hookimpl
+from core import Link, Panel, Permission, hookimpl
 from plugins.reports import builtin, hookspecs
+from plugins.reports.panels import my_numbers_panels
 from plugins.reports.permissions import ReportsPermission
 from plugins.reports.views.reports import report_links
 
@@ -33,3 +34,8 @@ def myynti_links(request: Any, slot: str) -> list[Link]:
 @hookimpl
 def myynti_reports(request: Any) -> list[dict[str, Any]]:
     return builtin.declarations()
+
+
+@hookimpl
+def myynti_panels(request: Any, slot: str, context: Any) -> list[Panel]:
+    return my_numbers_panels(request, slot, context)

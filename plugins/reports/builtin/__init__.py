@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from plugins.reports.builtin import pipeline, sales
+from plugins.reports.builtin import activities, pipeline, sales, tasks
 
 #: Built-in reports by key; each module has ``declaration()`` and ``records()`` for drill-down.
-MODULES = {module.KEY: module for module in (sales, pipeline)}
+MODULES = {module.KEY: module for module in (sales, pipeline, activities, tasks)}
 
 
 def declarations() -> list[dict[str, Any]]:

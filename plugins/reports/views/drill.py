@@ -20,7 +20,7 @@ from plugins.reports.params import read_query
 from plugins.reports.periods import local_today
 from plugins.reports.permissions import ReportsPermission
 from plugins.reports.scope import visible_user_ids
-from plugins.workflow.models import Stage
+from plugins.workflow.models import ActivityType, Stage
 
 #: The drill page lists this many records; the count says how many there are.
 SHOWN = 200
@@ -30,6 +30,7 @@ SHOWN = 200
     route_name="reports_drill",
     renderer="plugins.reports:templates/drill.pt",
     permission=ReportsPermission.VIEW,
+    request_method="GET",
 )
 def drill(request: Any) -> dict[str, Any]:
     key = request.GET.get("report", "")
@@ -60,17 +61,20 @@ def drill(request: Any) -> dict[str, Any]:
 
 
 def _names(db: Any, items: list[Any], kind: str) -> dict[str, Any]:
-    """People and stages of the records listed, in one query each."""
+    """People, stages and activity types of the records listed, in one query each."""
     people_ids = {
         (i.assignee_user_id if kind == "activity" else i.responsible_user_id) for i in items
     }
     people = dict(
         db.execute(select(User.id, User.name).where(User.id.in_(people_ids - {None}))).all()
     )
-    stages = {}
+    stages: dict[int, Any] = {}
+    types: dict[int, Any] = {}
     if kind == "task":
-        found = db.execute(
-            select(Stage.id, Stage.name).where(Stage.id.in_({i.stage_id for i in items}))
-        )
-        stages = dict(found.all())
-    return {"people": people, "stages": stages}
+        wanted = {i.stage_id for i in items}
+        stages = dict(db.execute(select(Stage.id, Stage.name).where(Stage.id.in_(wanted))).all())
+    else:
+        wanted = {i.type_id for i in items}
+        found = select(ActivityType.id, ActivityType.name).where(ActivityType.id.in_(wanted))
+        types = dict(db.execute(found).all())
+    return {"people": people, "stages": stages, "types": types}

@@ -50,6 +50,7 @@ def heading(request: Any) -> Any:
     route_name="reports",
     renderer="plugins.reports:templates/reports.pt",
     permission=ReportsPermission.VIEW,
+    request_method="GET",
 )
 def report_list(request: Any) -> dict[str, Any]:
     groups: OrderedDict[str, list[Report]] = OrderedDict()
@@ -122,6 +123,7 @@ def _page(request: Any, report: Report, query: ReportQuery) -> dict[str, Any]:
     route_name="report",
     renderer="plugins.reports:templates/report.pt",
     permission=ReportsPermission.VIEW,
+    request_method="GET",
 )
 def report_page(request: Any) -> dict[str, Any]:
     report = report_for(request, request.matchdict["key"])
@@ -131,7 +133,7 @@ def report_page(request: Any) -> dict[str, Any]:
     return _page(request, report, query)
 
 
-@view_config(route_name="report_export", permission=ReportsPermission.VIEW)
+@view_config(route_name="report_export", permission=ReportsPermission.VIEW, request_method="GET")
 def report_export(request: Any) -> Response:
     """The report's table as CSV or XLSX, for the same period, filters and people as its page."""
     report = report_for(request, request.matchdict["key"])
