@@ -109,3 +109,29 @@ def test_a_number_drills_down_to_its_tasks(webapp, as_anna):
     assert [a.get_text() for a in won.html.select("tr[data-task] td a")] == ["jan_maija"]
     lost = webapp.get(links[2]["href"])
     assert [a.get_text() for a in lost.html.select("tr[data-task] td a")] == ["mar_lost"]
+
+
+def test_in_finnish(webapp, as_anna):
+    response = webapp.get(
+        as_anna.url(f"/reports/reports.sales?{HALF}&dimension=team"),
+        headers={"Accept-Language": "fi"},
+    )
+    headings = [th.get_text() for th in response.html.select("#report-table thead th")]
+    assert headings == [
+        "Tiimi",
+        "Voitettu",
+        "Voitettu arvo",
+        "Hävitty",
+        "Voittoprosentti",
+        "Päiviä voittoon keskimäärin",
+    ]
+    assert {row[0] for row in _table(response)} == {"Myynti", "Ei tiimiä"}
+    assert response.html.find("a", string="Vie XLSX") is not None
+    refused = webapp.get(
+        as_anna.url("/reports/reports.sales?start=2026-06-01&end=2026-01-01"),
+        headers={"Accept-Language": "fi"},
+        status=400,
+    )
+    assert refused.html.select_one("#end-error").get_text() == (
+        "Jakso ei voi päättyä ennen kuin se alkaa."
+    )
