@@ -14,6 +14,18 @@ depends_on = "workflow0002"
 
 def upgrade() -> None:
     op.create_index(
+        "ix_task_reports_closed",
+        "task",
+        [
+            "tenant_id",
+            "closed_at",
+            "stage_id",
+            "responsible_user_id",
+            "expected_value",
+            "created_at",
+        ],
+    )
+    op.create_index(
         "ix_task_reports_created", "task", ["tenant_id", "created_at", "responsible_user_id"]
     )
     op.create_index(
@@ -26,3 +38,4 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index("ix_activity_reports_period", table_name="activity")
     op.drop_index("ix_task_reports_created", table_name="task")
+    op.drop_index("ix_task_reports_closed", table_name="task")
