@@ -159,10 +159,13 @@ class PluginRegistry:
             except pluggy.PluginValidationError as exc:
                 reason = str(exc).splitlines()[-1]
                 raise PluginError(f"plugin {plugin.name!r}: {reason}") from None
-        # pluggy's check_pending, with a one-line message naming the plugin.
+        # pluggy's check_pending, with a one-line message naming the plugin. An
+        # implementation marked ``optionalhook`` (of a hook a plugin it does not
+        # depend on publishes) is left uncalled when that plugin is not installed.
         for name, hook in vars(self.pm.hook).items():
-            if hook.spec is None and hook.get_hookimpls():
-                plugin_name = hook.get_hookimpls()[0].plugin_name
+            required = [impl for impl in hook.get_hookimpls() if not impl.optionalhook]
+            if hook.spec is None and required:
+                plugin_name = required[0].plugin_name
                 raise PluginError(f"plugin {plugin_name!r} implements unknown hook {name!r}")
 
     @classmethod

@@ -1,0 +1,44 @@
+"""The reports plugin's hook implementations: what it tells core and other plugins."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from core import Link, Panel, Permission, hookimpl
+from plugins.reports import builtin, hookspecs, models
+from plugins.reports.panels import my_numbers_panels
+from plugins.reports.permissions import ReportsPermission
+from plugins.reports.views.reports import report_links
+
+#: The indexes the reports read by, declared on workflow's tables (see ``models``).
+REPORT_INDEXES = models.INDEXES
+
+
+@hookimpl
+def myynti_addhooks(pluginmanager: Any) -> None:
+    pluginmanager.add_hookspecs(hookspecs)
+
+
+@hookimpl
+def myynti_configure(config: Any) -> None:
+    config.include("plugins.reports.routes")
+
+
+@hookimpl
+def myynti_permissions() -> list[Permission]:
+    return ReportsPermission.declarations()
+
+
+@hookimpl
+def myynti_links(request: Any, slot: str) -> list[Link]:
+    return report_links(request, slot)
+
+
+@hookimpl
+def myynti_reports(request: Any) -> list[dict[str, Any]]:
+    return builtin.declarations()
+
+
+@hookimpl
+def myynti_panels(request: Any, slot: str, context: Any) -> list[Panel]:
+    return my_numbers_panels(request, slot, context)
