@@ -15,7 +15,7 @@ from core import (
     StageAction,
     hookimpl,
 )
-from plugins.accounting_link import events, hookspecs, stage_actions, sync
+from plugins.accounting_link import events, hookspecs, report_definitions, stage_actions, sync
 from plugins.accounting_link.backends import LOCAL_LEDGER, AccountingBackend
 from plugins.accounting_link.models import SalesDocument
 from plugins.accounting_link.netvisor_backend import NETVISOR
@@ -32,6 +32,11 @@ def myynti_addhooks(pluginmanager: Any) -> None:
 @hookimpl
 def myynti_accounting_backends() -> list[AccountingBackend]:
     return [LOCAL_LEDGER, NETVISOR]
+
+
+@hookimpl(optionalhook=True)
+def myynti_reports(request: Any) -> list[dict[str, Any]]:
+    return report_definitions.report_definitions(request)
 
 
 @hookimpl

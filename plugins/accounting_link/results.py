@@ -9,6 +9,7 @@ reports plugin to present.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -56,8 +57,13 @@ def _documents(measure: str) -> Any:
     return (SalesDocument.kind == DocumentKind.ORDER) & (SalesDocument.state != OrderState.INVOICED)
 
 
-def results(db: Any, measure: str, group: str) -> list[ResultRow]:
-    """``measure`` (one of ``MEASURES``) by ``group`` (one of ``GROUPS``), largest first."""
+def results(
+    db: Any, measure: str, group: str, salespeople: Collection[int] | None = None
+) -> list[ResultRow]:
+    """``measure`` (one of ``MEASURES``) by ``group`` (one of ``GROUPS``), largest first.
+
+    With ``salespeople``, only documents of those salespeople count.
+    """
     if measure not in MEASURES or group not in GROUPS:
         raise ValueError(f"unknown result {measure} by {group}")
     key, name = {
@@ -74,6 +80,8 @@ def results(db: Any, measure: str, group: str) -> list[ResultRow]:
         .group_by(key, name)
         .order_by(total.desc())
     )
+    if salespeople is not None:
+        query = query.where(SalesDocument.salesperson_user_id.in_(sorted(salespeople)))
     if group == "customer":
         query = query.join(Customer, Customer.id == SalesDocument.customer_id)
     elif group == "salesperson":
