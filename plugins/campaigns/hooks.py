@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from core import EventKind, JobType, Link, Panel, Permission, hookimpl
-from plugins.campaigns import launch
+from plugins.campaigns import launch, report_definitions
 from plugins.campaigns.permissions import CampaignsPermission
 from plugins.campaigns.tasks import JOINED
 from plugins.campaigns.views.campaigns import campaign_links
@@ -46,3 +46,8 @@ def myynti_links(request: Any, slot: str) -> list[Link]:
 @hookimpl
 def myynti_panels(request: Any, slot: str, context: Any) -> list[Panel]:
     return customer_campaign_panels(request, slot, context)
+
+
+@hookimpl(optionalhook=True)
+def myynti_reports(request: Any) -> list[dict[str, Any]]:
+    return report_definitions.report_definitions(request)
