@@ -27,8 +27,9 @@ from translationstring import ChameleonTranslate
 from core.models.base import as_utc
 
 LOCALES = ("fi", "en")
-#: Babel locales for formatting: English in Finland keeps Finnish dates and money.
-FORMAT_LOCALES = {"fi": "fi_FI", "en": "en_FI"}
+#: Babel locales for formatting: English in Finland keeps Finnish dates and money. Swedish
+#: (sv_FI) is ready for when its catalogues are switched on (plugins ship them already).
+FORMAT_LOCALES = {"fi": "fi_FI", "sv": "sv_FI", "en": "en_FI"}
 LOCALE_COOKIE = "_LOCALE_"
 
 _ = TranslationStringFactory("myynti")

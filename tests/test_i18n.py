@@ -304,3 +304,9 @@ def test_english_keeps_the_finnish_forms():
     """GLOSSARY.md: English in Finland still writes 28.11.2026 and 1 234,56 €."""
     assert format_date(date(2026, 11, 28), "en") == "28.11.2026"
     assert _spaces(format_money(1234.56, "en")) == "1 234,56 €"
+
+
+def test_swedish_in_finland_writes_the_finnish_forms():
+    """GLOSSARY.md: sv-FI writes 28.11.2026 and 1 234,56 €, like Finnish."""
+    assert format_date(date(2026, 11, 28), "sv") == "28.11.2026"
+    assert _spaces(format_money(1234.56, "sv")) == "1 234,56 €"
