@@ -24,8 +24,7 @@ from plugins.api.problems import problem
 from plugins.api.resources import Resource, resources
 
 API_PLUGIN = "api"
-#: Requests a token may make per window (``myynti.api_rate_limit``), and the window.
-DEFAULT_RATE_LIMIT = 600
+#: The rate limit's window: ``myynti.api_rate_limit`` requests per token in it.
 RATE_WINDOW = timedelta(minutes=1)
 
 
@@ -83,7 +82,7 @@ def authenticate(request: Any) -> Access:
 
 def _count(request: Any, token: PersonalToken) -> None:
     """Count the request in the token's window; Refused (429, Retry-After) past the limit."""
-    limit = int(request.registry.settings.get("myynti.api_rate_limit") or DEFAULT_RATE_LIMIT)
+    limit = int(request.registry.settings["myynti.api_rate_limit"])
     now = utcnow()
     in_window = PersonalToken.window_started_at > now - RATE_WINDOW
     count, started = request.db.execute(

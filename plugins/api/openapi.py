@@ -110,7 +110,7 @@ def _id() -> dict[str, Any]:
         "name": "id",
         "in": "path",
         "required": True,
-        "schema": {"type": "integer", "minimum": 1, "maximum": 2**63 - 1},
+        "schema": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1},
     }
 
 
@@ -125,8 +125,8 @@ def _paging() -> list[dict[str, Any]]:
         {
             "name": "cursor",
             "in": "query",
-            "schema": {"type": "string"},
-            "description": "The `next` of the previous page.",
+            "schema": {"type": "string", "pattern": r"^\d{1,19}\.[0-9a-f]{24}$"},
+            "description": "The `next` of the previous page; any other value is refused.",
         },
     ]
 

@@ -27,6 +27,7 @@ from sqlalchemy import (
 from sqlalchemy.types import TypeEngine
 
 from core.contract import EntityType
+from core.models import as_utc
 from core.plugins import PluginRegistry
 
 #: Columns no API caller sees: the wall between tenants, and stored secrets.
@@ -46,7 +47,9 @@ class Field:
     def dump(self, value: Any) -> Any:
         if value is None:
             return None
-        if isinstance(value, datetime | date):
+        if isinstance(value, datetime):
+            return as_utc(value).isoformat()
+        if isinstance(value, date):
             return value.isoformat()
         if isinstance(value, Decimal):
             return str(value)
@@ -56,7 +59,7 @@ class Field:
         """The value of ``?name=text``; ValueError when it is not one."""
         if self.kind == "integer":
             value = int(text)
-            if not -(2**63) <= value < 2**63:
+            if not self.schema["minimum"] <= value <= self.schema["maximum"]:
                 raise ValueError(text)
             return value
         if self.kind == "boolean":
@@ -139,8 +142,10 @@ def _fields(model: type) -> list[Field]:
 def _json_type(type_: TypeEngine[Any]) -> tuple[str, dict[str, Any]]:
     if isinstance(type_, Boolean):
         return "boolean", {"type": "boolean"}
-    if isinstance(type_, Integer | BigInteger):
-        return "integer", {"type": "integer"}
+    if isinstance(type_, BigInteger):
+        return "integer", {"type": "integer", "minimum": -(2**63), "maximum": 2**63 - 1}
+    if isinstance(type_, Integer):
+        return "integer", {"type": "integer", "minimum": -(2**31), "maximum": 2**31 - 1}
     if isinstance(type_, DateTime):
         return "datetime", {"type": "string", "format": "date-time"}
     if isinstance(type_, Date):

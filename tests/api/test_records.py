@@ -163,7 +163,7 @@ def test_a_tenant_without_the_api_gets_404(
 
 def test_past_the_rate_limit_a_token_waits_as_told(webapp: Any, db: Any, acme: Any) -> None:
     token = make_token(db, acme.tenant, acme.member)
-    limit = int(webapp.app.registry.settings.get("myynti.api_rate_limit") or 600)
+    limit = int(webapp.app.registry.settings["myynti.api_rate_limit"])
     set_tenant(db, acme.tenant.id)
     row = db.query(PersonalToken).one()
     row.window_count = limit - 1

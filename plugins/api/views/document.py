@@ -37,4 +37,15 @@ def docs_page(request: Any) -> dict[str, Any]:
         for path, methods in document["paths"].items()
         for method, operation in methods.items()
     ]
-    return {"document": document, "operations": operations}
+    schemas = [
+        (name, [(prop, _type_label(schema)) for prop, schema in spec.get("properties", {}).items()])
+        for name, spec in document["components"]["schemas"].items()
+    ]
+    return {"operations": operations, "schemas": schemas}
+
+
+def _type_label(schema: dict[str, Any]) -> str:
+    """``string (date-time) or null``: a property's JSON type as a reader wants it."""
+    kinds = schema.get("type", "any")
+    text = " or ".join(kinds) if isinstance(kinds, list) else kinds
+    return f"{text} ({schema['format']})" if "format" in schema else text
