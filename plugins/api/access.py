@@ -45,7 +45,11 @@ class Access:
     member_permissions: frozenset[str]
 
     def allowed(self, resource: Resource, access: str) -> bool:
-        permission = resource.entity.permission
+        """The token's scope and the user's role, as for the same work in the web UI."""
+        entity = resource.entity
+        if access == tokens.WRITE and not (entity.api_fields and entity.edit_permission):
+            return False
+        permission = entity.permission if access == tokens.READ else entity.edit_permission
         if self.caller.membership.role != Role.ADMIN and permission not in self.member_permissions:
             return False
         return self.caller.may(resource.plugin, access)

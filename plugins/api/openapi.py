@@ -10,9 +10,11 @@ from typing import Any
 
 from plugins.api.resources import Resource
 from plugins.api.views.records import DEFAULT_LIMIT, MAX_LIMIT
+from plugins.api.writing import VERSION, required_fields, writable_fields
 
 PROBLEM = {"$ref": "#/components/schemas/Problem"}
 ERRORS = (400, 401, 403, 404, 429)
+WRITE_ERRORS = (*ERRORS, 413, 415, 422)
 
 
 def document(resources: dict[str, Resource], version: str) -> dict[str, Any]:
@@ -61,6 +63,9 @@ def document(resources: dict[str, Resource], version: str) -> dict[str, Any]:
                 "responses": {"200": _ok(ref), **_problems()},
             }
         }
+    for path, resource in sorted(resources.items()):
+        if resource.entity.api_fields and resource.entity.edit_permission:
+            _add_writes(paths, schemas, path, resource)
     return {
         "openapi": "3.1.0",
         "info": {"title": "Myynti API", "version": version},
@@ -78,6 +83,65 @@ def document(resources: dict[str, Resource], version: str) -> dict[str, Any]:
     }
 
 
+def _add_writes(
+    paths: dict[str, Any], schemas: dict[str, Any], path: str, resource: Resource
+) -> None:
+    """POST (create), PATCH (change, with the version read) and DELETE (archive)."""
+    name = _schema_name(resource)
+    ref = {"$ref": f"#/components/schemas/{name}"}
+    writable = {f.name: f.schema for f in writable_fields(resource)}
+    schemas[f"{name}New"] = {
+        "type": "object",
+        "properties": writable,
+        "required": [f.name for f in required_fields(resource)],
+        "additionalProperties": False,
+    }
+    change: dict[str, Any] = {"type": "object", "properties": dict(writable)}
+    if resource.field(VERSION) is not None:
+        change["properties"][VERSION] = {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}
+        change["required"] = [VERSION]
+    change["additionalProperties"] = False
+    schemas[f"{name}Change"] = change
+    security = [{"token": [f"{resource.plugin}:write"]}]
+    paths[f"/api/v1/t/{{tenant}}/{path}"]["post"] = {
+        "operationId": f"create_{resource.name}",
+        "summary": f"Create a {resource.name} record",
+        "tags": [resource.plugin],
+        "security": security,
+        "parameters": [_tenant()],
+        "requestBody": _body(f"{name}New"),
+        "responses": {"201": _ok(ref), **_problems(WRITE_ERRORS)},
+    }
+    item = paths[f"/api/v1/t/{{tenant}}/{path}/{{id}}"]
+    item["patch"] = {
+        "operationId": f"change_{resource.name}",
+        "summary": f"Change a {resource.name} record (give the version you read)",
+        "tags": [resource.plugin],
+        "security": security,
+        "parameters": [_tenant(), _id()],
+        "requestBody": _body(f"{name}Change"),
+        "responses": {"200": _ok(ref), **_problems((*WRITE_ERRORS, 409))},
+    }
+    if resource.field("archived_at") is not None:
+        item["delete"] = {
+            "operationId": f"archive_{resource.name}",
+            "summary": f"Archive a {resource.name} record (it is kept)",
+            "tags": [resource.plugin],
+            "security": security,
+            "parameters": [_tenant(), _id()],
+            "responses": {"200": _ok(ref), **_problems()},
+        }
+
+
+def _body(schema_name: str) -> dict[str, Any]:
+    return {
+        "required": True,
+        "content": {
+            "application/json": {"schema": {"$ref": f"#/components/schemas/{schema_name}"}}
+        },
+    }
+
+
 def _schema_name(resource: Resource) -> str:
     return "".join(part.capitalize() for part in resource.name.split("_"))
 
@@ -86,13 +150,13 @@ def _ok(schema: dict[str, Any]) -> dict[str, Any]:
     return {"description": "OK", "content": {"application/json": {"schema": schema}}}
 
 
-def _problems() -> dict[str, Any]:
+def _problems(statuses: tuple[int, ...] = ERRORS) -> dict[str, Any]:
     return {
         str(status): {
             "description": "A problem",
             "content": {"application/problem+json": {"schema": PROBLEM}},
         }
-        for status in ERRORS
+        for status in statuses
     }
 
 

@@ -43,6 +43,8 @@ class Field:
     schema: dict[str, Any]
     kind: str
     nullable: bool
+    #: A decimal column's precision and scale.
+    digits: tuple[int, int] | None = None
 
     def dump(self, value: Any) -> Any:
         if value is None:
@@ -135,7 +137,10 @@ def _fields(model: type) -> list[Field]:
         nullable = bool(column.nullable) and not column.primary_key
         if nullable:
             schema = {**schema, "type": [schema["type"], "null"]} if "type" in schema else schema
-        fields.append(Field(attr.key, schema, kind, nullable))
+        digits = None
+        if kind == "decimal" and column.type.precision is not None:
+            digits = (column.type.precision, column.type.scale or 0)
+        fields.append(Field(attr.key, schema, kind, nullable, digits))
     return fields
 
 
