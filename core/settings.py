@@ -31,6 +31,9 @@ key                          environment              meaning
 ``myynti.public_url``        MYYNTI_PUBLIC_URL        the service's address, for links in mail
                                                       sent by jobs (unsubscribe links)
 ``myynti.api_rate_limit``    MYYNTI_API_RATE_LIMIT    API requests per minute per token (api; 600)
+``myynti.webhook_timeout``   MYYNTI_WEBHOOK_TIMEOUT   seconds a webhook receiver has to answer (10)
+``myynti.webhook_private_hosts`` MYYNTI_WEBHOOK_PRIVATE_HOSTS hosts in a private network that
+                                                      webhooks may post to anyway (space-separated)
 ===========================  =======================  ============================================
 """
 
@@ -63,6 +66,8 @@ ENVIRONMENT = {
     "myynti.smtp_timeout": "MYYNTI_SMTP_TIMEOUT",
     "myynti.public_url": "MYYNTI_PUBLIC_URL",
     "myynti.api_rate_limit": "MYYNTI_API_RATE_LIMIT",
+    "myynti.webhook_timeout": "MYYNTI_WEBHOOK_TIMEOUT",
+    "myynti.webhook_private_hosts": "MYYNTI_WEBHOOK_PRIVATE_HOSTS",
 }
 
 DEFAULTS = {
@@ -81,6 +86,8 @@ DEFAULTS = {
     "myynti.smtp_timeout": "30",
     "myynti.public_url": "",
     "myynti.api_rate_limit": "600",
+    "myynti.webhook_timeout": "10",
+    "myynti.webhook_private_hosts": "",
 }
 
 

@@ -4,14 +4,27 @@ from __future__ import annotations
 
 from typing import Any
 
-from core import Link, Permission, hookimpl
+from core import JobType, Link, Panel, Permission, hookimpl
 from plugins.api.permissions import ApiPermission
 from plugins.api.views.tokens import token_links
+from plugins.api.views.webhooks import paused_notice, webhook_links
+from plugins.api.webhooks import delivery, events
 
 
 @hookimpl
 def myynti_configure(config: Any) -> None:
     config.include("plugins.api.routes")
+    events.install()
+
+
+@hookimpl
+def myynti_jobs() -> list[JobType]:
+    return [JobType(events.JOB, delivery.deliver)]
+
+
+@hookimpl
+def myynti_panels(request: Any, slot: str) -> list[Panel]:
+    return paused_notice(request, slot)
 
 
 @hookimpl
@@ -21,4 +34,4 @@ def myynti_permissions() -> list[Permission]:
 
 @hookimpl
 def myynti_links(request: Any, slot: str) -> list[Link]:
-    return token_links(request, slot)
+    return token_links(request, slot) + webhook_links(request, slot)

@@ -12,6 +12,8 @@ class ApiPermission(StrEnum):
     OWN_TOKENS = "api:token:own"
     #: See and revoke every token of the tenant.
     ALL_TOKENS = "api:token:manage"
+    #: Subscribe URLs to the tenant's events, and see the deliveries.
+    WEBHOOKS = "api:webhook:manage"
 
     @classmethod
     def declarations(cls) -> list[Permission]:
@@ -31,6 +33,15 @@ class ApiPermission(StrEnum):
                     "fi": "Näe ja peru kaikki organisaation API-avaimet",
                     "sv": "Se och återkalla alla organisationens API-nycklar",
                     "en": "See and revoke all of the organisation's API tokens",
+                },
+                ("admin",),
+            ),
+            Permission(
+                cls.WEBHOOKS,
+                {
+                    "fi": "Hallitse webhookeja",
+                    "sv": "Hantera webhooks",
+                    "en": "Manage webhooks",
                 },
                 ("admin",),
             ),

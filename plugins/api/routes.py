@@ -31,6 +31,10 @@ def includeme(config: Any) -> None:
     )
     config.add_tenant_route("api_tokens_page", "/settings/api")
     config.add_tenant_route("api_token_revoke_personal", "/settings/api/{id:\\d+}/revoke")
+    config.add_tenant_route("api_webhooks", "/settings/webhooks")
+    config.add_tenant_route("api_webhook", "/settings/webhooks/{id:\\d+}")
+    config.add_tenant_route("api_webhook_resume", "/settings/webhooks/{id:\\d+}/resume")
+    config.add_tenant_route("api_webhook_delete", "/settings/webhooks/{id:\\d+}/delete")
     config.scan("plugins.api.views")
 
 
