@@ -15,6 +15,7 @@ def includeme(config: Any) -> None:
     config.add_tenant_route("board", "/board")
     config.add_tenant_route("board_column", "/board/stages/{stage_id:\\d+}/cards")
     config.add_tenant_route("board_move", "/board/tasks/{id:\\d+}/move")
+    config.add_tenant_route("board_quick_add", "/board/stages/{stage_id:\\d+}/tasks")
     config.add_tenant_route(
         "workflow_action_retry", "/tasks/{id:\\d+}/actions/{event_id:\\d+}/retry"
     )
