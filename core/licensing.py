@@ -63,6 +63,19 @@ def enable_plugin(
 
 def disable_plugin(db: Session, registry: PluginRegistry, tenant: Tenant, name: str) -> None:
     """Disable ``name`` for ``tenant``; its data stays and returns when enabled again."""
+    plugin = check_can_disable(db, registry, tenant, name)
+    row = db.get(TenantPlugin, (tenant.id, plugin.name))
+    if row is not None and row.enabled:
+        row.enabled = False
+        row.changed_at = utcnow()
+        db.flush()
+
+
+def check_can_disable(db: Session, registry: PluginRegistry, tenant: Tenant, name: str) -> Any:
+    """The plugin ``name`` if ``tenant`` may disable it; else ``LicenceError`` saying why.
+
+    Lets a page ask for confirmation only of a switch that would succeed.
+    """
     plugin = _licensed(registry, name)
     enabled = enabled_plugins(db, tenant)
     needed_by = sorted(
@@ -75,11 +88,7 @@ def disable_plugin(db: Session, registry: PluginRegistry, tenant: Tenant, name: 
                 mapping={"plugin": plugin.name, "needed_by": ", ".join(needed_by)},
             )
         )
-    row = db.get(TenantPlugin, (tenant.id, plugin.name))
-    if row is not None and row.enabled:
-        row.enabled = False
-        row.changed_at = utcnow()
-        db.flush()
+    return plugin
 
 
 def _licensed(registry: PluginRegistry, name: str) -> Any:

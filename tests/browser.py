@@ -9,6 +9,7 @@ of browser tests sets ``pytestmark = needs_chromium``: skipped only where
 
 from __future__ import annotations
 
+import re
 import threading
 import uuid
 from collections.abc import Callable, Iterator
@@ -40,6 +41,11 @@ CHROMIUM_ARGS = [
 needs_chromium = pytest.mark.skipif(
     not CHROMIUM.exists(), reason="/usr/bin/chromium is not installed"
 )
+
+#: Where browser tests leave screenshots for a reviewer to open (git-ignored).
+SCREENSHOTS = Path(__file__).resolve().parents[1] / "test-artifacts" / "screenshots"
+#: The sizes every screenshot is taken at: a laptop and a phone.
+SCREEN_SIZES = ({"width": 1366, "height": 800}, {"width": 390, "height": 844})
 
 
 @pytest.fixture(scope="module")
@@ -82,6 +88,26 @@ def signed_in_page(browser: Any, server: str, email: str) -> Any:
     with page.expect_navigation():
         page.click("#login-form button[type=submit]")
     return page
+
+
+def keep_screenshots(page: Any, name: str) -> list[Path]:
+    """Save ``page`` as it is now at each of ``SCREEN_SIZES``; the viewport is put back.
+
+    Files are ``test-artifacts/screenshots/<name>-<width>x<height>.png``, whole pages,
+    overwritten by the next run.
+    """
+    stem = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    before = page.viewport_size
+    paths = []
+    for size in SCREEN_SIZES:
+        page.set_viewport_size(size)
+        path = SCREENSHOTS / f"{stem}-{size['width']}x{size['height']}.png"
+        page.screenshot(path=str(path), full_page=True)
+        paths.append(path)
+    if before:
+        page.set_viewport_size(before)
+    return paths
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from playwright.sync_api import expect
 from core.db import all_tenants
 from core.testing import PASSWORD
 from plugins.contacts.models import Customer
-from tests.browser import WAIT_MS, committed_member, needs_chromium
+from tests.browser import WAIT_MS, committed_member, keep_screenshots, needs_chromium
 from tests.workflow_plugins.fixtures import add_task, make_board
 
 pytestmark = needs_chromium
@@ -99,6 +99,7 @@ def test_no_main_page_scrolls_sideways_on_a_phone(phone, server, shop):
         )
         if overflow > 0:
             wide.append((path, overflow))
+        keep_screenshots(phone, "main" + path.replace(shop["slug"], "tenant"))
 
     assert wide == []
 

@@ -173,7 +173,9 @@ def test_deactivating_a_tenant_hides_it_from_its_members_until_activated(
     member.get("/t/acme/", status=200)
 
     login(platform_app, ADMIN)
-    page = platform_app.get("/platform/tenants").forms["tenant-active-acme"].submit().follow()
+    asked = platform_app.get("/platform/tenants").forms["tenant-active-acme"].submit()
+    assert db.scalar(select(Tenant.active).where(Tenant.id == acme.id)) is True
+    page = asked.forms["confirm-form"].submit().follow()
     assert "Acme Oy deactivated." in page.text
     assert page.html.select_one("tr[data-tenant=acme] .status").get_text(strip=True) == "Inactive"
     assert db.scalar(select(Tenant.active).where(Tenant.id == acme.id)) is False
@@ -239,7 +241,7 @@ def test_enable_disable_and_enable_again_runs_set_up_once_and_keeps_its_data(
     assert _cell(page, "acme", "alpha").select_one(".state").get_text() == "Enabled"
     assert _enabled(db, acme) == {"alpha"}
 
-    page = page.forms["module-acme-alpha"].submit().follow()
+    page = page.forms["module-acme-alpha"].submit().forms["confirm-form"].submit().follow()
     assert "Alpha disabled for Acme Oy." in page.text
     assert _cell(page, "acme", "alpha").select_one(".state").get_text() == "Disabled"
     assert _enabled(db, acme) == set()
@@ -348,7 +350,8 @@ def test_disabled_module_is_hidden_from_the_tenant_and_returns_when_enabled(
     assert SETUP_TEAM in member.get("/t/acme/alpha").text
 
     login(platform_app, ADMIN)
-    platform_app.get("/platform/modules").forms["module-acme-alpha"].submit(status=303)
+    asked = platform_app.get("/platform/modules").forms["module-acme-alpha"].submit(status=200)
+    asked.forms["confirm-form"].submit(status=303)
     dashboard = member.get("/t/acme/")
     assert "Alpha" not in _navigation(dashboard)
     assert dashboard.html.select_one("[data-panel=alpha-panel]") is None
@@ -363,3 +366,41 @@ def test_disabled_module_is_hidden_from_the_tenant_and_returns_when_enabled(
     member.reset()
     login(member, MEMBER)
     assert SETUP_TEAM in member.get("/t/acme/alpha").text
+
+
+# --- asking before hiding -------------------------------------------------------
+
+
+def _asked(page) -> list[str]:
+    return [li.get_text(" ", strip=True) for li in page.html.select("#confirm-switch li")]
+
+
+def test_deactivating_a_tenant_first_says_who_loses_what_and_that_data_is_kept(
+    platform_app, platform_admin, acme, db, login
+):
+    login(platform_app, ADMIN)
+    page = platform_app.get("/platform/tenants").forms["tenant-active-acme"].submit(status=200)
+
+    assert page.html.select_one("#confirm-switch h1").get_text() == "Deactivate Acme Oy?"
+    assert _asked(page)[0] == "Its members (1) can no longer open it."
+    assert "Nothing is deleted" in page.html.select_one("#confirm-switch .kept").get_text()
+    assert db.scalar(select(Tenant.active).where(Tenant.id == acme.id)) is True
+    cancel = page.html.select_one("#confirm-form a")
+    assert cancel["href"].endswith("/platform/tenants")
+
+
+def test_disabling_a_module_first_counts_the_records_it_hides_in_finnish(
+    platform_app, platform_admin, acme, db, login, platform_registry
+):
+    enable_plugin(db, platform_registry, acme, "alpha")
+    platform_admin.locale = "fi"
+    db.flush()
+    login(platform_app, ADMIN)
+    page = platform_app.get("/platform/modules").forms["module-acme-alpha"].submit(status=200)
+
+    assert page.html.select_one("#confirm-switch h1").get_text() == (
+        "Poistetaanko Alfa käytöstä organisaatiolta Acme Oy?"
+    )
+    assert _asked(page)[0].startswith("Osion Alfa valikkokohdat ja sivut")
+    assert "Mitään ei poisteta" in page.text
+    assert _enabled(db, acme) == {"alpha"}

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from pyramid.httpexceptions import HTTPNotFound, HTTPSeeOther
+from pyramid.renderers import render_to_response
 from pyramid.view import view_config
 from sqlalchemy import func, select
 from wtforms import StringField
@@ -17,13 +18,14 @@ from wtforms.validators import DataRequired, Length, ValidationError
 from core.contract import label_text
 from core.db import all_tenants
 from core.forms import BaseForm, slug
-from core.i18n import _
-from core.licensing import LicenceError, disable_plugin, enable_plugin
+from core.i18n import _, format_number
+from core.licensing import LicenceError, check_can_disable, disable_plugin, enable_plugin
 from core.models import Membership, Tenant, TenantPlugin
 from core.security import CorePermission
 
 TENANTS_TEMPLATE = "core:templates/platform_tenants.pt"
 MODULES_TEMPLATE = "core:templates/platform_modules.pt"
+CONFIRM_TEMPLATE = "core:templates/platform_confirm.pt"
 ENABLE = "enable"
 ENABLE_WITH_DEPENDENCIES = "enable_with_dependencies"
 DISABLE = "disable"
@@ -98,8 +100,14 @@ def create_tenant(request: Any) -> Any:
     permission=CorePermission.PLATFORM_MANAGE,
 )
 def set_tenant_active(request: Any) -> Any:
-    """A deactivated tenant's pages answer 404 to its members; nothing is deleted."""
+    """A deactivated tenant's pages answer 404 to its members; nothing is deleted.
+
+    Deactivating asks first (a page saying who loses what); the page's form posts again
+    with ``confirm=yes``.
+    """
     tenant = _posted_tenant(request)
+    if request.POST["action"] == "deactivate" and not _confirmed(request):
+        return _confirm_tenant_deactivation(request, tenant)
     tenant.active = request.POST["action"] == "activate"
     message = (
         _("${name} activated.", mapping={"name": tenant.name})
@@ -154,6 +162,9 @@ def switch_module(request: Any) -> Any:
         raise HTTPNotFound()
     registry = request.registry.myynti_plugins
     try:
+        if action == DISABLE and not _confirmed(request):
+            plugin = check_can_disable(request.db, registry, tenant, name)
+            return _confirm_module_disabling(request, tenant, plugin)
         if action == DISABLE:
             disable_plugin(request.db, registry, tenant, name)
             message = _(
@@ -200,6 +211,95 @@ def _matrix(request: Any, error: str = "", offer: dict[str, Any] | None = None) 
         "error": error,
         "offer": offer,
     }
+
+
+# --- asking before hiding -------------------------------------------------------
+
+
+def _confirmed(request: Any) -> bool:
+    return request.POST.get("confirm") == "yes"
+
+
+def _confirm_tenant_deactivation(request: Any, tenant: Tenant) -> Any:
+    with all_tenants(request.db):
+        members = request.db.scalar(
+            select(func.count()).where(Membership.tenant_id == tenant.id, Membership.active)
+        )
+    return _confirmation(
+        request,
+        question=_("Deactivate ${tenant}?", mapping={"tenant": tenant.name}),
+        hidden=[
+            _("Its members (${count}) can no longer open it.", mapping={"count": members}),
+            _("Its pages, lists and exports answer “not found”, to its admins too."),
+        ],
+        kept=_(
+            "Nothing is deleted: its customers, tasks and every other record are kept and"
+            " show again when the tenant is activated."
+        ),
+        post={"tenant": tenant.slug, "action": "deactivate"},
+        button=_("Deactivate"),
+        back="platform_tenants",
+    )
+
+
+def _confirm_module_disabling(request: Any, tenant: Tenant, plugin: Any) -> Any:
+    title = _title(request, plugin.name)
+    hidden = [
+        _(
+            "The menu items and pages of ${plugin}, and its panels on other pages, disappear"
+            " for the users of ${tenant}.",
+            mapping={"plugin": title, "tenant": tenant.name},
+        )
+    ]
+    records = _record_counts(request, tenant, plugin.name)
+    if records:
+        hidden.append(_("Records hidden: ${records}", mapping={"records": records}))
+    return _confirmation(
+        request,
+        question=_(
+            "Disable ${plugin} for ${tenant}?", mapping={"plugin": title, "tenant": tenant.name}
+        ),
+        hidden=hidden,
+        kept=_(
+            "Nothing is deleted: its data is kept and shows again when ${plugin} is enabled.",
+            mapping={"plugin": title},
+        ),
+        post={"tenant": tenant.slug, "plugin": plugin.name, "action": DISABLE},
+        button=_("Disable"),
+        back="platform_modules",
+        summary=label_text(plugin.summary, request.locale_name),
+    )
+
+
+def _record_counts(request: Any, tenant: Tenant, plugin_name: str) -> str:
+    """The plugin's record types with how many the tenant has ("Customers 12, ...")."""
+    registry = request.registry.myynti_plugins
+    entities = registry.call_one(plugin_name, "myynti_entities") or []
+    counts = []
+    with all_tenants(request.db):
+        for entity in entities:
+            count = request.db.scalar(
+                select(func.count()).where(entity.model.tenant_id == tenant.id)
+            )
+            label = label_text(entity.plural, request.locale_name)
+            counts.append(f"{label} {format_number(count, request.locale_name)}")
+    return ", ".join(counts)
+
+
+def _confirmation(request: Any, **page: Any) -> Any:
+    """The page asking to confirm a switch; its form repeats the post with ``confirm=yes``."""
+    translate = request.localizer.translate
+    data = {
+        "question": translate(page["question"]),
+        "hidden": [translate(line) for line in page["hidden"]],
+        "kept": translate(page["kept"]),
+        "summary": page.get("summary", ""),
+        "post": {**page["post"], "confirm": "yes"},
+        "action_url": request.route_url(page["back"]),
+        "button": translate(page["button"]),
+        "back_url": request.route_url(page["back"]),
+    }
+    return render_to_response(CONFIRM_TEMPLATE, data, request=request)
 
 
 def _posted_tenant(request: Any) -> Tenant:

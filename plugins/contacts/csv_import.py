@@ -47,6 +47,12 @@ TARGETS: dict[str, tuple[str, ...]] = {
 }
 
 
+class FinnishCsv(csv.excel):
+    """Excel's CSV as a Finnish Excel writes it: semicolons (for a file too short to sniff)."""
+
+    delimiter = ";"
+
+
 class ImportFileError(Exception):
     """The file as a whole cannot be read; ``message`` is for the user."""
 
@@ -87,8 +93,7 @@ def parse(data: bytes) -> ParsedFile:
     try:
         dialect: Any = csv.Sniffer().sniff(sample, delimiters=";,\t")
     except csv.Error:
-        dialect = csv.excel
-        dialect.delimiter = ";"
+        dialect = FinnishCsv
     try:
         records = list(csv.reader(io.StringIO(text), dialect))
     except csv.Error as exc:

@@ -12,6 +12,8 @@ def includeme(config: Any) -> None:
     config.add_tenant_route("customers_lookup", "/customers/lookup")
     config.add_tenant_route("customers_lookup_contacts", "/customers/lookup/contacts")
     config.add_tenant_route("customers_import_check", "/customers/import/{token}")
+    config.add_tenant_route("customers_import_refused", "/customers/import/{token}/refused")
+    config.add_tenant_route("customers_import_refused_csv", "/customers/import/{token}/refused.csv")
     config.add_tenant_route("customer_new", "/customers/new")
     config.add_tenant_route("customer", "/customers/{id:\\d+}")
     config.add_tenant_route("customer_edit", "/customers/{id:\\d+}/edit")

@@ -14,7 +14,7 @@ tasks are in the task list.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -25,6 +25,7 @@ from sqlalchemy import and_, func, or_, select, union_all
 
 from core.forms import row_id
 from core.models import User, utcnow
+from core.models.base import as_utc
 from plugins.contacts.models import Customer
 from plugins.workflow.models import Activity, Stage, Task, Workflow
 
@@ -101,6 +102,10 @@ class Card:
     customer_name: str = ""
     responsible_name: str = ""
     open_activities: int = 0
+    #: Past its due day, or with an open activity past its time (open stages only).
+    overdue: bool = False
+    #: An open task nobody has planned anything for (no open activity).
+    no_next_activity: bool = False
 
 
 @dataclass
@@ -223,8 +228,11 @@ def column_page(
     return cards, make_cursor(cards[-1]) if len(rows) > page_size else ""
 
 
-def fill_cards(db: Any, cards: Sequence[Card]) -> None:
-    """Customers, responsible persons and open activities of ``cards``: a query each."""
+def fill_cards(db: Any, cards: Sequence[Card], open_stage_ids: Collection[int] = ()) -> None:
+    """Customers, responsible persons and open activities of ``cards``: a query each.
+
+    Cards of ``open_stage_ids`` are marked overdue or as having no next activity.
+    """
     if not cards:
         return
     customer_ids = {c.customer_id for c in cards if c.customer_id}
@@ -248,17 +256,23 @@ def fill_cards(db: Any, cards: Sequence[Card]) -> None:
         if user_ids
         else {}
     )
-    activities = dict(
-        db.execute(
-            select(Activity.task_id, func.count())
+    activities = {
+        task_id: (count, first_due)
+        for task_id, count, first_due in db.execute(
+            select(Activity.task_id, func.count(), func.min(Activity.due_at))
             .where(Activity.task_id.in_([c.id for c in cards]), Activity.done_at.is_(None))
             .group_by(Activity.task_id)
-        ).all()
-    )
+        )
+    }
+    today, now = local_today(), utcnow()
     for card in cards:
         card.customer_name = customers.get(card.customer_id, "")
         card.responsible_name = users.get(card.responsible_user_id, "")
-        card.open_activities = activities.get(card.id, 0)
+        card.open_activities, first_due = activities.get(card.id, (0, None))
+        if card.stage_id in open_stage_ids:
+            late_activity = first_due is not None and as_utc(first_due) < now
+            card.overdue = late_activity or (card.due_date is not None and card.due_date < today)
+            card.no_next_activity = card.open_activities == 0
 
 
 def board_columns(db: Any, workflow_id: int, filters: BoardFilter) -> list[Column]:
@@ -271,7 +285,8 @@ def board_columns(db: Any, workflow_id: int, filters: BoardFilter) -> list[Colum
         count, total = totals.get(stage.id, (0, Decimal(0)))
         cards, cursor = column_page(db, stage, filters, today, cutoff)
         columns.append(Column(stage, count, total, cards, cursor))
-    fill_cards(db, [card for column in columns for card in column.cards])
+    open_ids = {stage.id for stage in stages if not stage.is_closed}
+    fill_cards(db, [card for column in columns for card in column.cards], open_ids)
     return columns
 
 
@@ -280,5 +295,5 @@ def more_cards(
 ) -> tuple[list[Card], str]:
     """The next page of one column, its cards filled in."""
     cards, next_cursor = column_page(db, stage, filters, local_today(), closed_cutoff(), cursor)
-    fill_cards(db, cards)
+    fill_cards(db, cards, () if stage.is_closed else (stage.id,))
     return cards, next_cursor

@@ -20,7 +20,14 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields import DateField, TimeField
-from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
 from core.forms import BaseForm, choices
 from plugins.workflow import _
@@ -163,6 +170,19 @@ class TaskForm(BaseForm):
     close_date = FinnishDateField(_("Expected close date"), [Optional()])
     lost_reason = StringField(_("Why was it lost?"), [Optional(), Length(max=300)])
     version = IntegerField(widget=HiddenField.widget, validators=[Optional()])
+
+
+def _strip(value: Any) -> Any:
+    return value.strip() if isinstance(value, str) else value
+
+
+class QuickTaskForm(BaseForm):
+    """A board column's quick add: a title, and the board to return to."""
+
+    title = StringField(
+        _("Title"), [DataRequired(message=REQUIRED), Length(max=200)], filters=[_strip]
+    )
+    board_query = HiddenField()
 
 
 # --- activities ---------------------------------------------------------------

@@ -12,6 +12,7 @@ from plugins.workflow.permissions import WorkflowPermission
 from plugins.workflow.views.board import board_links
 from plugins.workflow.views.customer_tasks import customer_task_panels
 from plugins.workflow.views.dashboard import my_work_dashboard_panels
+from plugins.workflow.views.sales_dashboard import sales_figure_panels
 from plugins.workflow.views.settings import settings_links
 from plugins.workflow.views.stage_actions import failed_action_panels
 from plugins.workflow.views.task_list import task_links
@@ -70,6 +71,7 @@ def myynti_panels(request: Any, slot: str, context: Any) -> list[Panel]:
         *failed_action_panels(request, slot, context),
         *customer_task_panels(request, slot, context),
         *my_work_dashboard_panels(request, slot, context),
+        *sales_figure_panels(request, slot, context),
     ]
 
 

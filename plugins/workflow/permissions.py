@@ -15,6 +15,7 @@ class WorkflowPermission(StrEnum):
     TASK_EXPORT = "workflow:task:export"
     ACTIVITY_EDIT = "workflow:activity:edit"
     SETTINGS_MANAGE = "workflow:settings:manage"
+    TEAM_FIGURES_VIEW = "workflow:team_figures:view"
 
     @classmethod
     def declarations(cls) -> list[Permission]:
@@ -33,6 +34,14 @@ class WorkflowPermission(StrEnum):
                 {
                     "fi": "Hallitse työnkulkua ja aktiviteettityyppejä",
                     "en": "Manage workflows and activity types",
+                },
+                ("admin",),
+            ),
+            cls.TEAM_FIGURES_VIEW: (
+                {
+                    "fi": "Näe koko myynnin luvut etusivulla",
+                    "sv": "Se hela försäljningens siffror på startsidan",
+                    "en": "See the whole team's sales figures on the dashboard",
                 },
                 ("admin",),
             ),

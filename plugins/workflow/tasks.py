@@ -131,9 +131,10 @@ def create_task(
     user: User | None,
     source: str = TaskSource.MANUAL,
     contact_request_id: int | None = None,
+    stage: Stage | None = None,
 ) -> Task:
-    """A task in the first open stage of ``workflow``, first in its board column."""
-    stage = first_open_stage(db, workflow.id)
+    """A task in ``stage`` (else the first open stage of ``workflow``), first in its column."""
+    stage = stage or first_open_stage(db, workflow.id)
     if stage is None:
         raise TaskRefused(NO_OPEN_STAGE, "workflow_id")
     task = Task(

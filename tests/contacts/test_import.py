@@ -1,5 +1,8 @@
 """CSV import: Finnish CSV habits, mapping, a per-row report, all or nothing."""
 
+import csv
+import io
+
 import pytest
 from sqlalchemy import func, select
 
@@ -158,3 +161,77 @@ def test_another_tenant_cannot_use_the_uploaded_file(
     webapp.get(f"/t/other/customers/import/{token}", status=404)
     webapp.get(f"/t/acme/customers/import/{token}", status=404)
     webapp.get("/t/other/customers/import/..%2F..%2Fsecret", status=404)
+
+
+# --- importing the valid rows, downloading the refused ones ----------------------
+
+MIXED = (
+    "nimi;y-tunnus;sähköposti\r\n"
+    "Hyvä Oy;2077474-0;hyva@example.fi\r\n"
+    "Väärä Tarkiste Oy;2077474-1;\r\n"
+    '=HYPERLINK("http://x");;rikki@\r\n'
+    "Toinen Hyvä Oy;;toinen@example.fi\r\n"
+    "Jo Olemassa Ky;;vanha@example.fi\r\n"
+).encode()
+
+
+def test_the_valid_rows_are_imported_and_the_refused_downloaded_with_reasons(webapp, admin, db):
+    set_tenant(db, admin.id)
+    db.add(Customer(name="Vanha Ky", email="vanha@example.fi", tags=[]))
+    db.flush()
+    headers = {"Accept-Language": "fi"}
+    check = upload_csv(webapp, MIXED).follow(headers=headers)
+    report = check.forms["import-check"].submit(
+        "action", value="check", status=400, headers=headers
+    )
+    assert "Tai tuo nyt 2 kunnossa olevaa riviä" in report.html.select_one(".import-partial").text
+
+    done = report.forms["import-check"].submit("action", value="import_valid", headers=headers)
+    assert done.status_int == 303
+    page = done.follow(headers=headers)
+    assert "2 asiakasta tuotu; 3 riviä jäi tuomatta." in page.html.select_one(".flash").text
+    assert count_customers(db, admin) == 3
+    assert {c.name for c in db.scalars(select(Customer))} == {
+        "Vanha Ky",
+        "Hyvä Oy",
+        "Toinen Hyvä Oy",
+    }
+
+    download = webapp.get(page.html.select_one("#refused-download")["href"])
+    assert download.content_type == "text/csv"
+    assert "attachment" in download.headers["Content-Disposition"]
+    text = download.body.decode("utf-8")
+    assert text.startswith("\ufeffnimi;y-tunnus;sähköposti;Miksi riviä ei tuotu\r\n")
+    rows = list(csv.reader(io.StringIO(text[1:]), delimiter=";"))
+    assert rows[1:] == [
+        ["Väärä Tarkiste Oy", "2077474-1", "", "Y-tunnuksen tarkistusmerkki on väärä."],
+        ['\'=HYPERLINK("http://x")', "", "rikki@", "Anna kelvollinen sähköpostiosoite."],
+        ["Jo Olemassa Ky", "", "vanha@example.fi", "Jo asiakkaana: Vanha Ky"],
+    ], "each refused row as uploaded with why; a formula defused"
+
+
+def test_import_valid_without_refused_rows_or_valid_rows_writes_nothing(webapp, admin, db):
+    check = upload_csv(webapp, b"nimi;y-tunnus\n;2077474-0\n").follow()
+    form = check.forms["import-check"]
+    report = form.submit("action", value="import_valid", status=400)
+    assert report.html.select_one(".import-partial") is None, "no valid row to import"
+    assert count_customers(db, admin) == 0
+
+
+def test_refused_rows_of_another_tenant_are_404(webapp, admin, db, make_tenant, make_user, login):
+    report = (
+        upload_csv(webapp, MIXED)
+        .follow()
+        .forms["import-check"]
+        .submit("action", value="check", status=400)
+    )
+    page = report.forms["import-check"].submit("action", value="import_valid").follow()
+    csv_url = page.html.select_one("#refused-download")["href"]
+    token = csv_url.split("/")[-2]
+    other = make_tenant("other", plugins=("contacts",))
+    make_user("admin@other.example", tenant=other, role=Role.ADMIN)
+    webapp.post("/logout", {"csrf_token": webapp.cookies["myynti_csrf"]})
+    login(webapp, "admin@other.example")
+    webapp.get(f"/t/other/customers/import/{token}/refused", status=404)
+    webapp.get(f"/t/other/customers/import/{token}/refused.csv", status=404)
+    webapp.get(f"/t/acme/customers/import/{token}/refused.csv", status=404)

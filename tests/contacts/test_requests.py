@@ -293,3 +293,22 @@ def test_suggested_customer_can_be_linked(webapp, world, db, login):
     page = page.forms["link-customer"].submit().follow()
     assert "Request linked to the customer." in page.text
     assert fresh(db, world.alpha, ContactRequest, item.id).customer_id == customer.id
+
+
+def test_a_full_page_of_requests_offers_no_empty_older_page(webapp, world, db, login):
+    from plugins.contacts.views.requests import PAGE_SIZE
+
+    for number in range(PAGE_SIZE):
+        _new(db, world.alpha, subject=f"Pyyntö {number}")
+    login(webapp, "anna@alpha.example")
+    page = webapp.get("/t/alpha/requests?scope=all", headers={"Accept-Language": "fi"})
+    assert len(page.html.select("table.requests tbody tr")) == PAGE_SIZE
+    assert page.html.select(".pager a") == []
+    badge = page.html.select_one("table.requests .badge-new")
+    assert badge.get_text() == "Uusi"
+
+    _new(db, world.alpha, subject="Yksi yli")
+    page = webapp.get("/t/alpha/requests?scope=all")
+    assert [a.get_text() for a in page.html.select(".pager a")] == ["Older"]
+    older = webapp.get(page.html.select_one(".pager a")["href"])
+    assert len(older.html.select("table.requests tbody tr")) == 1

@@ -80,3 +80,35 @@ def test_csv_export_of_the_filtered_list(webapp, db, as_maija):
     (row,) = rows[1:]
     assert row[1] == "'=HYPERLINK(1)" and row[2] == "Uusi" and row[3] == "Rakennus Virtanen Oy"
     assert row[rows[0].index("expected_value")] == "1200.50"
+
+
+def test_a_full_page_offers_no_empty_next_page(webapp, db, as_maija):
+    for number in range(PAGE_SIZE):
+        add(db, as_maija, f"Tehtävä {number:03}")
+    page = webapp.get("/t/acme/tasks")
+    assert len(titles(page)) == PAGE_SIZE
+    assert page.html.select(".pager a") == []
+
+
+def test_values_are_right_aligned_with_their_total_and_stages_as_badges(webapp, db, as_maija):
+    acme = as_maija
+    add(db, acme, "Iso kauppa", expected_value=Decimal("9000"))
+    add(db, acme, "Pieni kauppa", expected_value=Decimal("100.50"))
+    add(db, acme, "Arvoton")
+    page = webapp.get("/t/acme/tasks", headers={"Accept-Language": "fi"})
+    values = [td.get_text() for td in page.html.select("table.tasks tbody td.num")]
+    assert len(values) == 3
+    total = page.html.select_one("table.tasks tfoot .total")
+    assert " ".join(total.get_text(" ", strip=True).split()).replace("\u00a0", " ") == (
+        "Yhteensä 9 100,50 €"
+    )
+    badge = page.html.select_one("tr[data-task] .badge-open")
+    assert badge.get_text() == "Uusi"
+
+
+def test_the_total_of_a_page_says_so_when_there_are_more(webapp, db, as_maija):
+    for number in range(PAGE_SIZE + 1):
+        add(db, as_maija, f"Tehtävä {number:03}", expected_value=Decimal("10"))
+    page = webapp.get("/t/acme/tasks", headers={"Accept-Language": "fi"})
+    total = page.html.select_one("table.tasks tfoot .total").get_text(" ", strip=True)
+    assert " ".join(total.split()).replace("\u00a0", " ") == "Yhteensä tällä sivulla 500,00 €"

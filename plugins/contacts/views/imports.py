@@ -9,18 +9,21 @@ from pathlib import Path
 from typing import Any
 
 from pyramid.httpexceptions import HTTPNotFound, HTTPSeeOther
+from pyramid.response import Response
 from pyramid.view import view_config
 
 from core.contract import label_text
 from core.i18n import _
 from core.record_forms import csv_columns
-from plugins.contacts import csv_import, register
+from plugins.contacts import csv_import, import_refusals, register
 from plugins.contacts.permissions import ContactsPermission
 
 TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 KEEP_SECONDS = 24 * 3600
 PREVIEW_ROWS = 10
 REPORT_ROWS = 200
+#: The header of the refused rows' last column.
+REASON = _("Why it was not imported")
 
 
 def _import_dir(request: Any) -> Path:
@@ -40,7 +43,7 @@ def _pending_file(request: Any) -> tuple[str, Path]:
 
 def _forget_old_files(folder: Path) -> None:
     cutoff = time.time() - KEEP_SECONDS
-    for old in folder.glob("*.csv"):
+    for old in [*folder.glob("*.csv"), *folder.glob("refused/*.csv")]:
         if old.stat().st_mtime < cutoff:
             old.unlink(missing_ok=True)
 
@@ -98,14 +101,9 @@ def check(request: Any) -> Any:
         for r in reports or []
         if r.errors or (r.duplicate_of is not None and not allow_duplicates)
     ]
-    if reports is not None and request.POST.get("action") == "import" and not failing:
-        for report in reports:
-            values = dict(report.values)
-            tags = values.pop("tags", [])
-            extensions = values.pop("extensions", {})
-            customer = register.create_customer(request.db, values, tags, request.user)
-            for key, value in extensions.items():
-                extra[key].write(customer, value)
+    action = request.POST.get("action")
+    if reports is not None and action == "import" and not failing:
+        _write(request, reports, extra)
         path.unlink(missing_ok=True)
         request.session.flash(
             request.localizer.translate(
@@ -113,6 +111,9 @@ def check(request: Any) -> Any:
             )
         )
         return HTTPSeeOther(request.route_url("customers"))
+    valid = [r for r in reports or [] if r not in failing]
+    if action == "import_valid" and failing and valid:
+        return _import_valid(request, token, path, parsed, valid, failing, extra, allow_duplicates)
     if mapping_errors or failing:
         request.response.status_int = 400
     return {
@@ -130,8 +131,85 @@ def check(request: Any) -> Any:
         "reports": reports,
         "failing": failing[:REPORT_ROWS],
         "failing_count": len(failing),
+        "valid_count": len(valid),
         "allow_duplicates": allow_duplicates,
     }
+
+
+def _write(request: Any, reports: list[csv_import.RowReport], extra: dict[str, Any]) -> None:
+    for report in reports:
+        values = dict(report.values)
+        tags = values.pop("tags", [])
+        extensions = values.pop("extensions", {})
+        customer = register.create_customer(request.db, values, tags, request.user)
+        for key, value in extensions.items():
+            extra[key].write(customer, value)
+
+
+def _import_valid(
+    request: Any,
+    token: str,
+    path: Path,
+    parsed: csv_import.ParsedFile,
+    valid: list[csv_import.RowReport],
+    failing: list[csv_import.RowReport],
+    extra: dict[str, Any],
+    allow_duplicates: bool,
+) -> Any:
+    """Write the rows that passed; keep the others, with why, for the user to download."""
+    _write(request, valid, extra)
+    translate = request.localizer.translate
+    refused = [(parsed.rows[r.line - 2], _reasons(request, r, allow_duplicates)) for r in failing]
+    content = import_refusals.refused_rows_csv(parsed.headers, refused, translate(REASON))
+    import_refusals.refusals_path(_import_dir(request), token).write_bytes(content)
+    path.unlink(missing_ok=True)
+    request.session.flash(
+        translate(
+            _(
+                "${count} customers imported; ${refused} rows were not.",
+                mapping={"count": len(valid), "refused": len(failing)},
+            )
+        )
+    )
+    return HTTPSeeOther(request.route_url("customers_import_refused", token=token))
+
+
+def _reasons(request: Any, report: csv_import.RowReport, allow_duplicates: bool) -> str:
+    translate = request.localizer.translate
+    reasons = [translate(error) for error in report.errors]
+    if report.duplicate_of is not None and not allow_duplicates:
+        name = report.duplicate_of.name
+        reasons.append(translate(_("Already a customer: ${name}", mapping={"name": name})))
+    return " ".join(reasons)
+
+
+def _refusals(request: Any) -> Path:
+    token = request.matchdict["token"]
+    path = import_refusals.refusals_path(_import_dir(request), token)
+    if not TOKEN_RE.match(token) or not path.exists():
+        raise HTTPNotFound()
+    return path
+
+
+@view_config(
+    route_name="customers_import_refused",
+    renderer="plugins.contacts:templates/import_refused.pt",
+    permission=ContactsPermission.CUSTOMER_IMPORT,
+)
+def refused_page(request: Any) -> dict[str, Any]:
+    path = _refusals(request)
+    rows = len(csv_import.parse(path.read_bytes()).rows)
+    return {"token": request.matchdict["token"], "refused_count": rows}
+
+
+@view_config(
+    route_name="customers_import_refused_csv",
+    permission=ContactsPermission.CUSTOMER_IMPORT,
+)
+def refused_csv(request: Any) -> Response:
+    response = Response(_refusals(request).read_bytes(), content_type="text/csv", charset="utf-8")
+    response.content_disposition = 'attachment; filename="hylatyt-rivit.csv"'
+    return response
 
 
 def _mapping_errors(request: Any, mapping: dict[int, str], extra: dict[str, Any]) -> list[Any]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, urlencode
 
 from pyramid.csrf import get_csrf_token
 from pyramid.httpexceptions import HTTPNotFound, HTTPSeeOther
@@ -55,6 +55,9 @@ CARD_LABELS = {
     "activities": _("Open activities"),
     "stage": _("Stage"),
     "move": _("Move"),
+    "move_page": _("Move…"),
+    "overdue": _("Overdue"),
+    "idle": _("No next activity"),
 }
 
 
@@ -102,8 +105,13 @@ def _filter_choices(request: Any, filters: BoardFilter) -> dict[str, Any]:
     permission=WorkflowPermission.TASK_VIEW,
 )
 def board(request: Any) -> dict[str, Any]:
-    workflow = _workflow(request)
-    filters = BoardFilter.from_params(request.GET)
+    return board_data(request, _workflow(request), BoardFilter.from_params(request.GET))
+
+
+def board_data(
+    request: Any, workflow: Workflow | None, filters: BoardFilter, quick_add: Any = None
+) -> dict[str, Any]:
+    """The board page's data; ``quick_add`` is a column's refused quick-add form, if any."""
     columns = board_columns(request.db, workflow.id, filters) if workflow else []
     query = filters.query()
     if workflow is not None:
@@ -115,6 +123,7 @@ def board(request: Any) -> dict[str, Any]:
         "filters": filters,
         "recent_days": RECENT_CLOSED_DAYS,
         "sortable_url": request.static_url(str(SORTABLEJS / "Sortable.min.js")),
+        "quick_add": quick_add,
         **_card_context(request, query, [column.stage for column in columns]),
         **_filter_choices(request, filters),
     }
@@ -167,9 +176,11 @@ def _pattern(url: str) -> str:
 def _card_context(request: Any, query: dict[str, Any], stages: list[Stage]) -> dict[str, Any]:
     """What the cards need besides themselves, made once for all of them."""
     translate = request.localizer.translate
+    board_query = request.route_url("board", _query=query).partition("?")[2]
     return {
         "query": query,
-        "board_query": request.route_url("board", _query=query).partition("?")[2],
+        "board_query": board_query,
+        "back_query": urlencode({"back": board_query}),
         "links": CardLinks.for_board(request, query),
         "stage_options": [
             (stage.id, label_text(stage.name, request.locale_name)) for stage in stages
@@ -229,7 +240,7 @@ def _move_form(request: Any, task: Task) -> MoveForm:
     return form
 
 
-def _back_to_board(request: Any, form: MoveForm) -> str:
+def back_to_board(request: Any, form: Any) -> str:
     """The board the user came from, rebuilt from its filters (never a URL taken as given)."""
     params = dict(parse_qsl(form.board_query.data or ""))
     query = BoardFilter.from_params(params).query()
@@ -248,7 +259,7 @@ def move_page(request: Any) -> dict[str, Any]:
     """The move form on a page of its own: the fallback for a lost stage without a script."""
     task = _task(request)
     form = _move_form(request, task)
-    return {"task": task, "form": form, "message": None, "back_url": _back_to_board(request, form)}
+    return {"task": task, "form": form, "message": None, "back_url": back_to_board(request, form)}
 
 
 @view_config(
@@ -288,7 +299,7 @@ def _moved(request: Any, task: Task, form: MoveForm) -> Any:
         MOVED, mapping={"title": task.title, "stage": label_text(stage.name, request.locale_name)}
     )
     request.session.flash(request.localizer.translate(message))
-    return HTTPSeeOther(_back_to_board(request, form))
+    return HTTPSeeOther(back_to_board(request, form))
 
 
 def _refused(request: Any, task: Task, form: MoveForm, refused: MoveRefused) -> Any:
@@ -323,7 +334,7 @@ def _refused(request: Any, task: Task, form: MoveForm, refused: MoveRefused) -> 
         "task": task,
         "form": form,
         "message": message,
-        "back_url": _back_to_board(request, form),
+        "back_url": back_to_board(request, form),
     }
 
 
