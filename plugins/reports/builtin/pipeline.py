@@ -17,7 +17,7 @@ from plugins.reports import _
 from plugins.reports.builtin.common import drill_link, group_labels, group_value, task_scope
 from plugins.reports.periods import UTC
 from plugins.reports.permissions import ReportsPermission
-from plugins.reports.sql import days_between, dialect_of, period_bucket
+from plugins.reports.sql import by_label, date_bucket, days_between, dialect_of
 from plugins.workflow.models import Stage, StageKind, Task
 
 KEY = "reports.pipeline"
@@ -46,7 +46,7 @@ def _age(dialect: str, now: datetime) -> Any:
 
 def group_expression(dimension: str, dialect: str, now: datetime) -> Any:
     if dimension == "close_month":
-        return period_bucket(Task.close_date, "month", dialect, is_date=True)
+        return date_bucket(Task.close_date, "month", dialect)
     if dimension == "age":
         age = _age(dialect, now)
         return case(*((age < limit, key) for key, limit, _l in AGES if limit), else_="older")
@@ -78,7 +78,7 @@ def run(request: Any, params: dict[str, Any]) -> dict[str, Any]:
         .select_from(Task)
         .join(Stage, Stage.id == Task.stage_id)
         .where(*_conditions(params))
-        .group_by(group)
+        .group_by(by_label(group))
     )
     found = {row.g: row for row in request.db.execute(query)}
     if dimension == "stage":

@@ -21,7 +21,7 @@ from plugins.reports.builtin.common import (
 )
 from plugins.reports.periods import bounds
 from plugins.reports.permissions import ReportsPermission
-from plugins.reports.sql import days_between, dialect_of, period_bucket
+from plugins.reports.sql import by_label, days_between, dialect_of, moment_bucket
 from plugins.workflow.models import Stage, StageKind, Task
 
 KEY = "reports.sales"
@@ -39,7 +39,8 @@ CLOSED = (StageKind.WON, StageKind.LOST)
 
 def group_expression(dimension: str, params: dict[str, Any], dialect: str) -> Any:
     if dimension == "period":
-        return period_bucket(Task.closed_at, params["granularity"], dialect)
+        granularity, start, end = params["granularity"], params["start"], params["end"]
+        return moment_bucket(Task.closed_at, granularity, start, end, dialect)
     return {
         "user": Task.responsible_user_id,
         "team": Task.team_id,
@@ -72,7 +73,7 @@ def run(request: Any, params: dict[str, Any]) -> dict[str, Any]:
         .select_from(Task)
         .join(Stage, Stage.id == Task.stage_id)
         .where(Stage.kind.in_(CLOSED), *_conditions(params))
-        .group_by(group)
+        .group_by(by_label(group))
     )
     found = {row.g: row for row in request.db.execute(query)}
     keys = period_keys(params) if dimension == "period" else list(found)
