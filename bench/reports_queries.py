@@ -235,7 +235,7 @@ RAW = {
     "pipeline by stage": """
         SELECT t.stage_id, count(*), sum(coalesce(t.expected_value, 0)),
             sum(coalesce(t.expected_value, 0) * s.probability) / 100,
-            avg(extract(epoch FROM now() - t.created_at) / 86400)
+            avg(extract(epoch FROM now() - t.stage_entered_at) / 86400)
         FROM task t JOIN workflow_stage s ON s.id = t.stage_id
         WHERE t.tenant_id = :tenant AND t.closed_at IS NULL AND s.kind = 'open'
         GROUP BY 1

@@ -11,8 +11,8 @@ PostgreSQL can answer from the index alone:
 - ``ix_activity_reports_period``: activities done in a period, and (``done_at``
   NULL, then ``due_at``) those due in a period and not done: activity statistics.
 
-The pipeline reads open tasks through workflow's ``ix_task_board_totals``
-(``tenant_id, closed_at`` NULL, ...).
+- ``ix_task_reports_open``: open tasks only (partial), with what the pipeline
+  sums and groups by, its time in stage (``stage_entered_at``) included.
 """
 
 from __future__ import annotations
@@ -37,6 +37,18 @@ INDEXES = (
         Task.created_at,
     ),
     Index("ix_task_reports_created", Task.tenant_id, Task.created_at, Task.responsible_user_id),
+    Index(
+        "ix_task_reports_open",
+        Task.tenant_id,
+        Task.stage_id,
+        Task.responsible_user_id,
+        Task.team_id,
+        Task.expected_value,
+        Task.stage_entered_at,
+        Task.close_date,
+        postgresql_where=Task.closed_at.is_(None),
+        sqlite_where=Task.closed_at.is_(None),
+    ),
     Index(
         "ix_activity_reports_period",
         Activity.tenant_id,
