@@ -5,13 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from core import Link, Panel, Permission, hookimpl
-from plugins.reports import builtin, hookspecs, models
+from plugins.reports import builtin, hookspecs, models, summary
 from plugins.reports.panels import my_numbers_panels
 from plugins.reports.permissions import ReportsPermission
 from plugins.reports.views.reports import report_links
 
 #: The indexes the reports read by, declared on workflow's tables (see ``models``).
 REPORT_INDEXES = models.INDEXES
+#: Imported for its listeners, which keep the sales summary in step with every task write.
+SUMMARY_FIELDS = summary.FIELDS
 
 
 @hookimpl

@@ -34,7 +34,11 @@ def myynti_reports(request: Any) -> list[dict[str, Any]]:
     ``dimensions``
         The group-by choices, a list of ``(key, label dict)``; the first is the default.
     ``run``
-        ``run(request, params) -> dict``. ``params`` is a dict: ``start`` and
+        ``run(request, params) -> dict``. ``request`` is the page's request or,
+        where there is none (a job), a ``plugins.reports.audience.ReportAudience``
+        for one user: read only ``db``, ``plugins``, ``user``, ``locale_name``,
+        ``localizer``, ``has_permission()`` and ``route_url()`` (``""`` there,
+        so make links only inside ``drill``). ``params`` is a dict: ``start`` and
         ``end`` (dates, inclusive), ``granularity`` (``"week"``, ``"month"``,
         ``"quarter"``, ``"year"``), ``user_id``, ``team_id``, ``customer_id``
         (an id of the tenant's own, or ``None``), ``dimension`` (a key of

@@ -30,11 +30,14 @@ def default_period(today: date) -> tuple[date, date]:
     return date(today.year, 1, 1), today
 
 
+def local_midnight(day: date) -> datetime:
+    """The UTC moment ``day`` begins in Finnish time."""
+    return datetime.combine(day, time(), LOCAL_TIME).astimezone(UTC)
+
+
 def bounds(start: date, end: date) -> tuple[datetime, datetime]:
     """The period as UTC moments ``[from, until)``: local midnight of ``start`` to after ``end``."""
-    since = datetime.combine(start, time(), LOCAL_TIME).astimezone(UTC)
-    until = datetime.combine(end + timedelta(days=1), time(), LOCAL_TIME).astimezone(UTC)
-    return since, until
+    return local_midnight(start), local_midnight(end + timedelta(days=1))
 
 
 def bucket_start(day: date, granularity: str) -> date:

@@ -2,28 +2,66 @@
 
 A bucket is the first day of the week (Monday), month, quarter or year a
 moment falls in, as ``'YYYY-MM-DD'`` text, so grouping happens in the
-database and both dialects give the same keys. PostgreSQL buckets timestamps
-in Finnish local time; SQLite (development and tests) has no time zones and
-buckets the stored UTC time.
+database and both dialects give the same keys.
+
+A moment (a timestamp) is bucketed by the tenant's local calendar (Finnish
+time) on both dialects: the bucket edges, local midnights, are computed here
+as UTC moments with ``zoneinfo`` and the database only compares with them, so
+a task won at 23:30 UTC on 31 January (01:30 on 1 February in Helsinki)
+counts in February on SQLite as on PostgreSQL. Comparing with edges is also
+the cheapest way to bucket on PostgreSQL: ``width_bucket`` is a binary search
+over the edges, where ``timezone()``, ``date_trunc()`` and ``to_char()`` per
+row cost three function calls. A date (no time of day) needs no zone and is
+truncated as it is.
 """
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
-from sqlalchemy import Integer, cast, extract, func
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy import (
+    DateTime,
+    Integer,
+    String,
+    bindparam,
+    case,
+    cast,
+    extract,
+    func,
+    literal,
+    literal_column,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.sql.elements import ColumnElement, Grouping, Label
 
-LOCAL_ZONE = "Europe/Helsinki"
+from plugins.reports.periods import buckets, local_midnight, next_bucket
 
 
-def period_bucket(
-    column: Any, granularity: str, dialect: str, is_date: bool = False
+def moment_bucket(
+    column: Any, granularity: str, start: date, end: date, dialect: str
 ) -> ColumnElement[str]:
-    """The bucket key of ``column`` (a timestamp, or a date with ``is_date``)."""
+    """The local bucket key of the timestamp ``column``, for moments within ``start``–``end``.
+
+    Moments outside the period get ``NULL``; the reports select only moments
+    inside it.
+    """
+    firsts = buckets(start, end, granularity)
+    keys = [day.isoformat() for day in firsts]
+    edges = [local_midnight(day) for day in [*firsts, next_bucket(firsts[-1], granularity)]]
     if dialect == "postgresql":
-        moment = column if is_date else func.timezone(LOCAL_ZONE, column)
-        return func.to_char(func.date_trunc(granularity, moment), "YYYY-MM-DD")
+        index = func.width_bucket(
+            column, bindparam(None, edges, type_=ARRAY(DateTime(timezone=True)))
+        )
+        return Grouping(bindparam(None, keys, type_=ARRAY(String)))[index]
+    whens = [(column < edge, key) for key, edge in zip(keys, edges[1:], strict=True)]
+    return case((column < edges[0], literal(None, String)), *whens, else_=literal(None, String))
+
+
+def date_bucket(column: Any, granularity: str, dialect: str) -> ColumnElement[str]:
+    """The bucket key of the date ``column`` (no time of day, so no time zone)."""
+    if dialect == "postgresql":
+        return func.to_char(func.date_trunc(granularity, column), "YYYY-MM-DD")
     if granularity == "week":
         return func.date(column, "weekday 0", "-6 days")
     if granularity == "month":
@@ -40,6 +78,15 @@ def days_between(later: Any, earlier: Any, dialect: str) -> ColumnElement[float]
     if dialect == "postgresql":
         return extract("epoch", later - earlier) / 86400.0
     return func.julianday(later) - func.julianday(earlier)
+
+
+def by_label(column: Label[Any]) -> ColumnElement[Any]:
+    """``GROUP BY`` the selected ``column`` by its label.
+
+    A bucket carries its edges as bound parameters; grouping by the expression
+    would bind them again, and PostgreSQL would not see the two as the same.
+    """
+    return literal_column(column.name)
 
 
 def dialect_of(db: Any) -> str:

@@ -29,6 +29,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    func,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -171,6 +172,10 @@ class Task(HasCustomValues, TenantOwned, Base):
     lost_reason: Mapped[str | None] = mapped_column(String(300))
     #: Set when the task enters a won or lost stage, cleared if it is reopened.
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    #: When the task entered the stage it is in (a move sets it): the pipeline's ageing.
+    stage_entered_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, server_default=func.now()
+    )
     contact_request_id: Mapped[int | None] = mapped_column(Integer)
     board_rank: Mapped[float] = mapped_column(default=0.0)
     created_by_id: Mapped[int | None] = mapped_column(

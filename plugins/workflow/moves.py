@@ -97,6 +97,7 @@ def move_task(
             task.board_rank = rank
             if stage_changed:
                 task.stage_id = new_stage.id
+                task.stage_entered_at = utcnow()
                 if new_stage.is_closed and task.closed_at is None:
                     task.closed_at = utcnow()
                 elif not new_stage.is_closed:

@@ -18,7 +18,7 @@ from plugins.reports import _
 from plugins.reports.builtin.common import drill_link, group_labels, group_value, period_keys
 from plugins.reports.periods import UTC, bounds
 from plugins.reports.permissions import ReportsPermission
-from plugins.reports.sql import dialect_of, period_bucket
+from plugins.reports.sql import by_label, dialect_of, moment_bucket
 from plugins.workflow.models import Activity, ActivityType
 
 KEY = "reports.activities"
@@ -60,7 +60,8 @@ def _overdue(since: datetime, until: datetime, now: datetime) -> Any:
 def group_expression(dimension: str, params: dict[str, Any], dialect: str) -> Any:
     if dimension == "period":
         moment = func.coalesce(Activity.done_at, Activity.due_at)
-        return period_bucket(moment, params["granularity"], dialect)
+        granularity, start, end = params["granularity"], params["start"], params["end"]
+        return moment_bucket(moment, granularity, start, end, dialect)
     return {"user": Activity.assignee_user_id, "type": Activity.type_id}[dimension]
 
 
@@ -99,7 +100,7 @@ def run(request: Any, params: dict[str, Any]) -> dict[str, Any]:
             func.sum(case((_overdue(since, until, now), 1), else_=0)).label("overdue"),
         )
         .where(*_conditions(params, now))
-        .group_by(group, Activity.type_id)
+        .group_by(by_label(group), Activity.type_id)
     )
     cells: dict[Any, dict[str, int]] = {}
     for row in db.execute(query):

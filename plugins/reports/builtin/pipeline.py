@@ -1,8 +1,9 @@
 """The pipeline report: open tasks by stage, expected close month, age, person or team.
 
 Counts, expected value and value weighted by each stage's win probability.
-Age is days since the task was created (a task's entry into its current
-stage is not recorded on the task).
+Ageing is the time in stage: days since the task entered the stage it is in
+(``Task.stage_entered_at``, set by every move), averaged per group and a
+grouping of its own.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from plugins.reports import _
 from plugins.reports.builtin.common import drill_link, group_labels, group_value, task_scope
 from plugins.reports.periods import UTC
 from plugins.reports.permissions import ReportsPermission
-from plugins.reports.sql import days_between, dialect_of, period_bucket
+from plugins.reports.sql import by_label, date_bucket, days_between, dialect_of
 from plugins.workflow.models import Stage, StageKind, Task
 
 KEY = "reports.pipeline"
@@ -27,11 +28,11 @@ DIMENSIONS = [
         "close_month",
         {"fi": "Odotettu päättymiskuukausi", "sv": "Väntad avslutsmånad", "en": "Expected close"},
     ),
-    ("age", {"fi": "Ikä", "sv": "Ålder", "en": "Age"}),
+    ("age", {"fi": "Aika vaiheessa", "sv": "Tid i skedet", "en": "Time in stage"}),
     ("user", {"fi": "Myyjä", "sv": "Säljare", "en": "Salesperson"}),
     ("team", {"fi": "Tiimi", "sv": "Team", "en": "Team"}),
 ]
-#: Age groups: (key, upper bound in days, label).
+#: Time-in-stage groups: (key, upper bound in days, label).
 AGES = (
     ("a30", 31, {"fi": "0–30 päivää", "sv": "0–30 dagar", "en": "0–30 days"}),
     ("a90", 91, {"fi": "31–90 päivää", "sv": "31–90 dagar", "en": "31–90 days"}),
@@ -41,12 +42,12 @@ AGES = (
 
 
 def _age(dialect: str, now: datetime) -> Any:
-    return days_between(now, Task.created_at, dialect)
+    return days_between(now, Task.stage_entered_at, dialect)
 
 
 def group_expression(dimension: str, dialect: str, now: datetime) -> Any:
     if dimension == "close_month":
-        return period_bucket(Task.close_date, "month", dialect, is_date=True)
+        return date_bucket(Task.close_date, "month", dialect)
     if dimension == "age":
         age = _age(dialect, now)
         return case(*((age < limit, key) for key, limit, _l in AGES if limit), else_="older")
@@ -78,7 +79,7 @@ def run(request: Any, params: dict[str, Any]) -> dict[str, Any]:
         .select_from(Task)
         .join(Stage, Stage.id == Task.stage_id)
         .where(*_conditions(params))
-        .group_by(group)
+        .group_by(by_label(group))
     )
     found = {row.g: row for row in request.db.execute(query)}
     if dimension == "stage":
@@ -119,7 +120,7 @@ def run(request: Any, params: dict[str, Any]) -> dict[str, Any]:
             {"key": "count", "label": _("Open tasks"), "kind": "int"},
             {"key": "value", "label": _("Expected value"), "kind": "money"},
             {"key": "weighted", "label": _("Weighted value"), "kind": "money"},
-            {"key": "age", "label": _("Average age in days"), "kind": "int"},
+            {"key": "age", "label": _("Average days in stage"), "kind": "int"},
         ],
         "rows": rows,
         "chart": {

@@ -2,7 +2,9 @@
 
 Tasks count in the period they were closed (``Task.closed_at``), won or lost
 by the kind of the stage they are in. Grouped in the database by the chosen
-dimension; lost reasons are a dimension of their own.
+dimension; lost reasons are a dimension of their own. By period, person or
+team the figures are summed from ``SalesDay`` (a row per local day, stage,
+person and team, kept exact on every task write), else from the tasks.
 """
 
 from __future__ import annotations
@@ -19,9 +21,10 @@ from plugins.reports.builtin.common import (
     period_keys,
     task_scope,
 )
+from plugins.reports.models import SalesDay
 from plugins.reports.periods import bounds
 from plugins.reports.permissions import ReportsPermission
-from plugins.reports.sql import days_between, dialect_of, period_bucket
+from plugins.reports.sql import by_label, date_bucket, days_between, dialect_of, moment_bucket
 from plugins.workflow.models import Stage, StageKind, Task
 
 KEY = "reports.sales"
@@ -35,11 +38,14 @@ DIMENSIONS = [
     ("lost_reason", {"fi": "Häviön syy", "sv": "Orsak till förlust", "en": "Lost reason"}),
 ]
 CLOSED = (StageKind.WON, StageKind.LOST)
+#: Groupings the per-day summary answers (with any filter but the customer).
+SUMMARY_DIMENSIONS = ("period", "user", "team")
 
 
 def group_expression(dimension: str, params: dict[str, Any], dialect: str) -> Any:
     if dimension == "period":
-        return period_bucket(Task.closed_at, params["granularity"], dialect)
+        granularity, start, end = params["granularity"], params["start"], params["end"]
+        return moment_bucket(Task.closed_at, granularity, start, end, dialect)
     return {
         "user": Task.responsible_user_id,
         "team": Task.team_id,
@@ -54,12 +60,11 @@ def _conditions(params: dict[str, Any]) -> list[Any]:
     return [Task.closed_at >= since, Task.closed_at < until, *task_scope(params)]
 
 
-def run(request: Any, params: dict[str, Any]) -> dict[str, Any]:
-    dialect = dialect_of(request.db)
-    dimension = params["dimension"]
-    group = group_expression(dimension, params, dialect).label("g")
+def _from_tasks(params: dict[str, Any], dialect: str) -> Any:
+    """The figures by group, summed over the closed tasks themselves."""
+    group = group_expression(params["dimension"], params, dialect).label("g")
     won = Stage.kind == StageKind.WON
-    query = (
+    return (
         select(
             group,
             func.sum(case((won, 1), else_=0)).label("won"),
@@ -72,8 +77,52 @@ def run(request: Any, params: dict[str, Any]) -> dict[str, Any]:
         .select_from(Task)
         .join(Stage, Stage.id == Task.stage_id)
         .where(Stage.kind.in_(CLOSED), *_conditions(params))
-        .group_by(group)
+        .group_by(by_label(group))
     )
+
+
+def _from_summary(params: dict[str, Any], dialect: str) -> Any:
+    """The same figures summed over ``SalesDay``: a row per day, person and team, not per task."""
+    dimension = params["dimension"]
+    if dimension == "period":
+        group = date_bucket(SalesDay.day, params["granularity"], dialect).label("g")
+    else:
+        column = SalesDay.user_id if dimension == "user" else SalesDay.team_id
+        group = func.nullif(column, 0).label("g")
+    won = Stage.kind == StageKind.WON
+    conditions = [SalesDay.day >= params["start"], SalesDay.day <= params["end"]]
+    visible = params.get("visible_user_ids")
+    if visible is not None:
+        conditions.append(SalesDay.user_id.in_(sorted(visible)))
+    if params.get("user_id"):
+        conditions.append(SalesDay.user_id == params["user_id"])
+    if params.get("team_id"):
+        conditions.append(SalesDay.team_id == params["team_id"])
+    won_count = func.sum(case((won, SalesDay.tasks), else_=0))
+    return (
+        select(
+            group,
+            won_count.label("won"),
+            func.sum(case((won, SalesDay.value), else_=0)).label("won_value"),
+            func.sum(case((Stage.kind == StageKind.LOST, SalesDay.tasks), else_=0)).label("lost"),
+            (func.sum(case((won, SalesDay.days), else_=0)) / func.nullif(won_count, 0)).label(
+                "days"
+            ),
+        )
+        .select_from(SalesDay)
+        .join(Stage, Stage.id == SalesDay.stage_id)
+        .where(Stage.kind.in_(CLOSED), *conditions)
+        .group_by(by_label(group))
+        # A row whose tasks all reopened or moved away is kept, at zero: no group of its own.
+        .having(func.sum(SalesDay.tasks) > 0)
+    )
+
+
+def run(request: Any, params: dict[str, Any]) -> dict[str, Any]:
+    dialect = dialect_of(request.db)
+    dimension = params["dimension"]
+    summed = dimension in SUMMARY_DIMENSIONS and not params.get("customer_id")
+    query = _from_summary(params, dialect) if summed else _from_tasks(params, dialect)
     found = {row.g: row for row in request.db.execute(query)}
     keys = period_keys(params) if dimension == "period" else list(found)
     labels = group_labels(request, dimension, keys, params)

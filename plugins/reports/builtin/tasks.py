@@ -22,7 +22,7 @@ from plugins.reports.builtin.common import (
 )
 from plugins.reports.periods import bounds, local_today
 from plugins.reports.permissions import ReportsPermission
-from plugins.reports.sql import dialect_of, period_bucket
+from plugins.reports.sql import by_label, date_bucket, dialect_of, moment_bucket
 from plugins.workflow.models import Stage, Task
 
 KEY = "reports.tasks"
@@ -56,7 +56,10 @@ def _measure(measure: str, params: dict[str, Any]) -> tuple[Any, list[Any], bool
 def group_expression(dimension: str, measure: str, params: dict[str, Any], dialect: str) -> Any:
     if dimension == "period":
         moment, _conditions, is_date = _measure(measure, params)
-        return period_bucket(moment, params["granularity"], dialect, is_date=is_date)
+        granularity, start, end = params["granularity"], params["start"], params["end"]
+        if is_date:
+            return date_bucket(moment, granularity, dialect)
+        return moment_bucket(moment, granularity, start, end, dialect)
     return {"user": Task.responsible_user_id, "team": Task.team_id, "stage": Task.stage_id}[
         dimension
     ]
@@ -74,7 +77,7 @@ def run(request: Any, params: dict[str, Any]) -> dict[str, Any]:
             select(group, func.count().label("n"))
             .select_from(Task)
             .where(*conditions, *task_scope(params))
-            .group_by(group)
+            .group_by(by_label(group))
         )
         for row in db.execute(query):
             counts.setdefault(row.g, dict.fromkeys(MEASURES, 0))[measure] = int(row.n)

@@ -10,12 +10,13 @@ from pyramid.response import Response
 from pyramid.view import view_config
 
 from core import Link, label_text
-from plugins.reports.catalogue import report_for, visible_reports
+from plugins.reports.audience import run_report
+from plugins.reports.catalogue import visible_reports
 from plugins.reports.cells import page_text
 from plugins.reports.charts import make_chart
-from plugins.reports.contract import Report, checked_result
+from plugins.reports.contract import Report
 from plugins.reports.export import csv_bytes, xlsx_bytes
-from plugins.reports.params import ReportQuery, read_query
+from plugins.reports.params import FIELDS, ReportQuery
 from plugins.reports.periods import GRANULARITIES, GRANULARITY_LABELS, local_today
 from plugins.reports.permissions import ReportsPermission
 from plugins.reports.scope import visible_user_ids
@@ -59,12 +60,10 @@ def report_list(request: Any) -> dict[str, Any]:
     return {"groups": groups}
 
 
-def _query(request: Any, report: Report) -> ReportQuery:
-    return read_query(request, report, request.GET, visible_user_ids(request), local_today())
-
-
-def _result(request: Any, report: Report, query: ReportQuery) -> dict[str, Any]:
-    return checked_result(report, report.run(request, query.params))
+def _answer(request: Any) -> tuple[Report, ReportQuery, dict[str, Any] | None]:
+    """The report of the URL, its query and result, as ``audience.run_report`` gives them."""
+    values = {name: str(request.GET.get(name, "")) for name in FIELDS}
+    return run_report(request, request.matchdict["key"], values, local_today())
 
 
 def _table(request: Any, result: dict[str, Any]) -> list[list[dict[str, Any]]]:
@@ -88,8 +87,9 @@ def _table(request: Any, result: dict[str, Any]) -> list[list[dict[str, Any]]]:
     return table
 
 
-def _page(request: Any, report: Report, query: ReportQuery) -> dict[str, Any]:
-    result = _result(request, report, query) if not query.errors else None
+def _page(
+    request: Any, report: Report, query: ReportQuery, result: dict[str, Any] | None
+) -> dict[str, Any]:
     chart = None
     if result and result.get("chart"):
         spec = result["chart"]
@@ -126,25 +126,24 @@ def _page(request: Any, report: Report, query: ReportQuery) -> dict[str, Any]:
     request_method="GET",
 )
 def report_page(request: Any) -> dict[str, Any]:
-    report = report_for(request, request.matchdict["key"])
-    query = _query(request, report)
+    report, query, result = _answer(request)
     if query.errors:
         request.response.status_int = 400
-    return _page(request, report, query)
+    return _page(request, report, query, result)
 
 
 @view_config(route_name="report_export", permission=ReportsPermission.VIEW, request_method="GET")
 def report_export(request: Any) -> Response:
     """The report's table as CSV or XLSX, for the same period, filters and people as its page."""
-    report = report_for(request, request.matchdict["key"])
-    query = _query(request, report)
-    if query.errors:
+    report, query, result = _answer(request)
+    if result is None:
         response = render_to_response(
-            "plugins.reports:templates/report.pt", _page(request, report, query), request=request
+            "plugins.reports:templates/report.pt",
+            _page(request, report, query, None),
+            request=request,
         )
         response.status_int = 400
         return response
-    result = _result(request, report, query)
     title = label_text(report.title, request.locale_name)
     name = report.key.replace(".", "-")
     if request.matchdict["format"] == "xlsx":
