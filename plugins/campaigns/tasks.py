@@ -22,6 +22,7 @@ from sqlalchemy import (
     and_,
     any_,
     cast,
+    column,
     func,
     insert,
     literal,
@@ -43,8 +44,7 @@ TITLE_MAX = 200
 
 _TASK = Task.__table__
 _EVENT = Event.__table__
-INSERT_TASKS = insert(_TASK)
-INSERT_TASKS_RETURNING = INSERT_TASKS.returning(_TASK.c.id, sort_by_parameter_order=True)
+INSERT_TASKS_RETURNING = insert(_TASK).returning(_TASK.c.id, sort_by_parameter_order=True)
 #: PostgreSQL hands out a batch's ids in one statement; the insert then needs no RETURNING.
 NEXT_TASK_IDS = text(
     "SELECT nextval(pg_get_serial_sequence('task', 'id')) FROM generate_series(1, :count)"
@@ -101,33 +101,32 @@ def create_tasks(db: Any, campaign: Campaign, targets: list[Target], pick: Picke
     )
     rank = (first or 0.0) - 1.0
     actor = db.get(User, campaign.launched_by_id) if campaign.launched_by_id else None
-    rows = []
-    for position, target in enumerate(targets):
-        rows.append(
-            {
-                "tenant_id": tenant_id,
-                "workflow_id": campaign.workflow_id,
-                "stage_id": campaign.stage_id,
-                "title": fill(campaign.task_title, campaign, target)[:TITLE_MAX],
-                "description": fill(campaign.task_description, campaign, target),
-                "customer_id": target.customer_id,
-                "contact_person_id": target.contact_person_id,
-                "responsible_user_id": pick(target.responsible_user_id),
-                "team_id": campaign.team_id,
-                "priority": Priority.NORMAL.value,
-                "due_date": due,
-                "source": TaskSource.CAMPAIGN.value,
-                # The batch's tasks go first in the column, in the targets' order.
-                "board_rank": rank - len(targets) + position,
-                "custom_values": {},
-                "created_by_id": campaign.launched_by_id,
-                "created_at": now,
-                "updated_at": now,
-                "version": 1,
-            }
-        )
+    # What every task of the batch has alike, and what each has of its own.
+    common = {
+        "tenant_id": tenant_id,
+        "workflow_id": campaign.workflow_id,
+        "stage_id": campaign.stage_id,
+        "team_id": campaign.team_id,
+        "priority": Priority.NORMAL.value,
+        "due_date": due,
+        "source": TaskSource.CAMPAIGN.value,
+        "custom_values": {},
+        "created_by_id": campaign.launched_by_id,
+        "created_at": now,
+        "updated_at": now,
+        "version": 1,
+    }
+    own: dict[str, list[Any]] = {
+        "title": [fill(campaign.task_title, campaign, t)[:TITLE_MAX] for t in targets],
+        "description": [fill(campaign.task_description, campaign, t) for t in targets],
+        "customer_id": [t.customer_id for t in targets],
+        "contact_person_id": [t.contact_person_id for t in targets],
+        "responsible_user_id": [pick(t.responsible_user_id) for t in targets],
+        # The batch's tasks go first in the column, in the targets' order.
+        "board_rank": [rank - len(targets) + position for position in range(len(targets))],
+    }
     connection = db.connection()
-    task_ids = _insert_tasks(connection, rows)
+    task_ids = insert_tasks(connection, common, own)
     write_events(connection, campaign, task_ids, actor, now)
     return task_ids
 
@@ -203,17 +202,37 @@ def one_of(connection: Any, column: Any, ids: list[int]) -> Any:
     return and_(within, column.in_(ids))
 
 
-def _insert_tasks(connection: Any, rows: list[dict[str, Any]]) -> list[int]:
-    """Insert the rows; their ids, in order.
+def insert_tasks(connection: Any, common: dict[str, Any], own: dict[str, list[Any]]) -> list[int]:
+    """Insert tasks of the ``common`` values and each of its ``own`` ones; their ids, in order.
 
-    On PostgreSQL the ids come from the table's sequence first and the rows
-    are inserted with them: a plain multi-row insert, where ``RETURNING`` in
-    the rows' order would make SQLAlchemy sort through a sentinel column.
+    On PostgreSQL the ids come from the table's sequence first, and the rows
+    are one ``INSERT … SELECT`` from ``unnest`` of an array per column of
+    their own: one statement, where an ``executemany`` is a statement per row.
+    Elsewhere (SQLite, the tests) an ``executemany`` returning the ids.
     """
+    count = len(next(iter(own.values())))
     if connection.dialect.name != "postgresql":
+        rows = [{**common, **{key: values[n] for key, values in own.items()}} for n in range(count)]
         return list(connection.execute(INSERT_TASKS_RETURNING, rows).scalars())
-    task_ids = list(connection.execute(NEXT_TASK_IDS, {"count": len(rows)}).scalars())
-    for row, task_id in zip(rows, task_ids, strict=True):
-        row["id"] = task_id
-    connection.execute(INSERT_TASKS, rows)
+    task_ids = list(connection.execute(NEXT_TASK_IDS, {"count": count}).scalars())
+    arrays = {"id": task_ids, **own}
+    types = {key: _TASK.c[key].type for key in arrays}
+    each = (
+        func.unnest(
+            *(
+                cast(literal(values, ARRAY(types[key])), ARRAY(types[key]))
+                for key, values in arrays.items()
+            )
+        )
+        .table_valued(*(column(key, types[key]) for key in arrays))
+        .render_derived(with_types=False)
+    )
+    alike = [
+        cast(literal(value, _TASK.c[key].type), _TASK.c[key].type) for key, value in common.items()
+    ]
+    connection.execute(
+        insert(_TASK).from_select(
+            [*arrays, *common], select(*(each.c[key] for key in arrays), *alike)
+        )
+    )
     return task_ids
