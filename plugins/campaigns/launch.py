@@ -309,8 +309,10 @@ def mark_messages(connection: Any, tenant_id: int, sent: dict[int, tuple[str, st
 def pending_targets(db: Any, campaign: Campaign, size: int, after: int = 0) -> list[Target]:
     """The next ``size`` targets of ``campaign`` without a task, in the order they were added.
 
-    ``after`` is the last target the previous batch took: the index entries of
-    the targets done before it (left behind until vacuum) are then not read again.
+    Read by ``ix_campaign_target_order`` from ``after``, the last target the
+    previous batch took: the targets done before it are not read again, so the
+    last batch of a launch reads as little as the first (``EXPLAIN ANALYZE``
+    late in a 100,000-target launch: an index range scan of the batch's rows).
     """
     rows = db.execute(
         select(
