@@ -33,6 +33,11 @@ log = logging.getLogger(__name__)
 ACTOR_NAME = "myynti_job"
 #: Seconds ``stop`` waits for the jobs in progress to finish.
 STOP_TIMEOUT = 30
+#: The longest a worker's broker consumer sleeps between two polls of an empty
+#: queue (milliseconds; dramatiq backs off up to it, its default being 1000). A
+#: job started by a job (a campaign launch's next batch) waits for the next poll,
+#: so at dramatiq's default a chain of a hundred jobs spent most of a minute asleep.
+CONSUMER_TIMEOUT_MS = 100
 
 
 @dataclass(frozen=True)
@@ -160,7 +165,9 @@ class JobQueue:
     def start(self, threads: int, scheduler: bool) -> None:
         """Run ``threads`` worker threads, and the scheduler, in this process."""
         if threads > 0:
-            self._worker = dramatiq.Worker(self.broker, worker_threads=threads)
+            self._worker = dramatiq.Worker(
+                self.broker, worker_threads=threads, worker_timeout=CONSUMER_TIMEOUT_MS
+            )
             self._worker.start()
         if scheduler:
             self._scheduler = Scheduler(self)

@@ -141,8 +141,11 @@ class CampaignTarget(TenantOwned, Base):
     __tablename__ = "campaign_target"
     __table_args__ = (
         UniqueConstraint("tenant_id", "campaign_id", "customer_id", name="uq_campaign_target"),
-        # The batches read the next pending targets of a campaign in id order.
-        Index("ix_campaign_target_state", "tenant_id", "campaign_id", "state", "id"),
+        # The batches read the next pending targets of a campaign in id order, from
+        # the last one the previous batch took. Not by ``state``: marking a target
+        # done then changes no indexed column, and PostgreSQL updates the row in
+        # place of its page (the table keeps room: fillfactor 50, migration 0002).
+        Index("ix_campaign_target_order", "tenant_id", "campaign_id", "id"),
         Index("ix_campaign_target_customer", "tenant_id", "customer_id"),
     )
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from core.models import as_utc
+from core.models import Event, as_utc
 from plugins.campaigns.models import Campaign, CampaignTarget, MessageState, TargetState
 from plugins.contacts.models import ContactRequest
 from plugins.workflow.board import LOCAL_TIME
@@ -39,6 +39,8 @@ class Results:
     activities_done: int
     messages_sent: int
     messages_refused: int
+    #: Messages received on the campaign's tasks (replies), as the messaging plugin recorded them.
+    replies: int
     requests: int
     #: ``(Monday of the week, tasks won that week)``, oldest first.
     won_by_week: list[tuple[date, int]]
@@ -101,6 +103,26 @@ def message_counts(db: Any, campaign: Campaign) -> dict[str, int]:
     return dict(rows.all())
 
 
+#: The history kind under which the tenant's messaging plugin records a received
+#: message on the record it was routed to (messaging's ``MESSAGE_IN``). Read from
+#: the shared history, never imported: without messaging there are none.
+MESSAGE_RECEIVED = "message_in"
+
+
+def replies_received(db: Any, campaign: Campaign) -> int:
+    """Messages received on the campaign's tasks: replies to the campaign's contacting."""
+    return (
+        db.scalar(
+            select(func.count(Event.id)).where(
+                Event.entity == "task",
+                Event.kind == MESSAGE_RECEIVED,
+                Event.record_id.in_(_tasks(campaign)),
+            )
+        )
+        or 0
+    )
+
+
 def web_form_requests(db: Any, campaign: Campaign) -> int:
     """Contact requests sent from a form on the campaign's landing page."""
     if not campaign.landing_page:
@@ -150,6 +172,7 @@ def results(db: Any, campaign: Campaign) -> Results:
         activities_done=activities_done(db, campaign),
         messages_sent=messages.get(MessageState.SENT, 0),
         messages_refused=messages.get(MessageState.REFUSED, 0),
+        replies=replies_received(db, campaign),
         requests=web_form_requests(db, campaign),
         won_by_week=won_by_week(db, campaign),
     )

@@ -15,7 +15,21 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import (
+    ARRAY,
+    Integer,
+    String,
+    and_,
+    any_,
+    cast,
+    column,
+    func,
+    insert,
+    literal,
+    literal_column,
+    select,
+    text,
+)
 
 from core.history import CREATED, SYSTEM, USER
 from core.models import Event, User, utcnow
@@ -30,13 +44,23 @@ TITLE_MAX = 200
 
 _TASK = Task.__table__
 _EVENT = Event.__table__
-INSERT_TASKS = insert(_TASK)
-INSERT_TASKS_RETURNING = INSERT_TASKS.returning(_TASK.c.id, sort_by_parameter_order=True)
+INSERT_TASKS_RETURNING = insert(_TASK).returning(_TASK.c.id, sort_by_parameter_order=True)
 #: PostgreSQL hands out a batch's ids in one statement; the insert then needs no RETURNING.
 NEXT_TASK_IDS = text(
     "SELECT nextval(pg_get_serial_sequence('task', 'id')) FROM generate_series(1, :count)"
 )
-INSERT_EVENTS = insert(_EVENT)
+#: The event columns an ``INSERT … SELECT`` of a batch's events fills, in order.
+EVENT_COLUMNS = (
+    "tenant_id",
+    "at",
+    "actor_type",
+    "actor_user_id",
+    "actor_label",
+    "entity",
+    "record_id",
+    "kind",
+    "payload",
+)
 
 
 @dataclass(frozen=True)
@@ -77,75 +101,138 @@ def create_tasks(db: Any, campaign: Campaign, targets: list[Target], pick: Picke
     )
     rank = (first or 0.0) - 1.0
     actor = db.get(User, campaign.launched_by_id) if campaign.launched_by_id else None
-    rows = []
-    for position, target in enumerate(targets):
-        rows.append(
-            {
-                "tenant_id": tenant_id,
-                "workflow_id": campaign.workflow_id,
-                "stage_id": campaign.stage_id,
-                "title": fill(campaign.task_title, campaign, target)[:TITLE_MAX],
-                "description": fill(campaign.task_description, campaign, target),
-                "customer_id": target.customer_id,
-                "contact_person_id": target.contact_person_id,
-                "responsible_user_id": pick(target.responsible_user_id),
-                "team_id": campaign.team_id,
-                "priority": Priority.NORMAL.value,
-                "due_date": due,
-                "source": TaskSource.CAMPAIGN.value,
-                # The batch's tasks go first in the column, in the targets' order.
-                "board_rank": rank - len(targets) + position,
-                "custom_values": {},
-                "created_by_id": campaign.launched_by_id,
-                "created_at": now,
-                "updated_at": now,
-                "version": 1,
-            }
-        )
-    connection = db.connection()
-    task_ids = _insert_tasks(connection, rows)
-    actor_columns = {
+    # What every task of the batch has alike, and what each has of its own.
+    common = {
         "tenant_id": tenant_id,
-        "at": now,
-        "actor_type": USER if actor is not None else SYSTEM,
-        "actor_user_id": actor.id if actor is not None else None,
-        "actor_label": actor.display_name if actor is not None else "",
+        "workflow_id": campaign.workflow_id,
+        "stage_id": campaign.stage_id,
+        "team_id": campaign.team_id,
+        "priority": Priority.NORMAL.value,
+        "due_date": due,
+        "source": TaskSource.CAMPAIGN.value,
+        "custom_values": {},
+        "created_by_id": campaign.launched_by_id,
+        "created_at": now,
+        "updated_at": now,
+        "version": 1,
     }
-    events = []
-    for target, task_id, row in zip(targets, task_ids, rows, strict=True):
-        events.append(
-            {
-                **actor_columns,
-                "entity": "task",
-                "record_id": task_id,
-                "kind": CREATED,
-                "payload": {"text": row["title"], "campaign_id": campaign.id},
-            }
-        )
-        events.append(
-            {
-                **actor_columns,
-                "entity": "customer",
-                "record_id": target.customer_id,
-                "kind": JOINED,
-                "payload": {"text": campaign.name, "campaign_id": campaign.id, "task_id": task_id},
-            }
-        )
-    connection.execute(INSERT_EVENTS, events)
+    own: dict[str, list[Any]] = {
+        "title": [fill(campaign.task_title, campaign, t)[:TITLE_MAX] for t in targets],
+        "description": [fill(campaign.task_description, campaign, t) for t in targets],
+        "customer_id": [t.customer_id for t in targets],
+        "contact_person_id": [t.contact_person_id for t in targets],
+        "responsible_user_id": [pick(t.responsible_user_id) for t in targets],
+        # The batch's tasks go first in the column, in the targets' order.
+        "board_rank": [rank - len(targets) + position for position in range(len(targets))],
+    }
+    connection = db.connection()
+    task_ids = insert_tasks(connection, common, own)
+    write_events(connection, campaign, task_ids, actor, now)
     return task_ids
 
 
-def _insert_tasks(connection: Any, rows: list[dict[str, Any]]) -> list[int]:
-    """Insert the rows; their ids, in order.
+def write_events(
+    connection: Any, campaign: Campaign, task_ids: list[int], actor: User | None, now: Any
+) -> None:
+    """Each new task's *created* event and its customer's *joined the campaign* event.
 
-    On PostgreSQL the ids come from the table's sequence first and the rows
-    are inserted with them: a plain multi-row insert, where ``RETURNING`` in
-    the rows' order would make SQLAlchemy sort through a sentinel column.
+    Two ``INSERT … SELECT`` statements over the tasks just inserted (found by
+    their primary keys), with the payloads built by the database's JSON
+    function: ``{"text": title, "campaign_id"}`` and ``{"text": campaign name,
+    "campaign_id", "task_id"}``, as ``record_event`` would have written them.
     """
+    dialect = connection.dialect.name
+    json_object = func.json_build_object if dialect == "postgresql" else func.json_object
+    tasks = _TASK.c
+    campaign_id = cast(literal(campaign.id), Integer)
+    common = [
+        cast(literal(campaign.tenant_id), Integer),
+        literal(now, _EVENT.c.at.type),
+        cast(literal(USER if actor is not None else SYSTEM), String),
+        cast(literal(actor.id if actor is not None else None), Integer),
+        cast(literal(actor.display_name if actor is not None else ""), String),
+    ]
+    created = select(
+        *common,
+        literal_column("'task'"),
+        tasks.id,
+        literal_column(f"'{CREATED}'"),
+        json_object(
+            literal_column("'text'"), tasks.title, literal_column("'campaign_id'"), campaign_id
+        ),
+    )
+    joined = select(
+        *common,
+        literal_column("'customer'"),
+        tasks.customer_id,
+        literal_column(f"'{JOINED}'"),
+        json_object(
+            literal_column("'text'"),
+            cast(literal(campaign.name), String),
+            literal_column("'campaign_id'"),
+            campaign_id,
+            literal_column("'task_id'"),
+            tasks.id,
+        ),
+    )
+    for rows in (created, joined):
+        connection.execute(
+            insert(_EVENT).from_select(
+                EVENT_COLUMNS,
+                rows.where(
+                    tasks.tenant_id == campaign.tenant_id, one_of(connection, tasks.id, task_ids)
+                ).order_by(tasks.id),
+            )
+        )
+
+
+def one_of(connection: Any, column: Any, ids: list[int]) -> Any:
+    """``column IN ids`` for an indexed integer column, planned well with stale statistics.
+
+    The range of the ids comes first: during a launch the statistics still say
+    the table is as small as before it, and PostgreSQL then read every row of
+    the tenant (``ix_…_tenant_id``) to pick the thousand of a batch; a range of
+    the key is one it reads by the key's index whatever it believes. On
+    PostgreSQL the ids are one array parameter (``= ANY``), not one parameter
+    each, which took longer to parse and plan than the rows took to write.
+    """
+    within = column.between(min(ids), max(ids))
+    if connection.dialect.name == "postgresql":
+        return and_(within, column == any_(cast(literal(ids, ARRAY(Integer)), ARRAY(Integer))))
+    return and_(within, column.in_(ids))
+
+
+def insert_tasks(connection: Any, common: dict[str, Any], own: dict[str, list[Any]]) -> list[int]:
+    """Insert tasks of the ``common`` values and each of its ``own`` ones; their ids, in order.
+
+    On PostgreSQL the ids come from the table's sequence first, and the rows
+    are one ``INSERT … SELECT`` from ``unnest`` of an array per column of
+    their own: one statement, where an ``executemany`` is a statement per row.
+    Elsewhere (SQLite, the tests) an ``executemany`` returning the ids.
+    """
+    count = len(next(iter(own.values())))
     if connection.dialect.name != "postgresql":
+        rows = [{**common, **{key: values[n] for key, values in own.items()}} for n in range(count)]
         return list(connection.execute(INSERT_TASKS_RETURNING, rows).scalars())
-    task_ids = list(connection.execute(NEXT_TASK_IDS, {"count": len(rows)}).scalars())
-    for row, task_id in zip(rows, task_ids, strict=True):
-        row["id"] = task_id
-    connection.execute(INSERT_TASKS, rows)
+    task_ids = list(connection.execute(NEXT_TASK_IDS, {"count": count}).scalars())
+    arrays = {"id": task_ids, **own}
+    types = {key: _TASK.c[key].type for key in arrays}
+    each = (
+        func.unnest(
+            *(
+                cast(literal(values, ARRAY(types[key])), ARRAY(types[key]))
+                for key, values in arrays.items()
+            )
+        )
+        .table_valued(*(column(key, types[key]) for key in arrays))
+        .render_derived(with_types=False)
+    )
+    alike = [
+        cast(literal(value, _TASK.c[key].type), _TASK.c[key].type) for key, value in common.items()
+    ]
+    connection.execute(
+        insert(_TASK).from_select(
+            [*arrays, *common], select(*(each.c[key] for key in arrays), *alike)
+        )
+    )
     return task_ids

@@ -82,8 +82,23 @@ def test_launch_snapshots_the_group_and_creates_a_task_for_each(
                 Event.record_id.in_([t.id for t in made]),
             )
         )
+        payloads = {
+            (e.entity, e.record_id): e.payload
+            for e in db.scalars(select(Event).where(Event.tenant_id == shop.tenant.id))
+        }
     assert sorted(joined) == sorted(t.customer_id for t in made)
     assert created == 4
+    # The events say what record_event would: the task's title, the campaign and its task.
+    aalto_task = by_customer[shop.customers["Aalto Oy"].id]
+    assert payloads["task", aalto_task.id] == {
+        "text": "Kevätkampanja: Aalto Oy",
+        "campaign_id": campaign.id,
+    }
+    assert payloads["customer", shop.customers["Aalto Oy"].id] == {
+        "text": "Kevätkampanja",
+        "campaign_id": campaign.id,
+        "task_id": aalto_task.id,
+    }
     customer_page = webapp.get(f"/t/acme/customers/{shop.customers['Aalto Oy'].id}")
     panel = customer_page.html.select_one("[data-panel=campaigns-customer]")
     assert "Kevätkampanja" in panel.get_text()

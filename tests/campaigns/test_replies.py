@@ -1,0 +1,106 @@
+"""Replies received: messages the messaging plugin routed to the campaign's tasks, counted.
+
+Campaigns never imports messaging; these tests run the real messaging plugin's
+receiving (routing by the reply address's token) and read the campaign page.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import select
+
+from core.db import TenantSession, set_tenant
+from core.jobs.outbox import QUEUE_KEY
+from core.models import Tenant
+from plugins.campaigns.models import CampaignTarget
+from plugins.messaging import tokens
+from plugins.messaging.receiving import Incoming, store
+from tests.campaigns.conftest import add_customer, make_shop, new_campaign, run_batches
+from tests.campaigns.test_launch import post
+
+OUR_ADDRESS = "myynti@acme.example"
+
+
+@pytest.fixture
+def jobdb(db_connection, wsgi_app) -> Iterator[TenantSession]:
+    """A session as the mail-polling job has it, in the test's transaction."""
+    session = TenantSession(
+        bind=db_connection,
+        join_transaction_mode="create_savepoint",
+        info={QUEUE_KEY: wsgi_app.registry.myynti_jobs},
+    )
+    yield session
+    session.close()
+
+
+@pytest.fixture
+def messaging_shop(db, make_tenant, make_user, webapp, login):
+    """Acme with campaigns and messaging, two customers in Helsinki; Maija signed in."""
+    shop = make_shop(db, make_tenant, make_user, "acme", ("campaigns", "messaging"))
+    add_customer(db, shop, "Aalto Oy", "Helsinki", "Aino Aalto", consent=True)
+    add_customer(db, shop, "Bertta Oy", "Helsinki", "Bo Bertta")
+    login(webapp, "maija@acme.example")
+    return shop
+
+
+def receive(jobdb, wsgi_app, shop, number: int, entity: str, record_id: int) -> None:
+    """A mail to the reply address of ``entity`` ``record_id``, received as messaging does."""
+    settings = wsgi_app.registry.settings
+    to = tokens.reply_address(
+        settings, shop.tenant.id, tokens.RecordRef(entity, record_id), OUR_ADDRESS
+    )
+    mail = Incoming(
+        message_id=f"<reply-{number}@aalto.example>",
+        sender="aino@example.fi",
+        sender_name="Aino Aalto",
+        to=[to],
+        subject="Re: Kevätkampanja",
+        text="Kiinnostaa, soittakaa.",
+        content_hash=hashlib.sha256(str(number).encode()).hexdigest(),
+    )
+    set_tenant(jobdb, shop.tenant.id)
+    tenant = jobdb.get(Tenant, shop.tenant.id)
+    assert store(jobdb, tenant, settings, mail) is not None
+    jobdb.flush()
+
+
+def launched(webapp, wsgi_app, db, db_connection, shop):
+    campaign = new_campaign(db, shop)
+    post(webapp, f"/t/acme/campaigns/{campaign.id}/launch")
+    run_batches(db_connection, wsgi_app, shop.tenant)
+    return campaign
+
+
+def test_replies_routed_to_the_campaigns_tasks_are_counted(
+    webapp, wsgi_app, db, db_connection, jobdb, messaging_shop
+):
+    shop = messaging_shop
+    campaign = launched(webapp, wsgi_app, db, db_connection, shop)
+    other = launched(webapp, wsgi_app, db, db_connection, shop)
+    set_tenant(db, shop.tenant.id)
+    task_of = {
+        (t.campaign_id, t.customer_id): t.task_id
+        for t in db.scalars(select(CampaignTarget).execution_options(populate_existing=True))
+    }
+    aalto = shop.customers["Aalto Oy"].id
+    receive(jobdb, wsgi_app, shop, 1, "task", task_of[campaign.id, aalto])
+    receive(jobdb, wsgi_app, shop, 2, "task", task_of[campaign.id, aalto])
+    # Mail on the customer itself, or on another campaign's task, is not this campaign's reply.
+    receive(jobdb, wsgi_app, shop, 3, "customer", aalto)
+    receive(jobdb, wsgi_app, shop, 4, "task", task_of[other.id, aalto])
+    page = webapp.get(f"/t/acme/campaigns/{campaign.id}")
+    assert page.html.select_one("[data-result=replies]").get_text() == "2"
+    page = webapp.get(f"/t/acme/campaigns/{other.id}")
+    assert page.html.select_one("[data-result=replies]").get_text() == "1"
+
+
+def test_without_messaging_the_results_show_no_replies(
+    webapp, wsgi_app, db, db_connection, as_maija
+):
+    campaign = launched(webapp, wsgi_app, db, db_connection, as_maija)
+    page = webapp.get(f"/t/acme/campaigns/{campaign.id}")
+    assert page.html.select_one("[data-result=tasks]").get_text() == "4"
+    assert page.html.select_one("[data-result=replies]").get_text() == "0"
