@@ -34,7 +34,7 @@ from contextlib import nullcontext
 from email.message import EmailMessage
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from core.db import all_tenants, make_engine, set_tenant
 from core.jobs.queue import JobQueue
@@ -177,6 +177,8 @@ def run(url: str, args: argparse.Namespace, tmp: Path) -> None:
     fetched = list(enumerate(raw, start=1))
     chunks = [fetched[start : start + args.batch] for start in range(0, len(raw), args.batch)]
     batch_seconds = []
+    statements = []
+    event.listen(engine, "before_cursor_execute", lambda *_args: statements.append(1))
     started = time.perf_counter()
     for chunk in chunks:
         batch_started = time.perf_counter()
@@ -187,6 +189,7 @@ def run(url: str, args: argparse.Namespace, tmp: Path) -> None:
             store_fetched(db, tenant, settings, chunk, mailbox, 1)
         batch_seconds.append(time.perf_counter() - batch_started)
     seconds = time.perf_counter() - started
+    per_chunk = len(statements) / len(chunks)
     repoll_started = time.perf_counter()
     doubled = 0
     with queue.session() as db, db.begin():
@@ -210,7 +213,7 @@ def run(url: str, args: argparse.Namespace, tmp: Path) -> None:
     print(
         f"read + route + store: {seconds:.1f} s, {rate:.0f} messages/s, "
         f"{size / 1e6 / seconds:.1f} MB/s (chunk median "
-        f"{statistics.median(batch_seconds) * 1000:.0f} ms)"
+        f"{statistics.median(batch_seconds) * 1000:.0f} ms, {per_chunk:.1f} SQL statements)"
     )
     print(f"routed by: {routes}")
     print(f"re-poll of all {len(raw)}: {repoll:.1f} s, stored again: {doubled}; rows: {total}")

@@ -163,9 +163,15 @@ def _message_id(message: EmailMessage) -> str:
     return _header(message, "Message-ID")[:998]
 
 
+def _head(raw: bytes) -> bytes:
+    """The header lines of ``raw``: up to the first empty line (CRLF or bare LF)."""
+    ends = [end for end in (raw.find(b"\r\n\r\n"), raw.find(b"\n\n")) if end >= 0]
+    return raw[: min(ends) + 2] if ends else raw
+
+
 def message_key(raw: bytes) -> str:
     """The dedupe key of a received e-mail (``Incoming.key``), from its headers alone."""
-    message_id = _message_id(_HEADER_PARSER.parsebytes(raw)).strip()
+    message_id = _message_id(_HEADER_PARSER.parsebytes(_head(raw))).strip()
     return message_id or f"sha256:{hashlib.sha256(raw).hexdigest()}"
 
 
