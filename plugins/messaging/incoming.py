@@ -3,8 +3,9 @@
 A compact reader on the standard library's parser, so received mail is
 stored and routed end to end: headers decoded without trusting their
 charsets, the text (the HTML reduced to text when there is no text part) with
-quoted history cut for display, the HTML sanitised by nh3 with remote images
-removed, attachments up to a size (a bigger one recorded as skipped, not lost
+quoted history cut for display, the HTML sanitised by nh3 (once without its
+remote images, for display, and once with them, for a user who asks to see
+them), attachments up to a size (a bigger one recorded as skipped, not lost
 silently), and whether the mail is automatic (an auto-reply, bulk or list
 mail, an empty return path, a bounce with its failed recipients).
 
@@ -120,14 +121,24 @@ def _no_remote(tag: str, attribute: str, value: str) -> str | None:
     return value
 
 
-def safe_html(html: str) -> str:
-    """The HTML without scripts, event handlers, styles' tricks or remote images."""
+def safe_html(html: str, remote_images: bool = False) -> str:
+    """The HTML without scripts, event handlers or styles' tricks; without remote images
+    unless ``remote_images`` (a user's choice per message: they tell the sender it was read)."""
     return nh3.clean(
         html,
         clean_content_tags={"script", "style"},
-        attribute_filter=_no_remote,
+        attribute_filter=None if remote_images else _no_remote,
         url_schemes={"http", "https", "mailto", "cid"},
     )
+
+
+def _html_versions(html: str) -> tuple[str, str]:
+    """The HTML to show, and the one with its remote images (empty when it has none)."""
+    if not html:
+        return "", ""
+    shown = safe_html(html)
+    with_images = safe_html(html, remote_images=True)
+    return shown, with_images if with_images != shown else ""
 
 
 def _bounced(message: EmailMessage) -> list[str]:
@@ -200,6 +211,7 @@ def from_bytes(raw: bytes, max_attachment: int = DEFAULT_MAX_ATTACHMENT) -> Inco
     except (TypeError, ValueError, IndexError):
         date = None
     bounced = _bounced(message)
+    shown_html, html_with_images = _html_versions(html)
     return Incoming(
         message_id=_message_id(message),
         sender=sender.lower()[:320],
@@ -213,7 +225,8 @@ def from_bytes(raw: bytes, max_attachment: int = DEFAULT_MAX_ATTACHMENT) -> Inco
         references=_header(message, "References")[:4000],
         text=text,
         display_text=strip_quoted(text),
-        html=safe_html(html) if html else "",
+        html=shown_html,
+        html_with_images=html_with_images,
         files=files,
         skipped=skipped,
         automatic=_automatic(message, bounced),

@@ -151,6 +151,9 @@ class Message(TenantOwned, Base):
     body_text: Mapped[str] = mapped_column(Text, default="")
     #: Outgoing: the HTML we send; incoming: the received HTML sanitised with nh3.
     body_html: Mapped[str] = mapped_column(Text, default="")
+    #: Incoming: the sanitised HTML with its remote images kept, shown only when a user asks
+    #: (loading them tells the sender the message was read); empty when it has none.
+    body_html_images: Mapped[str] = mapped_column(Text, default="", server_default="")
     #: Incoming: the text without quoted history, for display (``body_text`` keeps it all).
     display_text: Mapped[str] = mapped_column(Text, default="")
     #: The Message-ID header (outgoing: ours, recorded before sending).

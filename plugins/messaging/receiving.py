@@ -72,6 +72,8 @@ class Incoming:
     text: str = ""
     display_text: str = ""
     html: str = ""
+    #: The sanitised HTML with its remote images; empty when it has none.
+    html_with_images: str = ""
     files: Sequence[IncomingFile] = ()
     skipped: Sequence[Mapping[str, Any]] = ()
     #: Auto-reply, bulk or list mail, or a bounce: never a new lead.
@@ -274,6 +276,7 @@ def _message(row: _Row, mailbox: Mailbox | None, uidvalidity: int | None) -> Mes
         body_text=mail.text,
         display_text=mail.display_text or mail.text,
         body_html=mail.html,
+        body_html_images=mail.html_with_images,
         message_id=mail.message_id[:998],
         message_key=mail.key,
         in_reply_to=mail.in_reply_to[:998],
