@@ -77,8 +77,12 @@ class MailSettings(TenantOwned, Base):
     sms_endpoint: Mapped[str] = mapped_column(String(500), default="")
     sms_token: Mapped[str] = mapped_column(Text, default="")
     sms_sender: Mapped[str] = mapped_column(String(11), default="")
-    #: Group sends: at most this many messages a minute.
+    #: Group sends: at most this many messages a minute, all the tenant's group sends together.
     per_minute: Mapped[int] = mapped_column(Integer, default=120)
+    #: The send times group sends have taken (``throttle.Run`` as JSON), until they have passed.
+    group_runs: Mapped[list[dict[str, Any]]] = mapped_column(
+        JSONDocument, default=list, server_default="[]"
+    )
 
 
 class Template(TenantOwned, Base):
