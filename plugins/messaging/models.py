@@ -237,3 +237,22 @@ class DigestSubscription(TenantOwned, Base):
     frequency: Mapped[str] = mapped_column(String(8), default="daily")
     #: The end of the period the last digest covered.
     sent_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class Handover(TenantOwned, Base):
+    """The mail server accepted a message whose send job may not have committed (``handover``).
+
+    No foreign key to the message: the row is written in a transaction of its own while
+    the send job holds the message row locked.
+    """
+
+    __tablename__ = "messaging_handover"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "message_id", name="uq_messaging_handover_message"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    message_id: Mapped[int] = mapped_column(Integer)
+    #: The recipients the server refused, as the send job records them on the message.
+    refused: Mapped[str] = mapped_column(String(1000), default="")
+    accepted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
