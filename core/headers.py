@@ -4,7 +4,7 @@ Pages load scripts and styles only from this site (no inline script: behaviour
 comes from ``core/static`` and plugins' static files, wired with data
 attributes), may not be framed by another site, and over HTTPS (secure cookies
 on) tell the browser to stay on HTTPS. A response that set its own policy (an
-attachment's sandbox) keeps it.
+attachment's sandbox, a message shown with its remote images) keeps it.
 """
 
 from __future__ import annotations
@@ -13,19 +13,28 @@ from typing import Any
 
 from core.settings import as_bool
 
-#: Inline styles stay allowed: templates set widths (bars of a chart) with them.
-PAGE_POLICY = "; ".join(
-    [
-        "default-src 'self'",
-        "script-src 'self'",
-        "style-src 'self' 'unsafe-inline'",
-        "img-src 'self' data: https:",
-        "object-src 'none'",
-        "base-uri 'self'",
-        "form-action 'self'",
-        "frame-ancestors 'none'",
-    ]
-)
+#: Images from this site only: an image from elsewhere tells its server who looked and when.
+#: A view that shows remote images on a user's request widens this for its own answer.
+IMAGES = "'self' data:"
+
+
+def page_policy(img_src: str = IMAGES) -> str:
+    """The policy of a page; inline styles stay allowed: templates set widths (chart bars)."""
+    return "; ".join(
+        [
+            "default-src 'self'",
+            "script-src 'self'",
+            "style-src 'self' 'unsafe-inline'",
+            f"img-src {img_src}",
+            "object-src 'none'",
+            "base-uri 'self'",
+            "form-action 'self'",
+            "frame-ancestors 'none'",
+        ]
+    )
+
+
+PAGE_POLICY = page_policy()
 HSTS = "max-age=31536000"
 
 

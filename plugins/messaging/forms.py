@@ -139,7 +139,12 @@ class SettingsForm(BaseForm):
     )
     sms_sender = StringField(_("SMS sender name"), [Optional(), Length(max=11), one_line])
     per_minute = IntegerField(
-        _("Group messages per minute"), [Optional(), NumberRange(1, 10_000)], default=120
+        _("Group messages per minute"),
+        [Optional(), NumberRange(1, 10_000)],
+        default=120,
+        description=_(
+            "Messages per minute for all group sends together; a bigger send takes longer."
+        ),
     )
 
     def validate(self, extra_validators: Any = None) -> bool:

@@ -5,14 +5,16 @@ is sent). A fan-out job then queues their messages a batch at a time, each
 one through ``queue_message`` like any other (its own row, history event and
 send job), spaced by the tenant's messages-per-minute so a big send does not
 flood its mail server. Consent is checked again for each message as it is
-queued: a person who unsubscribed after the preview is skipped.
+queued: a person who unsubscribed after the preview is skipped. The times
+the messages go are the tenant's, shared by all its group sends
+(``throttle``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -22,9 +24,9 @@ from core import MessageRefused
 from core.jobs import enqueue
 from core.models import Tenant, User, as_utc, utcnow
 from plugins.contacts.models import ContactPerson, Customer, CustomerTag, search_key
-from plugins.messaging import templates, tokens
-from plugins.messaging.models import Bounce, Channel, GroupSend, Message
-from plugins.messaging.outbox import Draft, mail_settings, queue_message
+from plugins.messaging import templates, throttle, tokens
+from plugins.messaging.models import Bounce, Channel, GroupSend, MailSettings, Message, State
+from plugins.messaging.outbox import Draft, queue_message
 from plugins.messaging.records import Party
 from plugins.messaging.rendering import Rendered, RenderError, render, text_to_html, values
 
@@ -147,16 +149,20 @@ def fan_out(db: Session, tenant: Tenant, payload: Mapping[str, Any]) -> None:
     if group is None or group.finished_at is not None:
         return
     settings = tokens.settings_of(db)
-    server = mail_settings(db)
-    per_minute = max(1, server.per_minute if server is not None else 120)
-    start_at = as_utc(group.send_after or group.created_at) or utcnow()
+    # Locked: the tenant's group sends take their send times one batch at a time.
+    server = db.scalar(
+        select(MailSettings).with_for_update().execution_options(populate_existing=True)
+    )
+    now = utcnow()
+    start_at = as_utc(group.send_after or group.created_at) or now
     model = Customer if group.audience == "customer" else ContactPerson
     batch_ids = group.recipient_ids[group.queued : group.queued + BATCH]
     records = {r.id: r for r in db.scalars(select(model).where(model.id.in_(batch_ids)))}
     sender = db.get(User, group.user_id) if group.user_id else None
+    times = throttle.send_times(server, group.id, start_at, len(batch_ids), now)
+    used = 0
     cache: dict[str, Any] = {}
-    for offset, record_id in enumerate(batch_ids):
-        position = group.queued + offset
+    for record_id in batch_ids:
         record = records.get(record_id)
         if record is None:
             group.skipped += 1
@@ -174,11 +180,13 @@ def fan_out(db: Session, tenant: Tenant, payload: Mapping[str, Any]) -> None:
                 marketing=group.marketing,
                 group_id=group.id,
                 link_base=group.link_base,
-                send_after=_due(start_at, position, per_minute),
+                send_after=times[used] if times[used] > now else None,
             )
             queue_message(db, tenant, settings, draft, sender, party, server)
+            used += 1
         except (MessageRefused, RenderError, templates.UnknownTemplate):
             group.skipped += 1
+    throttle.keep(server, group.id, used)
     group.queued += len(batch_ids)
     if group.queued < len(group.recipient_ids):
         enqueue(db, tenant, GROUP_JOB, {"group_id": group.id})
@@ -196,12 +204,6 @@ def _render(
     return render(template.subject, template.body, values(party, sender, tenant))
 
 
-def _due(start_at: Any, position: int, per_minute: int) -> Any:
-    """When message ``position`` may go: none before ``start_at``, ``per_minute`` a minute."""
-    due = start_at + timedelta(seconds=position * 60.0 / per_minute)
-    return due if due > utcnow() else None
-
-
 @dataclass(frozen=True)
 class Progress:
     total: int
@@ -211,6 +213,9 @@ class Progress:
     skipped: int
     #: Recipients whose message the fan-out job has yet to queue.
     waiting: int
+    #: The tenant's group messages a minute, and when the last queued one is due to go.
+    per_minute: int
+    last_due: datetime | None
 
 
 def progress(db: Session, group: GroupSend) -> Progress:
@@ -221,6 +226,12 @@ def progress(db: Session, group: GroupSend) -> Progress:
             .group_by(Message.state)
         ).all()
     )
+    last_due = db.scalar(
+        select(func.max(Message.send_after)).where(
+            Message.group_id == group.id, Message.state == State.QUEUED
+        )
+    )
+    server = db.scalar(select(MailSettings))
     return Progress(
         total=len(group.recipient_ids),
         queued=counts.get("queued", 0),
@@ -228,4 +239,6 @@ def progress(db: Session, group: GroupSend) -> Progress:
         failed=counts.get("failed", 0),
         skipped=group.skipped,
         waiting=len(group.recipient_ids) - group.queued,
+        per_minute=round(60 / throttle.interval(server).total_seconds()),
+        last_due=as_utc(last_due),
     )

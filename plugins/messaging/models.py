@@ -77,8 +77,12 @@ class MailSettings(TenantOwned, Base):
     sms_endpoint: Mapped[str] = mapped_column(String(500), default="")
     sms_token: Mapped[str] = mapped_column(Text, default="")
     sms_sender: Mapped[str] = mapped_column(String(11), default="")
-    #: Group sends: at most this many messages a minute.
+    #: Group sends: at most this many messages a minute, all the tenant's group sends together.
     per_minute: Mapped[int] = mapped_column(Integer, default=120)
+    #: The send times group sends have taken (``throttle.Run`` as JSON), until they have passed.
+    group_runs: Mapped[list[dict[str, Any]]] = mapped_column(
+        JSONDocument, default=list, server_default="[]"
+    )
 
 
 class Template(TenantOwned, Base):
@@ -151,6 +155,9 @@ class Message(TenantOwned, Base):
     body_text: Mapped[str] = mapped_column(Text, default="")
     #: Outgoing: the HTML we send; incoming: the received HTML sanitised with nh3.
     body_html: Mapped[str] = mapped_column(Text, default="")
+    #: Incoming: the sanitised HTML with its remote images kept, shown only when a user asks
+    #: (loading them tells the sender the message was read); empty when it has none.
+    body_html_images: Mapped[str] = mapped_column(Text, default="", server_default="")
     #: Incoming: the text without quoted history, for display (``body_text`` keeps it all).
     display_text: Mapped[str] = mapped_column(Text, default="")
     #: The Message-ID header (outgoing: ours, recorded before sending).
@@ -230,3 +237,22 @@ class DigestSubscription(TenantOwned, Base):
     frequency: Mapped[str] = mapped_column(String(8), default="daily")
     #: The end of the period the last digest covered.
     sent_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class Handover(TenantOwned, Base):
+    """The mail server accepted a message whose send job may not have committed (``handover``).
+
+    No foreign key to the message: the row is written in a transaction of its own while
+    the send job holds the message row locked.
+    """
+
+    __tablename__ = "messaging_handover"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "message_id", name="uq_messaging_handover_message"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    message_id: Mapped[int] = mapped_column(Integer)
+    #: The recipients the server refused, as the send job records them on the message.
+    refused: Mapped[str] = mapped_column(String(1000), default="")
+    accepted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -32,7 +32,7 @@ from core.history import record_event
 from core.jobs import enqueue
 from core.jobs.outbox import queue_of, send_after_commit
 from core.models import Attachment, Job, JobState, Tenant, User, as_utc, utcnow
-from plugins.messaging import _, delivery, tokens
+from plugins.messaging import _, delivery, handover, tokens
 from plugins.messaging.files import read_bytes, store_bytes
 from plugins.messaging.models import Channel, Direction, MailSettings, Message, State
 from plugins.messaging.records import Party, find_party
@@ -291,6 +291,14 @@ def send(db: Session, tenant: Tenant, payload: Mapping[str, Any]) -> None:
                 raise
             _fail(db, message, f"the SMS service did not answer: {exc}")
         return
+    earlier = handover.accepted(db, message)
+    if earlier is not None:
+        # The server took it on an attempt whose transaction was lost: not again.
+        message.state = State.SENT
+        message.sent_at = earlier.accepted_at
+        message.error = earlier.refused
+        handover.settle(db, message)
+        return
     server = mail_settings(db)
     if server is None or not server.smtp_host:
         _fail(db, message, "outgoing e-mail is not set up")
@@ -311,6 +319,8 @@ def send(db: Session, tenant: Tenant, payload: Mapping[str, Any]) -> None:
             _fail(db, message, str(exc))
             return
         raise
+    handover.record(db, tenant, message, refused_part)
+    handover.settle(db, message)
     message.state = State.SENT
     message.sent_at = utcnow()
     message.error = refused_part[:1000]

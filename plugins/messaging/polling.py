@@ -3,8 +3,10 @@
 A periodic job starts one poll job per active mailbox of every tenant with
 messaging. The poll job locks its mailbox row (a second worker polling the
 same mailbox skips it), and for each folder fetches the UIDs after the last
-one stored, a chunk at a time, storing each message through ``receiving``
-and moving the folder's ``last_uid`` on in the same transaction. When the
+one stored, a chunk at a time, storing the chunk through ``receiving``
+(``store_fetched``: duplicates found from the headers alone, the rest read,
+routed and inserted together) and moving the folder's ``last_uid`` on in the
+same transaction. When the
 folder's UIDVALIDITY has changed, the folder is read again from the start:
 the Message-ID (or content hash) key keeps what was stored from being stored
 twice. A server that disconnects mid-fetch ends the poll with the error
@@ -17,7 +19,8 @@ from __future__ import annotations
 import imaplib
 import logging
 import socket
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from functools import partial
 from typing import Any
 
 from imapclient import IMAPClient
@@ -31,9 +34,9 @@ from core.db import all_tenants
 from core.jobs import enqueue
 from core.models import Tenant, TenantPlugin, utcnow
 from plugins.messaging import tokens
-from plugins.messaging.incoming import from_bytes
-from plugins.messaging.models import Mailbox
-from plugins.messaging.receiving import store
+from plugins.messaging.incoming import DEFAULT_MAX_ATTACHMENT, from_bytes, message_key
+from plugins.messaging.models import Mailbox, Message
+from plugins.messaging.receiving import Pending, store_many
 
 log = logging.getLogger(__name__)
 
@@ -118,21 +121,36 @@ def _poll_folder(
     for start in range(0, len(uids), FETCH_CHUNK):
         chunk = uids[start : start + FETCH_CHUNK]
         fetched = client.fetch(chunk, ["BODY.PEEK[]"])
-        for uid in chunk:
-            data = fetched.get(uid, {}).get(b"BODY[]")
-            if data is not None:
-                store(
-                    db,
-                    tenant,
-                    settings,
-                    from_bytes(data, max_attachment),
-                    mailbox,
-                    uidvalidity,
-                    uid,
-                )
-            state["last_uid"] = uid
+        bodies = [(uid, fetched.get(uid, {}).get(b"BODY[]")) for uid in chunk]
+        store_fetched(
+            db,
+            tenant,
+            settings,
+            [(uid, data) for uid, data in bodies if data is not None],
+            mailbox,
+            uidvalidity,
+            max_attachment,
+        )
+        state["last_uid"] = chunk[-1]
         # A new dict, so the JSON column is seen as changed.
         mailbox.sync_state = {**(mailbox.sync_state or {}), folder: dict(state)}
         db.flush()
     if not uids:
         mailbox.sync_state = {**(mailbox.sync_state or {}), folder: dict(state)}
+
+
+def store_fetched(
+    db: Session,
+    tenant: Tenant,
+    settings: Mapping[str, Any],
+    fetched: Sequence[tuple[int, bytes]],
+    mailbox: Mailbox,
+    uidvalidity: int,
+    max_attachment: int = DEFAULT_MAX_ATTACHMENT,
+) -> list[Message]:
+    """Store a fetched chunk of ``(uid, bytes)``: each read in full only when it is new."""
+    pending = [
+        Pending(message_key(data), uid, partial(from_bytes, data, max_attachment))
+        for uid, data in fetched
+    ]
+    return store_many(db, tenant, settings, pending, mailbox, uidvalidity)

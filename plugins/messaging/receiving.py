@@ -1,34 +1,30 @@
-"""Storing a received message once, and routing it to its record.
+"""Storing received messages once, on the record routing finds for them.
 
-Routing tries, in this order, and takes the first that names a record of
-this tenant that exists:
-
-1. the signed token of our Reply-To in a recipient address (``+r.task-12-…``);
-2. one of our Message-IDs in In-Reply-To or References;
-3. a record tag in the subject (``[#task-12-…]``);
-4. a known sender (a contact person's or customer's address) with exactly one
-   open task;
-5. the mailbox's setting: a new contact request (contacts' ``receive_email``),
-   or the tenant's unrouted queue, where a user assigns it by hand.
-
-A token is an HMAC over the tenant and the record (``tokens``), so a forged
-one, or one from another tenant's mail, routes nowhere. Automatic mail
-(auto-replies, bulk and list mail, bounces) never becomes a contact request:
-it goes to its record when it names one, else to the unrouted queue; a
-delivery status notification marks the failed addresses as bouncing.
+Routing (``routing``) finds the record by the tokens in the message, or the
+sender's one open task. What it does not route goes by the mailbox's setting:
+a new contact request (contacts' ``receive_email``), or the tenant's unrouted
+queue, where a user assigns it by hand. Automatic mail (auto-replies, bulk
+and list mail, bounces) never becomes a contact request: it goes to its
+record when it names one, else to the unrouted queue; a delivery status
+notification marks the failed addresses as bouncing.
 
 A message is stored once: a unique key on the mailbox position (mailbox,
 UIDVALIDITY, UID) and one on the Message-ID (a content hash when it has
-none). A duplicate is found before inserting, and a race with another worker
-ends in the unique constraint, inside a savepoint: nothing is doubled.
+none). Mail comes a fetched chunk at a time (``store_many``): the chunk's
+duplicates are found with one query before any message is read in full, the
+rest is routed together and inserted with one statement per table. A race
+with another worker ends in a unique constraint inside the chunk's savepoint;
+then the chunk is stored again one message at a time, each in its own
+savepoint, so the other worker's messages are skipped and nothing is doubled.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from email import message_from_bytes, policy
 from email.message import EmailMessage
 from typing import Any
 
@@ -39,13 +35,11 @@ from sqlalchemy.orm import Session
 from core.attachments import AttachmentError
 from core.history import EXTERNAL, record_event
 from core.models import Attachment, Tenant, utcnow
-from plugins.contacts.models import ContactPerson, Customer
 from plugins.contacts.requests.intake import receive_email
-from plugins.messaging import tokens
 from plugins.messaging.files import store_bytes
 from plugins.messaging.models import Bounce, Channel, Direction, Mailbox, Message, State
 from plugins.messaging.outbox import MESSAGE_IN
-from plugins.messaging.records import entity_model, record_exists
+from plugins.messaging.routing import Route, find_routes
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +72,8 @@ class Incoming:
     text: str = ""
     display_text: str = ""
     html: str = ""
+    #: The sanitised HTML with its remote images; empty when it has none.
+    html_with_images: str = ""
     files: Sequence[IncomingFile] = ()
     skipped: Sequence[Mapping[str, Any]] = ()
     #: Auto-reply, bulk or list mail, or a bounce: never a new lead.
@@ -85,86 +81,110 @@ class Incoming:
     #: A delivery status notification's failed recipients.
     bounced: Sequence[str] = ()
     content_hash: str = ""
-    #: The message as parsed by ``email`` (for contacts' ``receive_email``).
+    #: The message parsed with ``policy.default`` (for contacts' ``receive_email``).
     email: EmailMessage | None = None
+    #: The bytes as received, to parse ``email`` from when it is wanted.
+    raw: bytes = b""
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def key(self) -> str:
         return self.message_id.strip()[:998] or f"sha256:{self.content_hash}"
 
-
-@dataclass(frozen=True)
-class Route:
-    entity: str | None
-    record_id: int | None
-    how: str
-
-
-def find_route(
-    db: Session, tenant: Tenant, settings: Mapping[str, Any], mail: Incoming
-) -> Route | None:
-    """The record ``mail`` belongs to by the first four rules, or None."""
-    candidates: list[tuple[str, tokens.RecordRef | None]] = []
-    for address in [*mail.delivered_to, *mail.to, *mail.cc]:
-        candidates.append(("token", tokens.from_address(settings, tenant.id, address)))
-    candidates.append(
-        (
-            "thread",
-            tokens.from_message_ids(settings, tenant.id, f"{mail.in_reply_to} {mail.references}"),
-        )
-    )
-    candidates.append(("subject", tokens.from_subject(settings, tenant.id, mail.subject)))
-    for how, ref in candidates:
-        if ref is not None and record_exists(db, tenant, ref.entity, ref.record_id):
-            return Route(ref.entity, ref.record_id, how)
-    task_id = _sender_task(db, tenant, mail.sender)
-    if task_id is not None:
-        return Route("task", task_id, "sender")
-    return None
+    def as_email(self) -> EmailMessage | None:
+        """The message parsed with ``policy.default``, when there are bytes to parse."""
+        if self.email is None and self.raw:
+            parsed = message_from_bytes(self.raw, policy=policy.default)
+            self.email = parsed if isinstance(parsed, EmailMessage) else None
+        return self.email
 
 
-def _sender_task(db: Session, tenant: Tenant, sender: str) -> int | None:
-    """The one open task of the sender's contact person or customer, if exactly one."""
-    task_model = entity_model(db, tenant, "task")
-    if task_model is None or not sender:
-        return None
-    key = sender.strip().lower()
-    open_tasks = list(
-        db.scalars(
-            select(task_model.id)
-            .where(
-                or_(
-                    task_model.contact_person_id.in_(
-                        select(ContactPerson.id).where(ContactPerson.email_key == key)
-                    ),
-                    task_model.customer_id.in_(
-                        select(Customer.id).where(Customer.email_key == key)
-                    ),
-                ),
-                task_model.closed_at.is_(None),
-            )
-            .limit(2)
-        )
-    )
-    return open_tasks[0] if len(open_tasks) == 1 else None
+@dataclass
+class Pending:
+    """A received message before it is stored: its dedupe key, its UID, and how to read it.
+
+    ``read`` parses the bytes only for a message that is not stored yet.
+    """
+
+    key: str
+    uid: int | None
+    read: Callable[[], Incoming]
+
+    @classmethod
+    def of(cls, mail: Incoming, uid: int | None = None) -> Pending:
+        return cls(mail.key, uid, lambda: mail)
 
 
-def already_stored(
-    db: Session, mail: Incoming, mailbox: Mailbox | None, uidvalidity: int | None, uid: int | None
-) -> bool:
-    """Whether this mailbox position, or this Message-ID (content hash), is stored (one query)."""
-    same = Message.message_key == mail.key
-    if mailbox is not None and uid is not None:
+def _not_stored(
+    db: Session, pending: Sequence[Pending], mailbox: Mailbox | None, uidvalidity: int | None
+) -> list[Pending]:
+    """Those of ``pending`` whose key and mailbox position are not stored (one query).
+
+    Of two with the same key in ``pending``, the first.
+    """
+    keys = sorted({p.key for p in pending})
+    uids = sorted({p.uid for p in pending if p.uid is not None})
+    same = Message.message_key.in_(keys)
+    if mailbox is not None and uids:
         same = or_(
             same,
             and_(
                 Message.mailbox_id == mailbox.id,
                 Message.uidvalidity == uidvalidity,
-                Message.uid == uid,
+                Message.uid.in_(uids),
             ),
         )
-    return db.scalar(select(Message.id).where(same).limit(1)) is not None
+    stored_keys: set[str | None] = set()
+    stored_uids: set[int | None] = set()
+    for row in db.execute(
+        select(Message.message_key, Message.mailbox_id, Message.uidvalidity, Message.uid).where(
+            same
+        )
+    ):
+        stored_keys.add(row.message_key)
+        if mailbox is not None and (row.mailbox_id, row.uidvalidity) == (mailbox.id, uidvalidity):
+            stored_uids.add(row.uid)
+    fresh = []
+    for item in pending:
+        if item.key in stored_keys or (mailbox is not None and item.uid in stored_uids):
+            continue
+        stored_keys.add(item.key)
+        fresh.append(item)
+    return fresh
+
+
+def store_many(
+    db: Session,
+    tenant: Tenant,
+    settings: Mapping[str, Any],
+    pending: Sequence[Pending],
+    mailbox: Mailbox | None = None,
+    uidvalidity: int | None = None,
+) -> list[Message]:
+    """Store and route those of ``pending`` not stored before (by any worker); the new rows."""
+    fresh = _not_stored(db, pending, mailbox, uidvalidity)
+    if not fresh:
+        return []
+    mails = [(item.read(), item.uid) for item in fresh]
+    savepoint = db.begin_nested()
+    try:
+        messages = _store(db, tenant, settings, mails, mailbox, uidvalidity)
+        db.flush()
+    except IntegrityError:
+        savepoint.rollback()
+        if len(fresh) == 1:
+            log.info("message %s stored by another worker meanwhile", fresh[0].key)
+            return []
+        log.info("a message of the chunk was stored by another worker: one at a time")
+        return [
+            message
+            for mail, uid in mails
+            for message in store_many(
+                db, tenant, settings, [Pending.of(mail, uid)], mailbox, uidvalidity
+            )
+        ]
+    savepoint.commit()
+    return messages
 
 
 def store(
@@ -177,46 +197,73 @@ def store(
     uid: int | None = None,
 ) -> Message | None:
     """Store and route ``mail``; None when it was stored before (by any worker)."""
-    if already_stored(db, mail, mailbox, uidvalidity, uid):
-        return None
-    savepoint = db.begin_nested()
-    try:
-        message = _store(db, tenant, settings, mail, mailbox, uidvalidity, uid)
-        db.flush()
-    except IntegrityError:
-        savepoint.rollback()
-        log.info("message %s stored by another worker meanwhile", mail.key)
-        return None
-    savepoint.commit()
-    return message
+    stored = store_many(db, tenant, settings, [Pending.of(mail, uid)], mailbox, uidvalidity)
+    return stored[0] if stored else None
+
+
+@dataclass
+class _Row:
+    """One message on its way into the table: where it goes and what it carries."""
+
+    mail: Incoming
+    uid: int | None
+    route: Route
+    files: list[Attachment] = field(default_factory=list)
+    skipped: list[dict[str, Any]] = field(default_factory=list)
 
 
 def _store(
     db: Session,
     tenant: Tenant,
     settings: Mapping[str, Any],
-    mail: Incoming,
+    mails: Sequence[tuple[Incoming, int | None]],
     mailbox: Mailbox | None,
     uidvalidity: int | None,
-    uid: int | None,
-) -> Message:
-    for address in mail.bounced:
-        _mark_bouncing(db, address, mail.subject)
-    route = find_route(db, tenant, settings, mail)
-    if route is None:
-        wants_request = mailbox is not None and mailbox.unrouted == "request"
-        if wants_request and not mail.automatic and mail.email is not None:
-            contact_request = receive_email(db, tenant, mail.email)
-            route = Route("contact_request", contact_request.id, "request")
-        else:
-            route = Route(None, None, "")
-    files: list[Attachment] = []
-    skipped = [dict(s) for s in mail.skipped]
-    if route.entity:
-        files, skipped = _store_files(
-            db, tenant, settings, mail, route.entity, route.record_id, skipped
-        )
-    message = Message(
+) -> list[Message]:
+    for mail, _uid in mails:
+        for address in mail.bounced:
+            _mark_bouncing(db, address, mail.subject)
+    routes = find_routes(db, tenant, settings, [mail for mail, _uid in mails])
+    wants_request = mailbox is not None and mailbox.unrouted == "request"
+    rows = []
+    for (mail, uid), route in zip(mails, routes, strict=True):
+        if route is None:
+            email = mail.as_email() if wants_request and not mail.automatic else None
+            if email is not None:
+                contact_request = receive_email(db, tenant, email)
+                route = Route("contact_request", contact_request.id, "request")
+            else:
+                route = Route(None, None, "")
+        row = _Row(mail, uid, route, skipped=[dict(s) for s in mail.skipped])
+        if route.entity and route.record_id is not None:
+            row.files = _store_files(
+                db, tenant, settings, mail, route.entity, route.record_id, row.skipped
+            )
+        rows.append(row)
+    if any(row.files for row in rows):
+        db.flush()
+    messages = [_message(row, mailbox, uidvalidity) for row in rows]
+    db.add_all(messages)
+    db.flush()
+    for row, message in zip(rows, messages, strict=True):
+        if row.route.entity:
+            _history(db, message, row.files)
+        elif row.mail.files:
+            # Unrouted: the files wait on the message itself until a user assigns it.
+            row.files = _store_files(
+                db, tenant, settings, row.mail, UNROUTED_ENTITY, message.id, row.skipped
+            )
+    db.flush()
+    for row, message in zip(rows, messages, strict=True):
+        if not row.route.entity and row.mail.files:
+            message.attachment_ids = [a.id for a in row.files]
+            message.skipped = row.skipped
+    return messages
+
+
+def _message(row: _Row, mailbox: Mailbox | None, uidvalidity: int | None) -> Message:
+    mail, route = row.mail, row.route
+    return Message(
         direction=Direction.IN,
         channel=Channel.EMAIL,
         state=State.RECEIVED if route.entity else State.UNROUTED,
@@ -229,30 +276,19 @@ def _store(
         body_text=mail.text,
         display_text=mail.display_text or mail.text,
         body_html=mail.html,
+        body_html_images=mail.html_with_images,
         message_id=mail.message_id[:998],
         message_key=mail.key,
         in_reply_to=mail.in_reply_to[:998],
-        skipped=skipped,
-        attachment_ids=[a.id for a in files],
+        skipped=list(row.skipped),
+        attachment_ids=[a.id for a in row.files],
         automatic=mail.automatic,
         routed_by=route.how,
         mailbox_id=mailbox.id if mailbox is not None else None,
         uidvalidity=uidvalidity,
-        uid=uid,
+        uid=row.uid,
         sent_at=mail.date,
     )
-    db.add(message)
-    db.flush()
-    if route.entity:
-        _history(db, message, files)
-    elif mail.files:
-        # Unrouted: the files wait on the message itself until a user assigns it.
-        files, skipped = _store_files(
-            db, tenant, settings, mail, UNROUTED_ENTITY, message.id, skipped
-        )
-        message.attachment_ids = [a.id for a in files]
-        message.skipped = skipped
-    return message
 
 
 def _store_files(
@@ -263,8 +299,8 @@ def _store_files(
     entity: str,
     record_id: int,
     skipped: list[dict[str, Any]],
-) -> tuple[list[Attachment], list[dict[str, Any]]]:
-    """The mail's files as attachments of the record; those refused added to ``skipped``."""
+) -> list[Attachment]:
+    """The mail's files as attachments of the record (not flushed); those refused to ``skipped``."""
     files = []
     for item in mail.files:
         try:
@@ -284,9 +320,7 @@ def _store_files(
             skipped.append(
                 {"filename": item.filename[:200], "size": len(item.data), "reason": str(exc)}
             )
-    if files:
-        db.flush()
-    return files, skipped
+    return files
 
 
 def _history(db: Session, message: Message, files: Sequence[Attachment]) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import email
 import time
+from datetime import datetime
 from email import policy
 
 import pytest
@@ -11,10 +12,11 @@ from bs4 import BeautifulSoup
 from sqlalchemy import select
 
 from core.db import all_tenants
-from core.models import Event, Job, as_utc
+from core.jobs import enqueue
+from core.models import Event, Job, as_utc, utcnow
 from plugins.contacts.models import ContactPerson, CustomerTag
 from plugins.messaging.groups import GROUP_JOB
-from plugins.messaging.models import GroupSend, MailSettings, Message, State
+from plugins.messaging.models import GroupSend, MailSettings, Message, State, Template
 from plugins.messaging.outbox import MESSAGE_OUT, SEND_JOB
 from tests.messaging.conftest import as_tenant, run_jobs
 from tests.messaging.test_templates import add_template
@@ -223,3 +225,94 @@ def test_a_group_send_is_throttled_to_the_tenant_s_messages_per_minute(
         )
     assert len(waiting) == 2
     assert 25 < (waiting[1] - waiting[0]).total_seconds() < 35
+
+
+def confirm_group(webapp):
+    webapp.get(
+        "/t/acme/messages/group",
+        {"audience": "contact_person", "tag": "kevät", "template": "kevat", "marketing": "1"},
+    ).forms["group-form"].submit("confirm", status=303)
+
+
+def send_times(jobdb, tenant_id):
+    with all_tenants(jobdb):
+        messages = jobdb.scalars(
+            select(Message).where(Message.tenant_id == tenant_id).order_by(Message.id)
+        )
+        return [(m.group_id, as_utc(m.send_after) if m.send_after else None) for m in messages]
+
+
+def test_two_group_sends_at_once_keep_to_the_tenant_s_rate_together(
+    webapp, as_anna, crowd, jobdb, beta, smtp
+):
+    with all_tenants(jobdb):
+        jobdb.get(MailSettings, as_anna.settings.id).per_minute = 2  # 30 seconds apart
+        jobdb.flush()
+    confirm_group(webapp)
+    confirm_group(webapp)
+    # Beta sends at the same time: its own rate, not after Acme's messages.
+    with all_tenants(jobdb):
+        jobdb.add(
+            MailSettings(
+                tenant_id=beta.tenant.id,
+                smtp_host="127.0.0.1",
+                from_address="myynti@beta.example",
+                per_minute=2,
+            )
+        )
+        jobdb.add(
+            Template(
+                tenant_id=beta.tenant.id, key="kevat", name="Kevät", subject="Ale", body="Hei!"
+            )
+        )
+        jobdb.get(ContactPerson, beta.person.id).marketing_consent = True
+        beta_group = GroupSend(
+            tenant_id=beta.tenant.id,
+            template_key="kevat",
+            audience="contact_person",
+            recipient_ids=[beta.person.id],
+        )
+        jobdb.add(beta_group)
+        jobdb.flush()
+        enqueue(jobdb, beta.tenant, GROUP_JOB, {"group_id": beta_group.id})
+    before = utcnow()
+    run_jobs(jobdb, as_anna.tenant, GROUP_JOB)
+    run_jobs(jobdb, beta.tenant, GROUP_JOB)
+
+    acme_times = send_times(jobdb, as_anna.tenant.id)
+    first, second = sorted({group for group, _when in acme_times})
+    assert [group for group, _when in acme_times] == [first] * 3 + [second] * 3
+    assert acme_times[0][1] is None  # the first goes now
+    due = [before] + [when for _group, when in acme_times[1:]]
+    gaps = [(later - earlier).total_seconds() for earlier, later in zip(due, due[1:], strict=False)]
+    assert all(29 < gap < 35 for gap in gaps), gaps
+    assert send_times(jobdb, beta.tenant.id) == [(beta_group.id, None)]
+
+    progress = BeautifulSoup(
+        webapp.get(f"/t/acme/messages/groups/{second}").text, "html.parser"
+    ).select_one(".group-rate")
+    assert progress["data-per-minute"] == "2"
+    last_due = datetime.fromisoformat(progress.select_one("[data-last-due]")["data-last-due"])
+    assert abs((last_due - acme_times[-1][1]).total_seconds()) < 1
+
+
+def test_a_group_send_s_messages_reach_the_server_no_faster_than_the_rate(
+    webapp, as_anna, crowd, jobdb, smtp
+):
+    with all_tenants(jobdb):
+        jobdb.get(MailSettings, as_anna.settings.id).per_minute = 300  # 0.2 seconds apart
+        jobdb.flush()
+    confirm_group(webapp)
+    confirm_group(webapp)
+    before = utcnow()
+    run_jobs(jobdb, as_anna.tenant, GROUP_JOB)
+    deadline = time.monotonic() + 20
+    while len(smtp.handler.received) < 6 and time.monotonic() < deadline:
+        run_jobs(jobdb, as_anna.tenant, SEND_JOB)
+        time.sleep(0.02)
+    assert len(smtp.handler.received) == 6
+    with all_tenants(jobdb):
+        messages = sorted(jobdb.scalars(select(Message)), key=lambda m: as_utc(m.sent_at))
+    # None went before its time: the last of the six five intervals after the first's.
+    assert all(m.send_after is None or m.sent_at >= m.send_after for m in messages)
+    assert (as_utc(messages[-1].sent_at) - before).total_seconds() >= 1.0

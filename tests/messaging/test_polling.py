@@ -101,21 +101,21 @@ def test_a_server_that_disconnects_mid_fetch_loses_and_doubles_nothing(
     for number in range(12):
         dovecot.append(raw(number))
     monkeypatch.setattr(polling, "FETCH_CHUNK", 4)
-    real_store = receiving.store
+    real_store = receiving.store_many
     calls = []
 
     def store_then_kick(*args, **kwargs):
         calls.append(1)
-        if len(calls) == 6:  # in the middle of the second chunk
+        if len(calls) == 2:  # while the second chunk is stored
             dovecot.kick()
         return real_store(*args, **kwargs)
 
-    monkeypatch.setattr(polling, "store", store_then_kick)
+    monkeypatch.setattr(polling, "store_many", store_then_kick)
     box = poll(jobdb, acme, mailbox)
     assert box.last_error  # shown on the mailbox
     first = len(stored(jobdb, acme))
     assert 4 <= first < 12
-    monkeypatch.setattr(polling, "store", real_store)
+    monkeypatch.setattr(polling, "store_many", real_store)
     box = poll(jobdb, acme, mailbox)
     assert box.last_error == ""
     messages = stored(jobdb, acme)

@@ -12,6 +12,7 @@ from core import MessageRefused
 from core.attachments import AttachmentError, FileStore
 from core.entities import find_record
 from core.forms import choices
+from core.headers import IMAGES, page_policy
 from core.models import Attachment
 from plugins.messaging import _, conversation, templates
 from plugins.messaging.forms import MessageForm, SmsForm
@@ -224,14 +225,28 @@ def get_message(request: Any) -> Message:
     return message
 
 
+#: What a message page shown with its remote images may load them from.
+REMOTE_IMAGES = f"{IMAGES} https: http:"
+
+
 @view_config(route_name="message", renderer=PAGES + "message.pt", permission=VIEW)
 def message_page(request: Any) -> Any:
+    """A message; ``?images=1`` (the user's "show remote images") shows its remote images.
+
+    Only this answer's policy lets images load from elsewhere; the HTML's frame,
+    a ``srcdoc`` without scripts, takes the policy of the page around it.
+    """
     message = get_message(request)
     files = conversation.attachments_of(request.db, [message])
+    incoming = message.direction == Direction.IN
+    show_images = incoming and bool(message.body_html_images) and request.GET.get("images") == "1"
+    if show_images:
+        request.response.headers["Content-Security-Policy"] = page_policy(REMOTE_IMAGES)
     return {
         "message": message,
         "files": files,
-        "incoming": message.direction == Direction.IN,
+        "incoming": incoming,
+        "show_images": show_images,
         "can_resend": message.state == State.FAILED and request.has_permission(SEND),
     }
 
