@@ -251,7 +251,11 @@ def fill_cards(db: Any, cards: Sequence[Card]) -> None:
     activities = dict(
         db.execute(
             select(Activity.task_id, func.count())
-            .where(Activity.task_id.in_([c.id for c in cards]), Activity.done_at.is_(None))
+            .where(
+                Activity.task_id.in_([c.id for c in cards]),
+                Activity.done_at.is_(None),
+                Activity.cancelled_at.is_(None),
+            )
             .group_by(Activity.task_id)
         ).all()
     )

@@ -9,6 +9,7 @@ from plugins.workflow import activities, conversion, demo, moves, stage_actions
 from plugins.workflow.defaults import set_up_tenant
 from plugins.workflow.models import Task
 from plugins.workflow.permissions import WorkflowPermission
+from plugins.workflow.views.activity_log import log_activity_panels
 from plugins.workflow.views.board import board_links
 from plugins.workflow.views.customer_tasks import customer_task_panels
 from plugins.workflow.views.dashboard import my_work_dashboard_panels
@@ -70,6 +71,7 @@ def myynti_panels(request: Any, slot: str, context: Any) -> list[Panel]:
         *failed_action_panels(request, slot, context),
         *customer_task_panels(request, slot, context),
         *my_work_dashboard_panels(request, slot, context),
+        *log_activity_panels(request, slot, context),
     ]
 
 

@@ -25,6 +25,8 @@ def includeme(config: Any) -> None:
     config.add_tenant_route("task_edit", "/tasks/{id:\\d+}/edit")
     config.add_tenant_route("task_move", "/tasks/{id:\\d+}/move")
     config.add_tenant_route("activity_new", "/tasks/{id:\\d+}/activities")
+    config.add_tenant_route("activity_log", "/activities/log")
+    config.add_tenant_route("activity_log_tasks", "/activities/log/tasks")
     config.add_tenant_route("activity_edit", "/activities/{id:\\d+}/edit")
     config.add_tenant_route("activity_done", "/activities/{id:\\d+}/done")
     config.add_tenant_route("activity_reopen", "/activities/{id:\\d+}/reopen")
