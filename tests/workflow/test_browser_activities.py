@@ -188,3 +188,58 @@ def test_winning_a_task_closes_its_overdue_call(wide, server, shop):
     wide.goto(f"{base}/my-work")
     expect(wide.locator(".my-activities .group-overdue")).to_have_count(0)
     expect(wide.locator(".my-activities")).to_contain_text("No open activities.")
+
+
+PHONE = {"width": 390, "height": 844}
+
+
+def box(page: Any, selector: str) -> dict[str, float]:
+    found = page.locator(selector).first.bounding_box()
+    assert found is not None, selector
+    return found
+
+
+def test_the_customer_page_in_two_columns_on_a_wide_screen(wide, server, shop):
+    wide.goto(f"{server}/t/{shop['slug']}/customers/{shop['customer']}")
+    details, people = box(wide, ".record-overview > dl.details"), box(wide, ".contact-persons")
+    tabs, sidebar = box(wide, ".record-tabs"), box(wide, ".record-sidebar")
+
+    assert people["x"] > details["x"] + details["width"] - 1, "contact persons beside the details"
+    assert abs(people["y"] - details["y"]) < 40
+    assert sidebar["x"] > tabs["x"] + tabs["width"] - 1, "the sidebar beside the tab panels"
+    assert tabs["width"] < WIDE["width"] * 0.7
+    expect(wide.locator("a[href='tel:+358501234567']")).to_have_text("+358 50 123 4567")
+    expect(wide.locator("a[href='mailto:myynti@virtanen.example']")).to_be_visible()
+    expect(wide.locator("[data-panel=workflow-next-activity]")).to_contain_text(
+        "Call: Soita tarjouksesta"
+    )
+
+    wide.select_option("#timeline-from", "task")
+    wide.click(".timeline-filter button[type=submit]")
+    expect(wide.locator("#timeline-from")).to_have_value("task")
+    screenshot(wide, "customer-history-tasks-1366")
+
+
+def test_the_customer_page_in_one_column_on_a_phone(browser, server, shop):
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    page.set_default_timeout(WAIT_MS)
+    page.goto(f"{server}/login")
+    page.fill("input[name=email]", shop["email"])
+    page.fill("input[name=password]", PASSWORD)
+    with page.expect_navigation():
+        page.click("#login-form button[type=submit]")
+    try:
+        for path in (f"/customers/{shop['customer']}", "/", "/my-work", f"/tasks/{shop['task']}"):
+            page.goto(f"{server}/t/{shop['slug']}{path}")
+            overflow = page.evaluate(
+                "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+            )
+            assert overflow <= 0, (path, overflow)
+            name = path.strip("/").replace("/", "-") or "dashboard"
+            screenshot(page, f"{name}-390")
+        page.goto(f"{server}/t/{shop['slug']}/customers/{shop['customer']}")
+        details, people = box(page, ".record-overview > dl.details"), box(page, ".contact-persons")
+        assert people["y"] >= details["y"] + details["height"] - 1, "one column on a phone"
+    finally:
+        context.close()
