@@ -245,3 +245,31 @@ class LogActivityForm(BaseForm):
     assignee_user_id = _id_select(_("Assignee"))
     #: Where to go back to: the customer's page, the dashboard or my work.
     back = HiddenField()
+
+
+#: Whose task a converted contact request becomes.
+CUSTOMER_CHOSEN = "chosen"
+CUSTOMER_CREATE = "create"
+CUSTOMER_NONE = "none"
+CUSTOMER_ACTION_LABELS = {
+    CUSTOMER_CHOSEN: _("The customer chosen below"),
+    CUSTOMER_CREATE: _("A new customer made from the request"),
+    CUSTOMER_NONE: _("No customer"),
+}
+
+
+class RequestTaskForm(BaseForm):
+    """A contact request made into a task: the customer, contact person and proposed values."""
+
+    customer_action = SelectField(
+        _("The task is for"),
+        choices=choices(CUSTOMER_ACTION_LABELS.items()),
+        default=CUSTOMER_CHOSEN,
+        validate_choice=True,
+    )
+    customer_id = _id_select(_("Customer"))
+    contact_person_id = _id_select(_("Contact person"))
+    title = StringField(_("Title"), [InputRequired(message=REQUIRED), Length(max=200)])
+    expected_value = MoneyField(_("Expected value (€)"), [Optional(), expected_value])
+    stage_id = _id_select(_("Stage"))
+    responsible_user_id = _id_select(_("Responsible person"))

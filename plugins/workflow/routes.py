@@ -31,6 +31,7 @@ def includeme(config: Any) -> None:
     config.add_tenant_route("activity_done", "/activities/{id:\\d+}/done")
     config.add_tenant_route("activity_reopen", "/activities/{id:\\d+}/reopen")
     config.add_tenant_route("my_work", "/my-work")
+    config.add_tenant_route("request_task", "/requests/{id:\\d+}/task")
     config.add_tenant_route("workflow_settings", "/settings/workflows")
     config.add_tenant_route("workflow_setting", "/settings/workflows/{id:\\d+}")
     config.add_tenant_route("stage_new", "/settings/workflows/{id:\\d+}/stages")

@@ -131,9 +131,11 @@ def create_task(
     user: User | None,
     source: str = TaskSource.MANUAL,
     contact_request_id: int | None = None,
+    stage: Stage | None = None,
 ) -> Task:
-    """A task in the first open stage of ``workflow``, first in its board column."""
-    stage = first_open_stage(db, workflow.id)
+    """A task in ``stage`` (an open one of ``workflow``; by default its first), first in its
+    board column."""
+    stage = stage or first_open_stage(db, workflow.id)
     if stage is None:
         raise TaskRefused(NO_OPEN_STAGE, "workflow_id")
     task = Task(

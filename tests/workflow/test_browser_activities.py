@@ -22,7 +22,7 @@ from sqlalchemy import select
 from core.db import all_tenants, make_session_factory
 from core.models import Membership, utcnow
 from core.testing import PASSWORD
-from plugins.contacts.models import ContactPerson, Customer
+from plugins.contacts.models import ContactPerson, ContactRequest, Customer
 from plugins.workflow.models import Activity, ActivityType
 from tests.browser import WAIT_MS, committed_member, needs_chromium
 from tests.workflow_plugins.fixtures import add_task, make_board
@@ -72,7 +72,18 @@ def _fill(db: Any, tenants: list[Any]) -> dict[str, Any]:
             )
         )
         db.flush()
+    with all_tenants(db):
+        lead = ContactRequest(
+            tenant_id=tenant.id,
+            name="Ville Virtanen",
+            email="ville@virtanen.example",
+            subject="Julkisivuremontti",
+            extra={"budget": "8000"},
+        )
+        db.add(lead)
+        db.flush()
     return {
+        "request": lead.id,
         "customer": customer.id,
         "task": task.id,
         "won": board.stages["won"].id,
@@ -243,3 +254,30 @@ def test_the_customer_page_in_one_column_on_a_phone(browser, server, shop):
         assert people["y"] >= details["y"] + details["height"] - 1, "one column on a phone"
     finally:
         context.close()
+
+
+def test_converting_a_request_asks_for_the_customer(wide, server, shop):
+    base = f"{server}/t/{shop['slug']}"
+    wide.goto(f"{base}/requests/{shop['request']}")
+    wide.click("form.convert a[data-target=task]")
+    form = wide.locator("#request-task-form")
+    expect(form.locator("select[name=customer_action]")).to_have_value("chosen")
+    expect(form.locator("select[name=customer_id]")).to_have_value(str(shop["customer"]))
+    expect(form.locator("select[name=contact_person_id] option:checked")).to_have_text(
+        "Ville Virtanen"
+    )
+    expect(form.locator("input[name=title]")).to_have_value("Julkisivuremontti")
+    expect(form.locator("input[name=expected_value]")).to_have_value("8000,00")
+    screenshot(wide, "request-to-task-1366")
+
+    form.locator("select[name=customer_action]").select_option("none")
+    expect(form.locator("select[name=customer_id]")).to_be_hidden()
+    form.locator("select[name=customer_action]").select_option("chosen")
+    expect(form.locator("select[name=customer_id]")).to_be_visible()
+    form.locator("button[type=submit]").click()
+
+    expect(wide.locator(".flash").first).to_contain_text("The request is now a task.")
+    expect(wide.locator("h1")).to_have_text("Julkisivuremontti")
+    expect(wide.locator(".task-details")).to_contain_text("Rakennus Virtanen Oy")
+    expect(wide.locator(".task-details")).to_contain_text("Ville Virtanen")
+    expect(wide.locator(".expected-value")).to_contain_text("8")
