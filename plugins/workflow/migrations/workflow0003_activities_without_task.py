@@ -1,6 +1,6 @@
 """activities without a task: a customer and contact person of their own, closed undone
 
-Revision ID: workflow0003_activities_without_task
+Revision ID: workflow0003_activity_links
 Revises: workflow0002
 
 An activity may now be logged on a customer (and one of its contact persons)
@@ -12,7 +12,7 @@ activity whose task was won or lost can be closed without being done
 import sqlalchemy as sa
 from alembic import op
 
-revision = "workflow0003_activities_without_task"
+revision = "workflow0003_activity_links"
 down_revision = "workflow0002"
 branch_labels = None
 depends_on = None
