@@ -273,3 +273,24 @@ def test_the_open_tasks_of_a_customer_follow_its_choice(webapp, db, as_maija):
     add_task(db, acme, "Muiden tehtävä", customer=acme.other_customer)
     answer = webapp.get(f"/t/acme/activities/log/tasks?customer={acme.customer.id}").json
     assert answer["results"] == [{"id": task.id, "label": "Kahvikone"}]
+
+
+def test_an_activity_without_a_task_is_edited_and_reopened_on_the_customer(webapp, db, as_maija):
+    acme = as_maija
+    form = webapp.get(f"/t/acme/customers/{acme.customer.id}").forms["customer-log-form"]
+    form["done"] = False
+    form["day"] = "2.1.2099"
+    form["subject"] = "Soita takaisin"
+    form.submit().follow()
+    (call,) = activities_of_customer(db, acme.customer)
+
+    page = webapp.get(f"/t/acme/activities/{call.id}/edit?back=customer")
+    assert page.html.select_one(f"a[href$='/customers/{acme.customer.id}']") is not None
+    edit = page.forms["activity-edit-form"]
+    edit["subject"] = "Soita takaisin iltapäivällä"
+    page = edit.submit().follow()
+    assert page.request.path == f"/t/acme/customers/{acme.customer.id}"
+    assert activities_of_customer(db, acme.customer)[0].subject == "Soita takaisin iltapäivällä"
+    assert customer_events(db, acme.customer) == ["activity_added", "activity_changed"]
+    line = page.html.select_one("[data-panel=workflow-next-activity]").get_text(" ", strip=True)
+    assert "Soita takaisin iltapäivällä" in line
