@@ -79,6 +79,9 @@ class EntityType:
     ``model`` that the search adds to its prefix matches: for what a prefix
     cannot find (a phone number typed in another format, a business ID
     without its hyphen, a contact person's name finding the customer).
+    ``shown_on`` lists ``(entity, attribute)`` pairs: a record's events are also
+    told on the timeline of the ``entity`` record its ``attribute`` names (a
+    task's events on its customer's timeline, through ``customer_id``).
     """
 
     name: str
@@ -94,6 +97,7 @@ class EntityType:
     attachments: bool = False
     custom_fields: bool = True
     search_condition: Callable[[str], Any] | None = None
+    shown_on: tuple[tuple[str, str], ...] = ()
     #: Writing records through the API: the permission it takes, the fields a caller may
     #: set, and optionally ``api_save(db, record, values, user) -> record`` (``record`` is
     #: None for a new one) applying them with the owner's own rules and history; it raises

@@ -81,15 +81,26 @@ class TimelinePage:
 def timeline(
     db: Session,
     entity: str,
-    record_id: int,
+    record_id: int | None,
     kinds: Iterable[str],
     cursor: str | None = None,
     page_size: int = PAGE_SIZE,
+    related: Iterable[tuple[str, Any]] = (),
 ) -> TimelinePage:
-    """One page of a record's events of ``kinds``, newest first, older than ``cursor``."""
+    """One page of a record's events of ``kinds``, newest first, older than ``cursor``.
+
+    ``related`` adds the events of other records, as ``(entity, ids)`` pairs where
+    ``ids`` is a select of record ids (a customer's tasks); ``record_id`` None
+    leaves out the record's own events.
+    """
+    sources = [and_(Event.entity == e, Event.record_id.in_(ids)) for e, ids in related]
+    if record_id is not None:
+        sources.insert(0, and_(Event.entity == entity, Event.record_id == record_id))
+    if not sources:
+        return TimelinePage([], None)
     query = (
         select(Event)
-        .where(Event.entity == entity, Event.record_id == record_id, Event.kind.in_(list(kinds)))
+        .where(or_(*sources), Event.kind.in_(list(kinds)))
         .order_by(Event.at.desc(), Event.id.desc())
         .limit(page_size + 1)
     )

@@ -34,7 +34,7 @@ hookspec = pluggy.HookspecMarker("myynti")
 
 #: The slots of the page layout that ``myynti_links`` and ``myynti_panels`` fill.
 LINK_SLOTS = ("navigation", "admin", "page_actions")
-PANEL_SLOTS = ("dashboard", "record_sidebar", "record_tabs", "settings")
+PANEL_SLOTS = ("dashboard", "record_summary", "record_sidebar", "record_tabs", "settings")
 
 
 # --- lifecycle -----------------------------------------------------------------
@@ -184,7 +184,8 @@ def myynti_links(request: Any, slot: str, context: Any) -> list[Any]:
 def myynti_panels(request: Any, slot: str, context: Any) -> list[Any]:
     """Return ``Panel`` objects for ``slot`` (one of ``PANEL_SLOTS``).
 
-    ``dashboard`` panels show on a tenant's front page; ``record_sidebar`` and
+    ``dashboard`` panels show on a tenant's front page; ``record_summary`` (a
+    line under the record's heading, untitled), ``record_sidebar`` and
     ``record_tabs`` on the page of ``context`` (a record); ``settings`` on the
     tenant's administration page.
     """

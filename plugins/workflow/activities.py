@@ -1,9 +1,12 @@
-"""Activities on a task: adding, editing, completing and reopening them, each in the history.
+"""Activities: adding, logging as done, editing, completing and reopening them, in the history.
 
-An activity is assigned to any active member of the task's team, or of the
-tenant when the task has no team; assigning one never touches the task's
-responsible person. The history events carry what a reader needs (type,
-subject, assignee, due time, outcome) so the timeline needs no other query.
+An activity belongs to a task, or to a customer (and maybe one of its contact
+persons) when there is no task to put it on. It is assigned to any active
+member of the task's team, or of the tenant when there is no team; assigning
+one never touches the task's responsible person. Its events go on the task's
+timeline, or on the customer's when it has no task. The history events carry
+what a reader needs (type, subject, assignee, due time, outcome) so the
+timeline needs no other query.
 """
 
 from __future__ import annotations
@@ -11,11 +14,12 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from core import EventKind
 from core.history import record_event
 from core.models import Membership, TeamMember, User, as_utc, utcnow
+from plugins.contacts.models import ContactPerson
 from plugins.workflow import _
 from plugins.workflow.board import LOCAL_TIME
 from plugins.workflow.models import Activity, ActivityType, Task
@@ -24,6 +28,7 @@ ADDED = "activity_added"
 DONE = "activity_done"
 REOPENED = "activity_reopened"
 CHANGED = "activity_changed"
+CLOSED = "activity_closed"
 TEMPLATE = "plugins.workflow:templates/event_activity.pt"
 CHANGED_TEMPLATE = "plugins.workflow:templates/event_activity_changed.pt"
 
@@ -33,37 +38,65 @@ EDITABLE = ("type_id", "subject", "assignee_user_id", "due_at", "outcome")
 NO_SUCH_TYPE = _("Choose one of the activity types in use.")
 NOT_IN_TEAM = _("Choose a member of the task's team.")
 NOT_IN_TENANT = _("Choose an active member of your organisation.")
+NO_SUCH_PERSON = _("Choose a contact person of this customer.")
 STALE_ACTIVITY = _("Someone else changed this activity in the meantime. Check it and try again.")
 
 
 def event_kinds() -> list[EventKind]:
     return [
-        EventKind(ADDED, {"fi": "Aktiviteetti lisätty", "en": "Activity added"}, "☎", TEMPLATE),
-        EventKind(DONE, {"fi": "Aktiviteetti tehty", "en": "Activity done"}, "✔", TEMPLATE),
+        EventKind(
+            ADDED,
+            {"fi": "Aktiviteetti lisätty", "sv": "Aktivitet tillagd", "en": "Activity added"},
+            "☎",
+            TEMPLATE,
+        ),
+        EventKind(
+            DONE,
+            {"fi": "Aktiviteetti tehty", "sv": "Aktivitet utförd", "en": "Activity done"},
+            "✔",
+            TEMPLATE,
+        ),
         EventKind(
             REOPENED,
-            {"fi": "Aktiviteetti avattu uudelleen", "en": "Activity reopened"},
+            {
+                "fi": "Aktiviteetti avattu uudelleen",
+                "sv": "Aktivitet öppnad igen",
+                "en": "Activity reopened",
+            },
             "↺",
             TEMPLATE,
         ),
         EventKind(
             CHANGED,
-            {"fi": "Aktiviteettia muokattu", "en": "Activity changed"},
+            {"fi": "Aktiviteettia muokattu", "sv": "Aktivitet ändrad", "en": "Activity changed"},
             "✎",
             CHANGED_TEMPLATE,
+        ),
+        EventKind(
+            CLOSED,
+            {
+                "fi": "Aktiviteetti suljettu tekemättä",
+                "sv": "Aktivitet stängd ogjord",
+                "en": "Activity closed undone",
+            },
+            "✕",
+            TEMPLATE,
         ),
     ]
 
 
-def assignees(db: Any, task: Task) -> list[tuple[int, str]]:
-    """Who may be assigned an activity on ``task``: its team's active members, else the tenant's."""
+def assignees(db: Any, task: Task | None) -> list[tuple[int, str]]:
+    """Who may be assigned an activity on ``task``: its team's active members, else the tenant's.
+
+    An activity without a task may go to any active member of the tenant.
+    """
     query = (
         select(User.id, User.name, User.email)
         .join(Membership, Membership.user_id == User.id)
         .where(Membership.active, User.active)
         .order_by(User.name, User.email)
     )
-    if task.team_id:
+    if task is not None and task.team_id:
         query = query.join(TeamMember, TeamMember.user_id == User.id).where(
             TeamMember.team_id == task.team_id
         )
@@ -99,7 +132,7 @@ def local_due(value: datetime | None) -> tuple[date | None, time | None]:
 
 
 def reference_errors(
-    db: Any, task: Task, type_id: int, assignee_id: int, keep: Activity | None = None
+    db: Any, task: Task | None, type_id: int, assignee_id: int, keep: Activity | None = None
 ) -> dict[str, Any]:
     """``{field: message}`` for a type or assignee the activity may not have.
 
@@ -113,13 +146,24 @@ def reference_errors(
         errors["type_id"] = NO_SUCH_TYPE
     kept_assignee = keep is not None and keep.assignee_user_id == assignee_id
     if assignee_id and not kept_assignee and assignee_id not in dict(assignees(db, task)):
-        errors["assignee_user_id"] = NOT_IN_TEAM if task.team_id else NOT_IN_TENANT
+        in_team = task is not None and task.team_id
+        errors["assignee_user_id"] = NOT_IN_TEAM if in_team else NOT_IN_TENANT
     return errors
+
+
+def history_record(activity: Activity) -> tuple[str, int]:
+    """Whose timeline tells of ``activity``: its task's, else its customer's."""
+    if activity.task_id is not None:
+        return "task", activity.task_id
+    return "customer", activity.customer_id
 
 
 def _payload(db: Any, activity: Activity) -> dict[str, Any]:
     kind = db.get(ActivityType, activity.type_id)
     assignee = db.get(User, activity.assignee_user_id) if activity.assignee_user_id else None
+    person = (
+        db.get(ContactPerson, activity.contact_person_id) if activity.contact_person_id else None
+    )
     return {
         "activity_id": activity.id,
         "type": kind.name if kind else {},
@@ -127,15 +171,36 @@ def _payload(db: Any, activity: Activity) -> dict[str, Any]:
         "assignee": assignee.display_name if assignee else "",
         "due_at": activity.due_at.isoformat() if activity.due_at else None,
         "outcome": activity.outcome,
+        "contact_person": person.name if person else "",
+        "done_at": activity.done_at.isoformat() if activity.done_at else None,
     }
 
 
-def add_activity(db: Any, task: Task, values: dict[str, Any], user: User | None) -> Activity:
-    activity = Activity(task_id=task.id, created_by_id=user.id if user else None, **values)
+def add_activity(db: Any, task: Task | None, values: dict[str, Any], user: User | None) -> Activity:
+    """A new activity on ``task``, or on ``values["customer_id"]`` when there is no task.
+
+    With ``done_at`` in ``values`` it is logged as already done: one event,
+    "activity done", tells of it.
+    """
+    if task is not None:
+        values = {**values, "task_id": task.id, "customer_id": None}
+    activity = Activity(created_by_id=user.id if user else None, **values)
     db.add(activity)
     db.flush()
-    record_event(db, "task", task.id, ADDED, _payload(db, activity), user=user)
+    kind = DONE if activity.done_at is not None else ADDED
+    entity, record_id = history_record(activity)
+    record_event(db, entity, record_id, kind, _payload(db, activity), user=user)
     return activity
+
+
+def person_error(db: Any, customer_id: int | None, person_id: int | None) -> Any:
+    """The message for a contact person who is not one of the customer's, or None."""
+    if not person_id:
+        return None
+    person = db.get(ContactPerson, person_id)
+    if person is None or customer_id is None or person.customer_id != customer_id:
+        return NO_SUCH_PERSON
+    return None
 
 
 def _readable(db: Any, key: str, value: Any) -> Any:
@@ -174,23 +239,86 @@ def change_activity(
     if changed:
         db.flush()
         payload = {**_payload(db, activity), "changes": changed}
-        record_event(db, "task", activity.task_id, CHANGED, payload, user=user)
+        entity, record_id = history_record(activity)
+        record_event(db, entity, record_id, CHANGED, payload, user=user)
     return changed
 
 
 def complete(db: Any, activity: Activity, outcome: str, user: User | None) -> None:
     """Mark done now, with the outcome; the version column refuses a stale click."""
     activity.done_at = utcnow()
+    activity.cancelled_at = None
     if outcome:
         activity.outcome = outcome
     db.flush()
-    record_event(db, "task", activity.task_id, DONE, _payload(db, activity), user=user)
+    entity, record_id = history_record(activity)
+    record_event(db, entity, record_id, DONE, _payload(db, activity), user=user)
 
 
 def reopen(db: Any, activity: Activity, user: User | None) -> None:
     activity.done_at = None
+    activity.cancelled_at = None
     db.flush()
-    record_event(db, "task", activity.task_id, REOPENED, _payload(db, activity), user=user)
+    entity, record_id = history_record(activity)
+    record_event(db, entity, record_id, REOPENED, _payload(db, activity), user=user)
+
+
+#: What closing a task as won or lost does with its open activities.
+CLOSE_UNDONE = "close"
+MARK_DONE = "done"
+KEEP_OPEN = "keep"
+ON_CLOSE = (CLOSE_UNDONE, MARK_DONE, KEEP_OPEN)
+
+
+def open_activities(db: Any, task_id: int) -> list[Activity]:
+    return list(
+        db.scalars(
+            select(Activity)
+            .where(Activity.task_id == task_id, *is_open())
+            .order_by(Activity.due_at, Activity.id)
+        )
+    )
+
+
+def settle_on_close(db: Any, task: Task, how: str, user: User | None) -> int:
+    """Close, mark done or keep the open activities of ``task``, which was just won or lost.
+
+    Closing (the default) sets ``cancelled_at``: the activity leaves my work
+    and is not counted as done. Returns how many were settled.
+    """
+    if how == KEEP_OPEN:
+        return 0
+    found = open_activities(db, task.id)
+    for activity in found:
+        if how == MARK_DONE:
+            complete(db, activity, "", user)
+        else:
+            activity.cancelled_at = utcnow()
+            db.flush()
+            record_event(db, "task", task.id, CLOSED, _payload(db, activity), user=user)
+    return len(found)
+
+
+def is_open() -> tuple[Any, ...]:
+    """SQL conditions of an open activity: neither done nor closed undone."""
+    return (Activity.done_at.is_(None), Activity.cancelled_at.is_(None))
+
+
+def of_customer(customer_id: int, task_ids: Any) -> Any:
+    """The condition of the customer's activities: its own, and those of its tasks."""
+    return or_(Activity.customer_id == customer_id, Activity.task_id.in_(task_ids))
+
+
+def next_activity(db: Any, customer_id: int) -> Activity | None:
+    """The customer's next open activity: the earliest due, else the newest undated one."""
+    tasks = select(Task.id).where(Task.customer_id == customer_id, Task.closed_at.is_(None))
+    base = select(Activity).where(of_customer(customer_id, tasks), *is_open())
+    dated = db.scalar(
+        base.where(Activity.due_at.is_not(None)).order_by(Activity.due_at, Activity.id).limit(1)
+    )
+    if dated is not None:
+        return dated
+    return db.scalar(base.order_by(Activity.id.desc()).limit(1))
 
 
 def task_activities(db: Any, task: Task) -> list[Activity]:
@@ -202,6 +330,10 @@ def task_activities(db: Any, task: Task) -> list[Activity]:
             .order_by(Activity.due_at.is_(None), Activity.due_at, Activity.id)
         )
     )
-    open_ones = [a for a in rows if a.done_at is None]
-    done = sorted((a for a in rows if a.done_at is not None), key=lambda a: a.done_at, reverse=True)
-    return open_ones + done
+    open_ones = [a for a in rows if a.is_open]
+    closed = sorted(
+        (a for a in rows if not a.is_open),
+        key=lambda a: as_utc(a.done_at or a.cancelled_at),
+        reverse=True,
+    )
+    return open_ones + closed

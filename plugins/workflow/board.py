@@ -260,7 +260,11 @@ def fill_cards(db: Any, cards: Sequence[Card], open_stage_ids: Collection[int] =
         task_id: (count, first_due)
         for task_id, count, first_due in db.execute(
             select(Activity.task_id, func.count(), func.min(Activity.due_at))
-            .where(Activity.task_id.in_([c.id for c in cards]), Activity.done_at.is_(None))
+            .where(
+                Activity.task_id.in_([c.id for c in cards]),
+                Activity.done_at.is_(None),
+                Activity.cancelled_at.is_(None),
+            )
             .group_by(Activity.task_id)
         )
     }

@@ -1,8 +1,11 @@
 """A contact request becomes a task: the workflow plugin's offer to contacts' convert action.
 
-The task starts in the first open stage of the tenant's first workflow, for
-the request's customer (when it has one), team and handler, and points back
-at the request; contacts records the link on the request's side.
+The request's page links to a form (``request_task``) that asks for the
+customer and proposes the rest. Converted without it (``create_task``), the
+task starts in the first open stage of the tenant's first workflow, for the
+request's customer, team and handler, and points back at the request; a
+request with no customer is refused there, since only the form can be told
+"no customer". Contacts records the link on the request's side.
 """
 
 from __future__ import annotations
@@ -16,16 +19,20 @@ from plugins.workflow.models import TaskSource
 from plugins.workflow.permissions import WorkflowPermission
 
 NO_WORKFLOW = _("There is no workflow to put the task in: ask your administrator to add one.")
+NO_CUSTOMER = _("The request has no customer: choose one when you make the task.")
 TITLE_MAX = 200
+TASK_LABEL = {"fi": "Luo tehtävä", "sv": "Skapa en uppgift", "en": "Create a task"}
 
 
 def conversion_targets(request: Any, contact_request: Any) -> list[ConversionTarget]:
     if not request.has_permission(WorkflowPermission.TASK_EDIT):
         return []
-    return [ConversionTarget("task", {"fi": "Luo tehtävä", "en": "Create a task"}, create_task)]
+    return [ConversionTarget("task", TASK_LABEL, create_task, form_route="request_task")]
 
 
 def create_task(db: Any, contact_request: Any, user: Any) -> tuple[str, int]:
+    if not contact_request.customer_id:
+        raise ConversionRefused(NO_CUSTOMER)
     found = workflows(db)
     if not found:
         raise ConversionRefused(NO_WORKFLOW)

@@ -244,3 +244,52 @@ class ActionForm(BaseForm):
 
 class ActivityTypeForm(NameForm):
     counts_in_statistics = BooleanField(_("Counts in statistics"), default=True)
+
+
+class LogActivityForm(BaseForm):
+    """An activity on a customer, with or without a task, logged as done or planned.
+
+    Done by default, today, by the user: a call that just ended is logged with
+    its outcome and one click.
+    """
+
+    customer_id = _id_select(_("Customer"))
+    contact_person_id = _id_select(_("Contact person"))
+    task_id = _id_select(_("Task"))
+    type_id = _id_select(_("Type"))
+    done = BooleanField(_("Already done"), default=True)
+    day = FinnishDateField(_("Date"), [Optional()])
+    clock = ClockField(_("Time"), [Optional()])
+    subject = StringField(_("Subject"), [Optional(), Length(max=200)])
+    outcome = TextAreaField(_("Outcome"), [Optional(), Length(max=5000)])
+    assignee_user_id = _id_select(_("Assignee"))
+    #: Where to go back to: the customer's page, the dashboard or my work.
+    back = HiddenField()
+
+
+#: Whose task a converted contact request becomes.
+CUSTOMER_CHOSEN = "chosen"
+CUSTOMER_CREATE = "create"
+CUSTOMER_NONE = "none"
+CUSTOMER_ACTION_LABELS = {
+    CUSTOMER_CHOSEN: _("The customer chosen below"),
+    CUSTOMER_CREATE: _("A new customer made from the request"),
+    CUSTOMER_NONE: _("No customer"),
+}
+
+
+class RequestTaskForm(BaseForm):
+    """A contact request made into a task: the customer, contact person and proposed values."""
+
+    customer_action = SelectField(
+        _("The task is for"),
+        choices=choices(CUSTOMER_ACTION_LABELS.items()),
+        default=CUSTOMER_CHOSEN,
+        validate_choice=True,
+    )
+    customer_id = _id_select(_("Customer"))
+    contact_person_id = _id_select(_("Contact person"))
+    title = StringField(_("Title"), [InputRequired(message=REQUIRED), Length(max=200)])
+    expected_value = MoneyField(_("Expected value (€)"), [Optional(), expected_value])
+    stage_id = _id_select(_("Stage"))
+    responsible_user_id = _id_select(_("Responsible person"))

@@ -9,7 +9,9 @@ from plugins.workflow import activities, conversion, demo, moves, stage_actions
 from plugins.workflow.defaults import set_up_tenant
 from plugins.workflow.models import Task
 from plugins.workflow.permissions import WorkflowPermission
+from plugins.workflow.views.activity_log import log_activity_panels
 from plugins.workflow.views.board import board_links
+from plugins.workflow.views.customer_summary import next_activity_panels
 from plugins.workflow.views.customer_tasks import customer_task_panels
 from plugins.workflow.views.dashboard import my_work_dashboard_panels
 from plugins.workflow.views.sales_dashboard import sales_figure_panels
@@ -34,14 +36,15 @@ def myynti_entities() -> list[EntityType]:
         EntityType(
             name="task",
             model=Task,
-            label={"fi": "Tehtävä", "en": "Task"},
-            plural={"fi": "Tehtävät", "en": "Tasks"},
+            label={"fi": "Tehtävä", "sv": "Uppgift", "en": "Task"},
+            plural={"fi": "Tehtävät", "sv": "Uppgifter", "en": "Tasks"},
             title_attr="title",
             route_name="task",
             search_fields=("title",),
             list_columns=("title", "stage", "expected_value", "due_date"),
             permission=WorkflowPermission.TASK_VIEW,
             attachments=True,
+            shown_on=(("customer", "customer_id"),),
         ),
     ]
 
@@ -72,6 +75,8 @@ def myynti_panels(request: Any, slot: str, context: Any) -> list[Panel]:
         *customer_task_panels(request, slot, context),
         *my_work_dashboard_panels(request, slot, context),
         *sales_figure_panels(request, slot, context),
+        *log_activity_panels(request, slot, context),
+        *next_activity_panels(request, slot, context),
     ]
 
 

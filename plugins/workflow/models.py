@@ -19,6 +19,7 @@ from typing import Any
 
 from sqlalchemy import (
     Boolean,
+    CheckConstraint,
     Date,
     DateTime,
     ForeignKey,
@@ -210,19 +211,32 @@ class ActivityType(TenantOwned, Base):
 
 
 class Activity(TenantOwned, Base):
-    """A call, meeting or demo on a task, assigned to any member; never moves the task."""
+    """A call, meeting or e-mail on a task, or on a customer (and contact person) without one.
+
+    Assigned to any member; never moves the task. An activity without a task
+    names its customer (``customer_id``), so it has a timeline to be told on.
+    Open means neither done (``done_at``) nor closed undone (``cancelled_at``,
+    set when its task was won or lost and the user chose to close it).
+    """
 
     __tablename__ = "activity"
     __table_args__ = (
         _tenant_fk(["task_id"], "task", "CASCADE"),
         _tenant_fk(["type_id"], "activity_type"),
+        CheckConstraint(
+            "task_id IS NOT NULL OR customer_id IS NOT NULL", name="activity_has_record"
+        ),
         Index("ix_activity_task", "tenant_id", "task_id", "due_at"),
+        Index("ix_activity_customer", "tenant_id", "customer_id", "due_at"),
         Index("ix_activity_assignee_open", "tenant_id", "assignee_user_id", "done_at", "due_at"),
         Index("ix_activity_statistics", "tenant_id", "assignee_user_id", "type_id", "done_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    task_id: Mapped[int] = mapped_column(Integer)
+    task_id: Mapped[int | None] = mapped_column(Integer)
+    #: The customer of an activity logged without a task (a task's is the task's customer).
+    customer_id: Mapped[int | None] = mapped_column(Integer)
+    contact_person_id: Mapped[int | None] = mapped_column(Integer)
     type_id: Mapped[int] = mapped_column(Integer)
     subject: Mapped[str] = mapped_column(String(200), default="")
     assignee_user_id: Mapped[int | None] = mapped_column(
@@ -230,6 +244,7 @@ class Activity(TenantOwned, Base):
     )
     due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     done_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    cancelled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     outcome: Mapped[str] = mapped_column(Text, default="")
     created_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("user_account.id", ondelete="SET NULL")
@@ -238,6 +253,10 @@ class Activity(TenantOwned, Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     type: Mapped[ActivityType] = relationship(viewonly=True)
-    task: Mapped[Task] = relationship(viewonly=True)
+    task: Mapped[Task | None] = relationship(viewonly=True)
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy's declaration
+
+    @property
+    def is_open(self) -> bool:
+        return self.done_at is None and self.cancelled_at is None

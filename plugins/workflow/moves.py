@@ -17,7 +17,7 @@ from core import EventKind
 from core.history import record_event
 from core.jobs import enqueue
 from core.models import utcnow
-from plugins.workflow import _
+from plugins.workflow import _, activities
 from plugins.workflow.models import Stage, StageActionBinding, StageKind, Task
 
 STAGE_CHANGED = "stage_changed"
@@ -62,12 +62,15 @@ def move_task(
     version: int,
     lost_reason: str | None = None,
     after_id: int | None = None,
+    on_close: str = activities.CLOSE_UNDONE,
 ) -> None:
     """Move ``task`` into stage ``stage_id``, after card ``after_id`` (first when None).
 
     ``version`` is the task's version the user saw; a task changed since is
     refused. Entering a won or lost stage closes the task, leaving them reopens
-    it. A move within the same stage only reorders the card. Writes the task
+    it; entering one settles the task's open activities as ``on_close`` says
+    (closed undone by default, so none stays overdue on anyone's my work). A
+    move within the same stage only reorders the card. Writes the task
     row, a history event and, when the stage has actions, a job row, all in the
     request's transaction; raises ``MoveRefused`` having written nothing.
     """
@@ -109,6 +112,8 @@ def move_task(
         raise MoveRefused(STALE_MOVE, "version") from None
     if stage_changed:
         _record_stage_change(request, task, old_stage, new_stage)
+        if new_stage.is_closed and not old_stage.is_closed:
+            activities.settle_on_close(db, task, on_close, request.user)
 
 
 def rank_after(db: Any, stage_id: int, after_id: int | None, moving_id: int) -> float:

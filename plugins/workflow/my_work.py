@@ -12,7 +12,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from core.models import as_utc
 from plugins.contacts.models import Customer
@@ -43,9 +43,11 @@ class MyActivity:
     subject: str
     due_at: datetime | None
     version: int
-    task_id: int
-    task_title: str
+    task_id: int | None
+    task_title: str | None
     type_name: dict[str, str]
+    customer_id: int | None = None
+    customer_name: str | None = None
 
     @property
     def day(self) -> date | None:
@@ -89,6 +91,8 @@ def my_tasks(db: Any, user_id: int, limit: int = LIMIT) -> list[MyTask]:
 
 
 def my_activities(db: Any, user_id: int, limit: int = LIMIT) -> list[MyActivity]:
+    """My open activities, on tasks or on customers without one, by due time."""
+    customer_id = func.coalesce(Activity.customer_id, Task.customer_id)
     base = (
         select(
             Activity.id,
@@ -98,10 +102,17 @@ def my_activities(db: Any, user_id: int, limit: int = LIMIT) -> list[MyActivity]
             Task.id,
             Task.title,
             ActivityType.name,
+            Customer.id,
+            Customer.name,
         )
-        .join(Task, Task.id == Activity.task_id)
+        .outerjoin(Task, Task.id == Activity.task_id)
         .join(ActivityType, ActivityType.id == Activity.type_id)
-        .where(Activity.assignee_user_id == user_id, Activity.done_at.is_(None))
+        .outerjoin(Customer, Customer.id == customer_id)
+        .where(
+            Activity.assignee_user_id == user_id,
+            Activity.done_at.is_(None),
+            Activity.cancelled_at.is_(None),
+        )
     )
     dated = db.execute(
         base.where(Activity.due_at.is_not(None)).order_by(Activity.due_at, Activity.id).limit(limit)

@@ -42,7 +42,7 @@ def team_choices(db: Any) -> list[tuple[int, str]]:
     return [tuple(row) for row in db.execute(select(Team.id, Team.name).order_by(Team.name))]
 
 
-def _customer_choices(db: Any, current: int | None) -> list[tuple[int, str]]:
+def customer_choices(db: Any, current: int | None) -> list[tuple[int, str]]:
     rows = list(
         db.execute(
             select(Customer.id, Customer.name)
@@ -58,7 +58,7 @@ def _customer_choices(db: Any, current: int | None) -> list[tuple[int, str]]:
     return [tuple(row) for row in rows]
 
 
-def _person_choices(db: Any, customer_id: int | None) -> list[tuple[int, str]]:
+def person_choices(db: Any, customer_id: int | None) -> list[tuple[int, str]]:
     """The customer's contact persons; without a customer, anyone's, with the customer named."""
     query = (
         select(ContactPerson.id, ContactPerson.name, Customer.name)
@@ -92,7 +92,7 @@ def bind_task_form(request: Any, task: Task | None = None) -> TaskForm:
         (w.id, label_text(w.name, request.locale_name)) for w in workflows(db)
     )
     customer_id = form.customer_id.data if (form.customer_id.data or 0) > 0 else None
-    form.customer_id.choices = choices([none, *_customer_choices(db, customer_id)])
+    form.customer_id.choices = choices([none, *customer_choices(db, customer_id)])
     form.customer_id.render_kw = {
         "data-search-url": request.route_url("customers_lookup"),
         "data-search-label": translate(_("Search customers")),
@@ -103,7 +103,7 @@ def bind_task_form(request: Any, task: Task | None = None) -> TaskForm:
         "data-follow-url": request.route_url("customers_lookup_contacts"),
         "data-follow-param": "customer",
     }
-    form.contact_person_id.choices = choices([none, *_person_choices(db, customer_id)])
+    form.contact_person_id.choices = choices([none, *person_choices(db, customer_id)])
     members = member_choices(db)
     if task is not None and task.responsible_user_id not in {None, *dict(members)}:
         # Someone who has left stays the responsible person until the task is reassigned.

@@ -111,3 +111,23 @@ def test_my_numbers_on_the_dashboard(webapp, db, acme, login):
     assert figures["activities_done"] == "1"
     assert figures["activities_overdue"] == "1"
     assert figures["won"] == "0"
+
+
+def test_activities_without_a_task_count_and_closed_ones_are_not_overdue(webapp, db, acme, login):
+    """A call logged on a customer counts like one on a task; one closed undone with its
+    task (``cancelled_at``) is neither done nor overdue."""
+    call = add_activity(db, acme, "call", "maija", done_at=moment(2026, 1, 20))
+    with all_tenants(db):
+        call.task_id, call.customer_id = None, acme.customer.id
+        db.flush()
+    add_activity(
+        db, acme, "demo", "maija", due_at=moment(2026, 2, 10), cancelled_at=moment(2026, 2, 11)
+    )
+    login(webapp, "anna@acme.example")
+    response = webapp.get(acme.url(f"/reports/reports.activities?{HALF}"))
+    rows = {row[0]: row[1:] for row in _table(response)}
+    assert rows == {"Maija Myyjä": ["1", "0", "0", "0", "0", "1", "0"]}
+    maija = next(r for r in response.html.select("#report-table tbody tr") if "Maija" in r.th.text)
+    calls = webapp.get(maija.select("td a")[0]["href"])
+    (link,) = calls.html.select("tr[data-activity] a")
+    assert link["href"].endswith(f"/customers/{acme.customer.id}")

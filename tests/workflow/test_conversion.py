@@ -27,9 +27,11 @@ def test_a_request_becomes_a_task_in_the_first_stage(webapp, db, as_maija):
     item.customer_id = acme.customer.id
     db.flush()
     page = webapp.get(f"/t/acme/requests/{item.id}")
-    labels = [b.get_text() for b in page.html.select("form.convert button")]
-    assert "Create a task" in labels
-    page.forms["convert-form"].submit("target", value="task").follow()
+    labels = [b.get_text() for b in page.html.select("form.convert a.button")]
+    assert "Create a task…" in labels
+    form = page.click(href=f"/requests/{item.id}/task").forms["request-task-form"]
+    assert form["customer_id"].value == str(acme.customer.id)
+    form.submit().follow()
 
     (task,) = tasks_of(db, acme.tenant)
     assert task.stage_id == acme.stages["new"].id

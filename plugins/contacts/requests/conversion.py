@@ -44,12 +44,16 @@ class ConversionTarget:
     """One thing a request can become, offered by a plugin.
 
     ``convert(db, contact_request, user)`` creates the record in the current
-    transaction and returns ``(entity name, record id)``.
+    transaction and returns ``(entity name, record id)``. A target with a
+    ``form_route`` asks first: the request's page links to that route (called
+    with the request's ``id``), whose form proposes the new record's values and
+    converts with ``convert`` below when the user confirms.
     """
 
     key: str
     label: Label
     convert: Callable[[Session, ContactRequest, User | None], tuple[str, int]]
+    form_route: str = ""
 
 
 def conversion_targets(

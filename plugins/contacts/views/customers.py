@@ -21,7 +21,7 @@ from core.record_forms import (
     save_extensions,
 )
 from core.record_forms import list_filters as extension_filters
-from plugins.contacts import register
+from plugins.contacts import display, register
 from plugins.contacts.forms import CustomerForm, split_tags
 from plugins.contacts.models import Customer
 from plugins.contacts.permissions import ContactsPermission
@@ -179,26 +179,34 @@ def customer_view(request: Any) -> dict[str, Any]:
     request.page_context = customer
     names = dict(member_choices(request))
     teams = dict(team_choices(request))
+    locale = request.locale_name
     return {
         "customer": customer,
         "contacts": [p for p in customer.contacts if p.archived_at is None],
         "contact_columns": list_columns(request, "contact_person"),
+        # (label, text, link): e-mail and phone are links to write and to call.
         "details": [
-            (_("Business ID"), customer.business_id),
-            (_("VAT number"), customer.vat_number),
-            (_("E-mail"), customer.email),
-            (_("Phone"), customer.phone),
-            (_("Web site"), customer.website),
-            (_("Industry"), customer.industry),
-            (_("Title"), customer.title),
-            (_("Responsible person"), names.get(customer.responsible_user_id, "")),
-            (_("Team"), teams.get(customer.team_id, "")),
+            (_("Business ID"), customer.business_id, None),
+            (_("VAT number"), customer.vat_number, None),
+            (_("E-mail"), customer.email, display.mailto_href(customer.email)),
+            (_("Phone"), customer.phone, display.tel_href(customer.phone)),
+            (_("Web site"), customer.website, display.web_href(customer.website)),
+            (_("Industry"), customer.industry, None),
+            (_("Title"), customer.title, None),
+            (_("Language"), display.language_name(customer.language, locale), None),
+            (_("Responsible person"), names.get(customer.responsible_user_id, ""), None),
+            (_("Team"), teams.get(customer.team_id, ""), None),
         ],
         "addresses": [
-            (_("Visiting address"), customer.visiting_address),
-            (_("Postal address"), customer.postal_address),
-            (_("Billing address"), customer.billing_address),
+            (label, {**value, "country": display.country_name(value.get("country"), locale)})
+            for label, value in (
+                (_("Visiting address"), customer.visiting_address),
+                (_("Postal address"), customer.postal_address),
+                (_("Billing address"), customer.billing_address),
+            )
+            if value
         ],
+        "display": display,
         "duplicates": register.duplicates(
             request.db, customer.business_id, customer.email, customer.phone, customer.id
         ),

@@ -51,6 +51,7 @@ def _done(since: datetime, until: datetime) -> Any:
 def _overdue(since: datetime, until: datetime, now: datetime) -> Any:
     return and_(
         Activity.done_at.is_(None),
+        Activity.cancelled_at.is_(None),
         Activity.due_at >= since,
         Activity.due_at < until,
         Activity.due_at < now,

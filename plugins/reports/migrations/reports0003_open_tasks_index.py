@@ -10,7 +10,7 @@ from alembic import op
 revision = "reports0003"
 down_revision = "reports0002"
 branch_labels = None
-depends_on = "workflow0003_stage_entered"
+depends_on = "workflow0003"
 
 
 def upgrade() -> None:

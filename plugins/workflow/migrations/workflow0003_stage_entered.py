@@ -3,14 +3,14 @@
 Filled for existing tasks from their history: their last ``stage_changed``
 event (the move into the stage they are in), else when they were created.
 
-Revision ID: workflow0003_stage_entered
+Revision ID: workflow0003
 Revises: workflow0002
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "workflow0003_stage_entered"
+revision = "workflow0003"
 down_revision = "workflow0002"
 branch_labels = None
 depends_on = None

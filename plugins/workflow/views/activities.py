@@ -11,6 +11,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from core import label_text
 from core.forms import choices
 from core.models import User
+from plugins.contacts.models import Customer
 from plugins.workflow import _, activities
 from plugins.workflow.forms import REQUIRED, ActivityDoneForm, ActivityEditForm
 from plugins.workflow.models import Activity, ActivityType, Task
@@ -70,10 +71,22 @@ def _activity(request: Any) -> Activity:
 
 
 def _back(request: Any, form: ActivityDoneForm | ActivityEditForm, activity: Activity) -> str:
-    """My work when the click came from there, else the task's page (never a URL as given)."""
-    if form.back.data == "my_work":
+    """Where the click came from (never a URL as given): my work, the dashboard, the
+    customer's page, else the activity's task page (its customer's when it has none)."""
+    return back_url(request, form.back.data, activity.task_id, activity.customer_id)
+
+
+def back_url(request: Any, back: str | None, task_id: int | None, customer_id: int | None) -> str:
+    """The page named by ``back`` (``my_work``, ``dashboard``, ``customer``), else the record's."""
+    if back == "my_work":
         return request.route_url("my_work")
-    return request.route_url("task", id=activity.task_id)
+    if back == "dashboard":
+        return request.route_url("dashboard")
+    if task_id is not None and back != "customer":
+        return request.route_url("task", id=task_id)
+    if customer_id is not None:
+        return request.route_url("customer", id=customer_id)
+    return request.route_url("my_work")
 
 
 def _change(request: Any, change: Any, message: Any) -> HTTPSeeOther:
@@ -99,7 +112,7 @@ def _change(request: Any, change: Any, message: Any) -> HTTPSeeOther:
 )
 def activity_done(request: Any) -> HTTPSeeOther:
     def mark(activity: Activity, form: ActivityDoneForm) -> None:
-        if activity.done_at is None:
+        if activity.is_open:
             outcome = (form.outcome.data or "").strip()
             activities.complete(request.db, activity, outcome, request.user)
 
@@ -113,13 +126,13 @@ def activity_done(request: Any) -> HTTPSeeOther:
 )
 def activity_reopen(request: Any) -> HTTPSeeOther:
     def reopen(activity: Activity, form: ActivityDoneForm) -> None:
-        if activity.done_at is not None:
+        if not activity.is_open:
             activities.reopen(request.db, activity, request.user)
 
     return _change(request, reopen, REOPENED)
 
 
-def edit_form(request: Any, activity: Activity, task: Task) -> ActivityEditForm:
+def edit_form(request: Any, activity: Activity, task: Task | None) -> ActivityEditForm:
     """The edit form: the types in use and the allowed assignees, plus what the activity has."""
     db = request.db
     form = ActivityEditForm.from_request(request)
@@ -142,11 +155,14 @@ def edit_form(request: Any, activity: Activity, task: Task) -> ActivityEditForm:
         form.due_time.data = clock
         form.outcome.data = activity.outcome
         form.version.data = activity.version
-        form.back.data = "my_work" if request.GET.get("back") == "my_work" else ""
+        wanted = request.GET.get("back")
+        form.back.data = wanted if wanted in ("my_work", "dashboard", "customer") else ""
     return form
 
 
-def _has_errors(request: Any, form: ActivityEditForm, activity: Activity, task: Task) -> bool:
+def _has_errors(
+    request: Any, form: ActivityEditForm, activity: Activity, task: Task | None
+) -> bool:
     """Whether the input has errors, each put next to its field; the version is checked apart."""
     form.validate()
     form.version.errors = []
@@ -168,8 +184,9 @@ def _has_errors(request: Any, form: ActivityEditForm, activity: Activity, task: 
 )
 def activity_edit(request: Any) -> Any:
     activity = _activity(request)
-    task = request.db.get(Task, activity.task_id)
-    if task is None:
+    task = request.db.get(Task, activity.task_id) if activity.task_id else None
+    customer = request.db.get(Customer, activity.customer_id) if activity.customer_id else None
+    if task is None and customer is None:
         raise HTTPNotFound()
     form = edit_form(request, activity, task)
     stale = False
@@ -202,6 +219,7 @@ def activity_edit(request: Any) -> Any:
         "form": form,
         "activity": activity,
         "task": task,
+        "customer": customer,
         "stale": activities.STALE_ACTIVITY if stale else None,
         "back_url": _back(request, form, activity),
     }

@@ -38,6 +38,7 @@ def move_form(request: Any, task: Task) -> MoveForm:
     form = MoveForm.from_request(request)
     stages = board_stages(request.db, task.workflow_id)
     form.set_stages(stages, request.locale_name)
+    form.translate_choices(request.localizer.translate)
     if request.method != "POST" or form.stage_id.data is None:
         form.stage_id.data = task.stage_id
         form.version.data = task.version
@@ -57,6 +58,7 @@ def page_data(
     contact_request = (
         db.get(ContactRequest, task.contact_request_id) if task.contact_request_id else None
     )
+    found_activities = activities.task_activities(db, task)
     return {
         "task": task,
         "stage": stage,
@@ -71,7 +73,8 @@ def page_data(
         "can_add_activity": request.has_permission(WorkflowPermission.ACTIVITY_EDIT),
         "move_form": move or move_form(request, task),
         "activity_form": activity or activity_form(request, task),
-        "activities": activities.task_activities(db, task),
+        "activities": found_activities,
+        "open_activity_count": sum(1 for a in found_activities if a.is_open),
         "activity_names": _activity_names(db, task),
     }
 
@@ -126,7 +129,14 @@ def task_move(request: Any) -> Any:
         refused = MoveRefused(INVALID, next(iter(form.errors)))
     else:
         try:
-            move_task(request, task, form.stage_id.data, form.version.data, form.lost_reason.data)
+            move_task(
+                request,
+                task,
+                form.stage_id.data,
+                form.version.data,
+                form.lost_reason.data,
+                on_close=form.on_close.data,
+            )
         except MoveRefused as exc:
             refused = exc
     if refused is None:
