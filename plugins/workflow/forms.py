@@ -22,7 +22,7 @@ from wtforms import (
 from wtforms.fields import DateField, TimeField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
-from core.forms import BaseForm, choices
+from core.forms import BaseForm, VersionedForm, choices
 from plugins.workflow import _
 from plugins.workflow.models import Priority, StageKind
 
@@ -224,3 +224,11 @@ class ActionForm(BaseForm):
 
 class ActivityTypeForm(NameForm):
     counts_in_statistics = BooleanField(_("Counts in statistics"), default=True)
+
+
+class WorkflowRenameForm(VersionedForm, NameForm):
+    """A workflow's names, saved only over the version the form was opened at."""
+
+
+class ActivityTypeEditForm(VersionedForm, ActivityTypeForm):
+    """An activity type's settings, saved only over the version the form was opened at."""
