@@ -8,6 +8,7 @@ contract (``Link``, ``Panel``, ``EntityType``, ``Permission``...).
 from core.contract import (
     EntityType,
     EventKind,
+    FieldErrors,
     JobType,
     Label,
     Link,
@@ -25,6 +26,7 @@ from core.plugins import Plugin, hookimpl
 __all__ = [
     "EntityType",
     "EventKind",
+    "FieldErrors",
     "JobType",
     "Label",
     "Link",

@@ -94,6 +94,22 @@ class EntityType:
     attachments: bool = False
     custom_fields: bool = True
     search_condition: Callable[[str], Any] | None = None
+    #: Writing records through the API: the permission it takes, the fields a caller may
+    #: set, and optionally ``api_save(db, record, values, user) -> record`` (``record`` is
+    #: None for a new one) applying them with the owner's own rules and history; it raises
+    #: ``FieldErrors`` for values those rules refuse. Without ``api_save`` the API sets the
+    #: attributes and records ``created``/``changed`` itself. No ``api_fields``: read-only.
+    edit_permission: str = ""
+    api_fields: tuple[str, ...] = ()
+    api_save: Callable[..., Any] | None = None
+
+
+class FieldErrors(ValueError):
+    """Values an entity's owner refuses, by field name: ``FieldErrors({"email": msg})``."""
+
+    def __init__(self, errors: Mapping[str, Any]) -> None:
+        super().__init__(", ".join(errors))
+        self.errors = dict(errors)
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from core import EntityType, EventKind, Link, Panel, Permission, hookimpl
-from plugins.contacts import hookspecs, register
+from plugins.contacts import api_writes, hookspecs, register
 from plugins.contacts.demo import fill_demo
 from plugins.contacts.models import ContactPerson, ContactRequest, Customer
 from plugins.contacts.permissions import ContactsPermission
@@ -62,6 +62,9 @@ def myynti_entities() -> list[EntityType]:
             route_name="customer",
             permission=ContactsPermission.CUSTOMER_VIEW,
             attachments=True,
+            edit_permission=ContactsPermission.CUSTOMER_EDIT,
+            api_fields=api_writes.CUSTOMER_FIELDS,
+            api_save=api_writes.save_customer,
         ),
         EntityType(
             name="contact_person",
