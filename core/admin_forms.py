@@ -9,7 +9,7 @@ from wtforms import BooleanField, EmailField, PasswordField, SelectField, String
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
-from core.forms import BaseForm, email_address
+from core.forms import BaseForm, VersionedForm, email_address
 from core.i18n import _
 from core.models import Role, Team
 from core.passwords import MIN_LENGTH
@@ -57,7 +57,7 @@ class AddMemberForm(BaseForm):
     )
 
 
-class EditMemberForm(BaseForm):
+class EditMemberForm(VersionedForm):
     role = SelectField(_("Role"), choices=ROLE_CHOICES)
     active = BooleanField(
         _("Active"), description=_("A deactivated member can no longer open this tenant.")
@@ -81,6 +81,10 @@ class TeamForm(BaseForm):
         taken = {name.casefold() for name in self.db.scalars(query)}
         if field.data.casefold() in taken:
             raise ValidationError(DUPLICATE_TEAM)
+
+
+class TeamRenameForm(VersionedForm, TeamForm):
+    """A team's new name, saved only over the version the form was opened at."""
 
 
 class TeamMemberForm(BaseForm):

@@ -151,6 +151,16 @@ class JobType:
     ``run(db=..., tenant=..., payload=...)`` is called inside its own
     transaction as the tenant; it must do its work within that transaction so
     that a retry after a crash does nothing twice.
+
+    A side effect outside the database (an e-mail, an HTTP call) cannot be
+    undone with the transaction: a worker killed after it, or a commit that
+    fails after it, runs the job again. For those, ``run`` may take an
+    ``idempotency_key`` argument: a string (32 hex digits) that is the same
+    for every attempt of this job, an operator's retry included, and unique
+    to it. Pass it to the outside so that the receiver can recognise the
+    repeat: as an e-mail's ``Message-ID`` (``<key@domain>``), a webhook's
+    delivery id, an ``Idempotency-Key`` header. A ``run`` without the
+    argument (and without ``**kwargs``) is called without it.
     """
 
     name: str

@@ -14,12 +14,14 @@ from typing import Any
 
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
+from sqlalchemy import inspect
 from stdnum.exceptions import InvalidChecksum
 from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.fi import ytunnus
-from wtforms import Form
+from wtforms import Form, IntegerField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import ValidationError
+from wtforms.validators import Optional, ValidationError
+from wtforms.widgets import HiddenInput
 
 from core.i18n import _
 
@@ -33,6 +35,48 @@ class BaseForm(Form):
     def from_request(cls, request: Any, obj: Any = None, **kwargs: Any) -> BaseForm:
         formdata = request.POST if request.method == "POST" else None
         return cls(formdata, obj=obj, meta={"locales": [request.locale_name, "en"]}, **kwargs)
+
+
+#: Shown (with 409 Conflict) when a form is saved over a change saved since it was opened.
+STALE = _(
+    "Someone else saved this meanwhile, so your changes were not saved. What you typed is"
+    " kept below: save again to replace their changes with yours."
+)
+
+
+class VersionedForm(BaseForm):
+    """A form that edits a row with a ``version`` column, like records do.
+
+    The form carries the version it was opened at in a hidden field. A save
+    checks it with ``stale`` first: a row saved by someone else in the
+    meantime is a 409 with ``STALE``, not a silent overwrite. A save that goes
+    ahead calls ``saved`` to move the row's version on.
+    """
+
+    version = IntegerField(widget=HiddenInput(), validators=[Optional()])
+
+    def stale(self, request: Any, row: Any) -> bool:
+        """Whether ``row`` changed since the form was opened; if so, the notice and a 409.
+
+        The row is locked first, so no save can slip in between this check
+        and the caller's. The form keeps what was typed and now carries the
+        row's current version: saving it again replaces the other change.
+        """
+        if inspect(row).persistent:
+            # Only the row's own table: a joined relationship (an outer join) cannot be locked.
+            request.db.refresh(row, with_for_update={"of": type(row)})
+        if self.version.data == row.version:
+            return False
+        request.response.status_int = 409
+        self.version.errors = [*self.version.errors, STALE]
+        self.version.data = row.version
+        self.version.raw_data = [str(row.version)]
+        return True
+
+    @staticmethod
+    def saved(row: Any) -> None:
+        """Move ``row``'s version on: forms opened before this save are now stale."""
+        row.version = (row.version or 0) + 1
 
 
 def choices(pairs: Iterable[tuple[Any, str]]) -> list[SelectChoice]:

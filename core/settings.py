@@ -24,6 +24,8 @@ key                          environment              meaning
                                                       for each next one (30)
 ``myynti.job_stale_after``   MYYNTI_JOB_STALE_AFTER   seconds a job may be pending or running
                                                       before the sweep sends it again (900)
+``myynti.job_lease``         MYYNTI_JOB_LEASE         seconds after a worker was last seen alive
+                                                      that the sweep hands its jobs back (30)
 ``myynti.mail_domain``       MYYNTI_MAIL_DOMAIN       domain of the Message-IDs of sent mail
                                                       (messaging; e.g. the service's own domain)
 ``myynti.smtp_timeout``      MYYNTI_SMTP_TIMEOUT      seconds to wait for a tenant's mail server
@@ -62,6 +64,7 @@ ENVIRONMENT = {
     "myynti.job_attempts": "MYYNTI_JOB_ATTEMPTS",
     "myynti.job_retry_delay": "MYYNTI_JOB_RETRY_DELAY",
     "myynti.job_stale_after": "MYYNTI_JOB_STALE_AFTER",
+    "myynti.job_lease": "MYYNTI_JOB_LEASE",
     "myynti.mail_domain": "MYYNTI_MAIL_DOMAIN",
     "myynti.smtp_timeout": "MYYNTI_SMTP_TIMEOUT",
     "myynti.public_url": "MYYNTI_PUBLIC_URL",
@@ -82,6 +85,7 @@ DEFAULTS = {
     "myynti.job_attempts": "5",
     "myynti.job_retry_delay": "30",
     "myynti.job_stale_after": "900",
+    "myynti.job_lease": "30",
     "myynti.mail_domain": "myynti.invalid",
     "myynti.smtp_timeout": "30",
     "myynti.public_url": "",

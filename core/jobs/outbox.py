@@ -15,11 +15,12 @@ from __future__ import annotations
 
 import json
 import logging
+import uuid
 from collections.abc import Mapping
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import and_, bindparam, delete, event, insert, or_, select, update
+from sqlalchemy import and_, bindparam, delete, event, exists, insert, or_, select, update
 from sqlalchemy.orm import Session, SessionTransaction
 
 from core.db import (
@@ -31,7 +32,7 @@ from core.db import (
     mark_written,
 )
 from core.licensing import enabled_plugins
-from core.models import Job, JobState, Tenant, utcnow
+from core.models import Job, JobState, JobWorker, Tenant, utcnow
 
 if TYPE_CHECKING:
     from core.jobs.queue import JobQueue
@@ -49,6 +50,8 @@ RETRYABLE = (JobState.FAILED, JobState.SKIPPED)
 SWEEP_BATCH = 1000
 #: Done and skipped rows are kept this long for the operators' page, then deleted.
 KEEP_FINISHED = timedelta(days=30)
+#: The heartbeat row of a worker not seen for this long is deleted.
+FORGET_WORKER = timedelta(days=1)
 
 _JOB = Job.__table__
 _NOW = bindparam("now", type_=Job.created_at.type)
@@ -59,6 +62,7 @@ INSERT = (
         plugin=bindparam("plugin"),
         name=bindparam("name"),
         payload=bindparam("payload", type_=Job.payload.type),
+        idempotency_key=bindparam("idempotency_key"),
         state=JobState.PENDING,
         attempts=0,
         last_error="",
@@ -113,8 +117,15 @@ def enqueue(
     # One Core INSERT built once, on the session's connection, rather than the
     # unit of work or an ORM insert: enqueueing is on the hot path of requests
     # and of jobs that fan out.
-    params = {"tenant_id": tenant_id, "plugin": plugin, "name": job_name, "payload": data}
-    job_id = db.connection().execute(INSERT, {**params, "now": utcnow()}).scalar_one()
+    params = {
+        "tenant_id": tenant_id,
+        "plugin": plugin,
+        "name": job_name,
+        "payload": data,
+        "idempotency_key": uuid.uuid4().hex,
+        "now": utcnow(),
+    }
+    job_id = db.connection().execute(INSERT, params).scalar_one()
     mark_written(db)
     send_after_commit(db, job_id)
     return job_id
@@ -157,26 +168,34 @@ def _forget_unsent(session: Session, transaction: SessionTransaction) -> None:
 def sweep(db: Session) -> int:
     """Send again jobs pending or running for too long; drop old finished rows.
 
-    A pending job whose message the broker lost, and a running one whose
-    worker died, both look like a row untouched for ``myynti.job_stale_after``
-    seconds. A stale running row goes back to pending, unless its job is
-    running right now (its worker holds the row's lock: skipped, not waited
-    for); a slow worker that gets to the job later finds its claim gone and
-    leaves the job alone. Returns how many jobs were sent again.
+    A pending job whose message the broker lost looks like a row untouched
+    for ``myynti.job_stale_after`` seconds. A running job whose worker died
+    looks like a claim whose worker has not been seen for a lease
+    (``myynti.job_lease``; see ``heartbeat``), or, whatever its worker, like
+    a row running for ``job_stale_after``. Such a row goes back to pending,
+    unless its job is running right now (its worker holds the row's lock:
+    skipped, not waited for); a slow worker that gets to the job later finds
+    its claim gone and leaves the job alone. Returns how many jobs were sent
+    again.
     """
     queue = queue_of(db)
     now = utcnow()
     stale = now - timedelta(seconds=queue.config.stale_after)
+    lease_ago = now - timedelta(seconds=queue.config.lease)
+    worker_alive = exists().where(JobWorker.id == Job.claimed_by, JobWorker.seen_at >= lease_ago)
     with all_tenants(db):
         abandoned = (
             select(Job.id)
-            .where(Job.state == JobState.RUNNING, Job.updated_at < stale)
+            .where(
+                Job.state == JobState.RUNNING,
+                or_(Job.updated_at < stale, and_(Job.updated_at < lease_ago, ~worker_alive)),
+            )
             .with_for_update(skip_locked=True)
         )
         reclaimed = db.scalars(
             update(Job)
             .where(Job.id.in_(abandoned))
-            .values(state=JobState.PENDING, run_after=None, updated_at=now)
+            .values(state=JobState.PENDING, run_after=None, claimed_by=None, updated_at=now)
             .returning(Job.id),
             execution_options={"synchronize_session": False},
         ).all()
@@ -198,6 +217,10 @@ def sweep(db: Session) -> int:
                 Job.state.in_((JobState.DONE, JobState.SKIPPED)),
                 Job.updated_at < now - KEEP_FINISHED,
             ),
+            execution_options={"synchronize_session": False},
+        )
+        db.execute(
+            delete(JobWorker).where(JobWorker.seen_at < now - FORGET_WORKER),
             execution_options={"synchronize_session": False},
         )
     ids = sorted({*reclaimed, *resent})

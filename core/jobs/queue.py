@@ -9,9 +9,11 @@ queue are the same in every process, so a web process sends what a
 
 from __future__ import annotations
 
+import inspect
 import logging
 import threading
 import time
+import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -24,6 +26,7 @@ from core.contract import JobType, PeriodicJob
 from core.db import TenantSession, make_session_factory
 from core.jobs import worker
 from core.jobs.broker import is_embedded, make_broker
+from core.jobs.heartbeat import Heartbeat
 from core.jobs.outbox import QUEUE_KEY, UnknownJob
 from core.jobs.scheduler import Scheduler
 from core.plugins import PluginError, PluginRegistry
@@ -50,6 +53,8 @@ class JobConfig:
     attempts: int
     retry_delay: float
     stale_after: float
+    #: Seconds after its worker was last seen alive that a claimed job is handed back.
+    lease: float
 
     @classmethod
     def from_settings(cls, settings: Mapping[str, Any]) -> JobConfig:
@@ -60,6 +65,7 @@ class JobConfig:
             attempts=max(1, int(settings.get("myynti.job_attempts", 5))),
             retry_delay=float(settings.get("myynti.job_retry_delay", 30)),
             stale_after=float(settings.get("myynti.job_stale_after", 900)),
+            lease=max(1.0, float(settings.get("myynti.job_lease", 30))),
         )
 
 
@@ -72,6 +78,8 @@ class Declared:
 
 
 class JobQueue:
+    """One app's jobs: it sends their messages, and runs them in threads once started."""
+
     def __init__(
         self, settings: Mapping[str, Any], registry: PluginRegistry, engine: Engine
     ) -> None:
@@ -83,7 +91,14 @@ class JobQueue:
         self.periodic_jobs: list[Declared] = list(
             _declared(registry, "myynti_periodic_jobs", PeriodicJob).values()
         )
+        #: The job types whose ``run`` takes the ``idempotency_key`` argument.
+        self.takes_key = frozenset(
+            name for name, declared in self.job_types.items() if _takes_key(declared.job.run)
+        )
         self.licensed = frozenset(p.name for p in registry.licensed)
+        #: This process's name in ``JobWorker`` and on the jobs it claims.
+        self.worker_id = uuid.uuid4().hex
+        self._stopping = threading.Event()
         self.session_factory = make_session_factory(engine)
         self.attach(self.session_factory)
         self.broker = make_broker(self.config.broker_url, self.config.namespace)
@@ -101,10 +116,16 @@ class JobQueue:
         self._done_here = RecentlyDone() if engine.dialect.name == "postgresql" else None
         self._worker: dramatiq.Worker | None = None
         self._scheduler: Scheduler | None = None
+        self._heartbeat: Heartbeat | None = None
 
     @property
     def embedded(self) -> bool:
         return is_embedded(self.broker)
+
+    @property
+    def stopping(self) -> bool:
+        """True once ``stop`` is called: a worker thread starts no further job."""
+        return self._stopping.is_set()
 
     def attach(self, factory: sessionmaker[TenantSession]) -> None:
         """Let sessions of ``factory`` (the app's ``request.db``) enqueue jobs."""
@@ -123,31 +144,25 @@ class JobQueue:
     def send(self, jobs: Iterable[tuple[int, float]]) -> None:
         """Send each ``(job id, delay in seconds)``; a failure is left to the sweep.
 
-        Jobs sent together with the same delay go in one message (of at most
-        ``worker.MAX_CLAIM`` ids), so a request that starts several jobs
-        sends once, and a worker claims them at once.
+        Each job has a message of its own, so the jobs a request starts are
+        spread over every free worker thread. (A thread that finds short jobs
+        due claims several at once anyway: see ``Pace``.)
         """
-        by_delay: dict[float, list[int]] = {}
-        for job_id, delay in jobs:
-            by_delay.setdefault(delay, []).append(job_id)
-        messages = [
-            (ids[start : start + worker.MAX_CLAIM], delay)
-            for delay, ids in by_delay.items()
-            for start in range(0, len(ids), worker.MAX_CLAIM)
-        ]
-        for sent, (job_ids, delay) in enumerate(messages):
+        jobs = list(jobs)
+        for sent, (job_id, delay) in enumerate(jobs):
             try:
-                self.broker.enqueue(self.actor.message(*job_ids), delay=round(delay * 1000) or None)
+                self.broker.enqueue(self.actor.message(job_id), delay=round(delay * 1000) or None)
             except Exception:
-                unsent = sum(len(ids) for ids, _ in messages[sent:])
                 log.exception(
                     "cannot send %d job(s) to the broker; the outbox sweep will send them later",
-                    unsent,
+                    len(jobs) - sent,
                 )
                 return
 
     def _receive(self, *job_ids: int) -> None:
-        """The actor: run the message's jobs, and as many other due ones as fit a batch.
+        """The actor: run the message's job, and as many other due ones as fit a batch.
+
+        (A message of an older version may name several jobs.)
 
         Most messages name jobs another message's batch has run already: on
         PostgreSQL, those this process ran cost nothing here.
@@ -164,7 +179,10 @@ class JobQueue:
 
     def start(self, threads: int, scheduler: bool) -> None:
         """Run ``threads`` worker threads, and the scheduler, in this process."""
+        self._stopping.clear()
         if threads > 0:
+            self._heartbeat = Heartbeat(self)
+            self._heartbeat.start()
             self._worker = dramatiq.Worker(
                 self.broker, worker_threads=threads, worker_timeout=CONSUMER_TIMEOUT_MS
             )
@@ -181,13 +199,22 @@ class JobQueue:
         self._worker.join()
 
     def stop(self) -> None:
-        """Stop the scheduler and the workers, letting jobs in progress finish."""
+        """Stop the scheduler and the workers, letting the jobs in progress finish.
+
+        A worker thread finishes the job it is running and hands the rest of
+        its claim back to the queue (``worker.release``), where other
+        workers find them at once.
+        """
+        self._stopping.set()
         scheduler, self._scheduler = self._scheduler, None
         if scheduler is not None:
             scheduler.stop()
         running, self._worker = self._worker, None
         if running is not None:
             running.stop(timeout=STOP_TIMEOUT * 1000)
+        heartbeat, self._heartbeat = self._heartbeat, None
+        if heartbeat is not None:
+            heartbeat.stop()
 
 
 def _declared(registry: PluginRegistry, hook: str, kind: type) -> dict[str, Declared]:
@@ -204,6 +231,18 @@ def _declared(registry: PluginRegistry, hook: str, kind: type) -> dict[str, Decl
                 )
             found[job.name] = Declared(impl.plugin_name, job)
     return found
+
+
+def _takes_key(run: Any) -> bool:
+    """Whether a job's ``run`` accepts ``idempotency_key`` (by name or as ``**kwargs``)."""
+    try:
+        parameters = inspect.signature(run).parameters.values()
+    except (TypeError, ValueError):
+        return False
+    return any(
+        p.kind is p.VAR_KEYWORD or (p.name == "idempotency_key" and p.kind is not p.POSITIONAL_ONLY)
+        for p in parameters
+    )
 
 
 class Pace:

@@ -37,7 +37,6 @@ import traceback
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from itertools import groupby
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Text, and_, bindparam, func, or_, select, union, update
@@ -67,6 +66,8 @@ TRANSACTION_SECONDS = 0.1
 MAX_CLAIM = 50
 #: How far from a message's ids a claim looks for other due jobs.
 NEARBY = 4 * MAX_CLAIM
+#: Claimed jobs not started this many seconds after the claim are handed back.
+HOLD_SECONDS = 0.5
 
 # The statements are built once: building and hashing them anew for every job
 # would cost a worker more time than running them.
@@ -102,13 +103,19 @@ _TENANT_COLUMNS = [column.key for column in Tenant.__table__.columns]
 CLAIM = (
     update(Job)
     .where(_CLAIMABLE)
-    .values(state=JobState.RUNNING, attempts=Job.attempts + 1, updated_at=_NOW)
+    .values(
+        state=JobState.RUNNING,
+        attempts=Job.attempts + 1,
+        claimed_by=bindparam("worker"),
+        updated_at=_NOW,
+    )
     .returning(
         Job.id,
         Job.plugin,
         Job.name,
         Job.payload,
         Job.attempts,
+        Job.idempotency_key,
         *(
             select(Tenant.__table__.c[key])
             .where(Tenant.id == Job.tenant_id)
@@ -139,7 +146,14 @@ FINISH = (
         run_after=bindparam("run_after", type_=Job.run_after.type),
         updated_at=_NOW,
         done_at=bindparam("done_at", type_=Job.done_at.type),
+        claimed_by=None,
     )
+)
+#: Hand a claim this worker still holds back, as if it had never been made.
+RELEASE = (
+    update(Job)
+    .where(_HELD)
+    .values(state=JobState.PENDING, attempts=Job.attempts - 1, claimed_by=None, updated_at=_NOW)
 )
 
 
@@ -151,6 +165,7 @@ class Claim:
     name: str
     payload: dict[str, Any]
     attempt: int
+    idempotency_key: str
     #: The tenant's row as it was when the job was claimed.
     tenant: dict[str, Any]
 
@@ -199,6 +214,7 @@ def claim(queue: JobQueue, job_ids: Sequence[int], more: int = 0) -> list[Claim]
             "high": max(job_ids) + NEARBY,
             "more": more,
             "now": utcnow(),
+            "worker": queue.worker_id,
         }
         rows = db.connection().execute(CLAIM, params).all()
     claims = []
@@ -206,7 +222,14 @@ def claim(queue: JobQueue, job_ids: Sequence[int], more: int = 0) -> list[Claim]
         tenant = {key: row._mapping[f"tenant_{key}"] for key in _TENANT_COLUMNS}
         claims.append(
             Claim(
-                row.id, tenant["id"], row.plugin, row.name, row.payload or {}, row.attempts, tenant
+                row.id,
+                tenant["id"],
+                row.plugin,
+                row.name,
+                row.payload or {},
+                row.attempts,
+                row.idempotency_key,
+                tenant,
             )
         )
     return sorted(claims, key=lambda c: (c.tenant_id, c.id))
@@ -215,14 +238,36 @@ def claim(queue: JobQueue, job_ids: Sequence[int], more: int = 0) -> list[Claim]
 def run(queue: JobQueue, claims: Iterable[Claim]) -> list[int]:
     """Run claimed jobs, a transaction per tenant (and per ``TRANSACTION_SECONDS``).
 
-    Returns the ids of the jobs done (and committed).
+    Once ``HOLD_SECONDS`` have passed, or the queue is stopping, the claims
+    not yet run are released. Returns the ids of the jobs done (and committed).
     """
+    started = time.monotonic()
     done: list[int] = []
-    for _tenant_id, of_tenant in groupby(list(claims), key=lambda c: c.tenant_id):
-        left = list(of_tenant)
-        while left:
-            left = _run_some(queue, left, done)
+    left = list(claims)
+    while left:
+        if queue.stopping or time.monotonic() - started >= HOLD_SECONDS:
+            release(queue, left)
+            break
+        tenant_id = left[0].tenant_id
+        of_tenant = [c for c in left if c.tenant_id == tenant_id]
+        others = [c for c in left if c.tenant_id != tenant_id]
+        left = _run_some(queue, of_tenant, done) + others
     return done
+
+
+def release(queue: JobQueue, claims: Iterable[Claim]) -> None:
+    """Hand claims back to pending, their attempt uncounted, and send them again."""
+    claims = list(claims)
+    try:
+        with queue.session() as db, all_tenants(db), db.begin():
+            now = utcnow()
+            for held in claims:
+                if _update(db, RELEASE, {**held.held, "now": now}):
+                    send_after_commit(db, held.id)
+    except Exception:
+        log.exception("cannot release jobs %s; the sweep hands them back", [c.id for c in claims])
+    else:
+        log.info("released %d claimed job(s) not yet started", len(claims))
 
 
 def _run_some(queue: JobQueue, claims: list[Claim], done: list[int]) -> list[Claim]:
@@ -244,7 +289,9 @@ def _run_some(queue: JobQueue, claims: list[Claim], done: list[int]) -> list[Cla
                 db.add(tenant)
                 checks = _Checks(queue, db, tenant)
                 held = _hold(db, rest)
-                while rest and time.monotonic() - started < TRANSACTION_SECONDS:
+                while (
+                    rest and time.monotonic() - started < TRANSACTION_SECONDS and not queue.stopping
+                ):
                     job = rest.pop(0)
                     if job.id not in held:
                         log.warning(
@@ -320,7 +367,8 @@ def _run_one(queue: JobQueue, db: Session, checks: _Checks, job: Claim) -> dict[
 
 
 def _call(queue: JobQueue, db: Session, tenant: Tenant, held: Claim) -> tuple[JobState, str]:
-    queue.job_types[held.name].job.run(db=db, tenant=tenant, payload=held.payload)
+    extra = {"idempotency_key": held.idempotency_key} if held.name in queue.takes_key else {}
+    queue.job_types[held.name].job.run(db=db, tenant=tenant, payload=held.payload, **extra)
     return JobState.DONE, ""
 
 

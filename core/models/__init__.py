@@ -3,7 +3,7 @@
 from core.models.accounts import AuthSession, FailedLogin, Membership, Role, Team, TeamMember, User
 from core.models.base import Base, HasCustomValues, JSONDocument, TenantOwned, as_utc, utcnow
 from core.models.history import Attachment, Event
-from core.models.jobs import Job, JobState, PeriodicRun
+from core.models.jobs import Job, JobState, JobWorker, PeriodicRun
 from core.models.tenancy import Tenant, TenantPlugin
 
 __all__ = [
@@ -16,6 +16,7 @@ __all__ = [
     "JSONDocument",
     "Job",
     "JobState",
+    "JobWorker",
     "Membership",
     "PeriodicRun",
     "Role",

@@ -49,6 +49,8 @@ class Membership(TenantOwned, Timestamped, Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
     role: Mapped[str] = mapped_column(String(16), default=Role.MEMBER)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    #: Moved on by each save of its settings form: a form opened before is stale (409).
+    version: Mapped[int] = mapped_column(Integer, default=1)
 
     user: Mapped[User] = relationship(lazy="joined")
 
@@ -62,6 +64,8 @@ class Team(TenantOwned, Timestamped, Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(120))
+    #: Moved on by each save of its settings form: a form opened before is stale (409).
+    version: Mapped[int] = mapped_column(Integer, default=1)
 
     members: Mapped[list[TeamMember]] = relationship(
         back_populates="team", cascade="all, delete-orphan"

@@ -1,7 +1,8 @@
-"""The job outbox and the scheduler's record of periodic runs."""
+"""The job outbox, the workers' heartbeats and the scheduler's record of periodic runs."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -45,12 +46,34 @@ class Job(TenantOwned, Base):
     payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     state: Mapped[str] = mapped_column(String(16), default=JobState.PENDING)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+    #: The same for every attempt of this job and for no other job: a job passes it
+    #: to the outside (a Message-ID, a webhook's delivery id) so that a receiver
+    #: can recognise an attempt that repeats a side effect (see ``core.contract.JobType``).
+    idempotency_key: Mapped[str] = mapped_column(String(32), default=lambda: uuid.uuid4().hex)
+    #: The ``JobWorker`` whose claim the row holds while it is running.
+    claimed_by: Mapped[str | None] = mapped_column(String(32))
     last_error: Mapped[str] = mapped_column(Text, default="")
     #: A pending job waiting to be retried is not claimed before this time.
     run_after: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     done_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class JobWorker(Base):
+    """A process that runs jobs, and when it last said it is alive.
+
+    A running worker renews ``seen_at`` every third of ``myynti.job_lease``
+    seconds. Once a worker has not been seen for a whole lease, the outbox
+    sweep hands the jobs it claimed back (a killed process leaves no other
+    trace), instead of waiting ``myynti.job_stale_after`` for them.
+    """
+
+    __tablename__ = "job_worker"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 class PeriodicRun(Base):

@@ -10,7 +10,7 @@ from pyramid.view import view_config
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from core.admin_forms import DUPLICATE_TEAM, TeamForm, TeamMemberForm, unbound
+from core.admin_forms import DUPLICATE_TEAM, TeamForm, TeamMemberForm, TeamRenameForm, unbound
 from core.i18n import _
 from core.models import Membership, Team, TeamMember, User
 from core.security import CorePermission
@@ -33,6 +33,8 @@ def _save_team(request: Any, form: TeamForm, team: Team) -> bool:
     try:
         with request.db.begin_nested():
             team.name = form.name.data
+            if isinstance(form, TeamRenameForm):
+                form.saved(team)
             request.db.add(team)
     except IntegrityError:
         form.name.errors.append(DUPLICATE_TEAM)
@@ -77,7 +79,7 @@ def _candidates(request: Any, team: Team) -> dict[str, str]:
 def _team_page(
     request: Any,
     team: Team,
-    rename_form: TeamForm | None = None,
+    rename_form: TeamRenameForm | None = None,
     member_form: TeamMemberForm | None = None,
 ) -> dict[str, Any]:
     """The team page; the form that was posted comes in with its errors, the other fresh."""
@@ -91,7 +93,7 @@ def _team_page(
     return {
         "team": team,
         "members": members,
-        "rename_form": rename_form or unbound(TeamForm, request, obj=team, db=request.db),
+        "rename_form": rename_form or unbound(TeamRenameForm, request, obj=team, db=request.db),
         "member_form": member_form
         or unbound(TeamMemberForm, request, candidates=_candidates(request, team)),
     }
@@ -107,11 +109,14 @@ def team(request: Any) -> Any:
     team = _team(request)
     if request.method != "POST":
         return _team_page(request, team)
-    form = TeamForm.from_request(request, db=request.db, team=team)
-    if form.validate() and _save_team(request, form, team):
-        _flash(request, _("Team renamed to ${name}.", mapping={"name": team.name}))
-        return HTTPSeeOther(request.route_url("tenant_team", team_id=team.id))
-    request.response.status_int = 400
+    form = TeamRenameForm.from_request(request, db=request.db, team=team)
+    if not form.validate():
+        request.response.status_int = 400
+    elif not form.stale(request, team):
+        if _save_team(request, form, team):
+            _flash(request, _("Team renamed to ${name}.", mapping={"name": team.name}))
+            return HTTPSeeOther(request.route_url("tenant_team", team_id=team.id))
+        request.response.status_int = 400
     return _team_page(request, team, rename_form=form)
 
 

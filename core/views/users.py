@@ -106,10 +106,15 @@ def user(request: Any) -> Any:
     membership = _membership(request)
     form = EditMemberForm.from_request(request, obj=membership)
     translate_roles(request, form)
-    if request.method == "POST":
-        if form.validate() and _keeps_an_admin(request, membership, form):
+    if request.method != "POST":
+        return {"form": form, "membership": membership}
+    if not form.validate():
+        request.response.status_int = 400
+    elif not form.stale(request, membership):
+        if _keeps_an_admin(request, membership, form):
             membership.role = form.role.data
             membership.active = form.active.data
+            form.saved(membership)
             request.session.flash(
                 request.localizer.translate(
                     _("Changes saved: ${name}.", mapping={"name": membership.user.display_name})

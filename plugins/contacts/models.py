@@ -234,6 +234,8 @@ class WebForm(TenantOwned, Base):
     allowed_origins: Mapped[list[str]] = mapped_column(JSONDocument, default=list)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    #: Moved on by each save of its settings form: a form opened before is stale (409).
+    version: Mapped[int] = mapped_column(Integer, default=1)
 
 
 class RoutingRule(TenantOwned, Base):
@@ -254,6 +256,8 @@ class RoutingRule(TenantOwned, Base):
     #: "round_robin" or "least_busy" when no user is named.
     strategy: Mapped[str] = mapped_column(String(16), default="round_robin")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    #: Moved on by each save of its settings form: a form opened before is stale (409).
+    version: Mapped[int] = mapped_column(Integer, default=1)
 
 
 class ApiToken(TenantOwned, Base):

@@ -8,7 +8,7 @@ from typing import Any
 from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
-from core.forms import BaseForm, choices
+from core.forms import VersionedForm, choices
 from plugins.custom_fields import _
 from plugins.custom_fields.models import FieldType
 
@@ -85,7 +85,7 @@ def choices_text(stored: list[dict[str, Any]]) -> str:
     )
 
 
-class FieldForm(BaseForm):
+class FieldForm(VersionedForm):
     key = StringField(
         _("Key"),
         [InputRequired(), Length(max=40), key_format],

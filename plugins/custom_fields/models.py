@@ -70,6 +70,8 @@ class CustomField(TenantOwned, Base):
     filterable: Mapped[bool] = mapped_column(Boolean, default=False)
     retired_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    #: Moved on by each save of its settings form: a form opened before is stale (409).
+    version: Mapped[int] = mapped_column(Integer, default=1)
 
     def label_for(self, locale: str) -> str:
         """The label in ``locale``, falling back to the other language, then the key."""

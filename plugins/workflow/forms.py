@@ -29,7 +29,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from core.forms import BaseForm, choices
+from core.forms import BaseForm, VersionedForm, choices
 from plugins.workflow import _
 from plugins.workflow.models import Priority, StageKind
 
@@ -293,3 +293,11 @@ class RequestTaskForm(BaseForm):
     expected_value = MoneyField(_("Expected value (€)"), [Optional(), expected_value])
     stage_id = _id_select(_("Stage"))
     responsible_user_id = _id_select(_("Responsible person"))
+
+
+class WorkflowRenameForm(VersionedForm, NameForm):
+    """A workflow's names, saved only over the version the form was opened at."""
+
+
+class ActivityTypeEditForm(VersionedForm, ActivityTypeForm):
+    """An activity type's settings, saved only over the version the form was opened at."""

@@ -72,6 +72,8 @@ class Workflow(TenantOwned, Base):
     name: Mapped[dict[str, str]] = mapped_column(JSONDocument, default=dict)
     position: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    #: Moved on by each save of its settings form: a form opened before is stale (409).
+    version: Mapped[int] = mapped_column(Integer, default=1)
 
     stages: Mapped[list[Stage]] = relationship(order_by="Stage.position", viewonly=True)
 
@@ -208,6 +210,8 @@ class ActivityType(TenantOwned, Base):
     counts_in_statistics: Mapped[bool] = mapped_column(Boolean, default=True)
     position: Mapped[int] = mapped_column(Integer, default=0)
     retired_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    #: Moved on by each save of its settings form: a form opened before is stale (409).
+    version: Mapped[int] = mapped_column(Integer, default=1)
 
 
 class Activity(TenantOwned, Base):

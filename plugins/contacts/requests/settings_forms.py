@@ -16,7 +16,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from core.forms import BaseForm
+from core.forms import BaseForm, VersionedForm
 from core.i18n import _
 from plugins.contacts.requests.forms import WEB_FORM_OPTIONAL, multi_line, one_line
 from plugins.contacts.requests.origins import parse_origin
@@ -48,7 +48,7 @@ def split_keywords(value: str | None) -> list[str]:
     return list(seen)
 
 
-class WebFormForm(BaseForm):
+class WebFormForm(VersionedForm):
     name = StringField(_("Name"), [DataRequired(), Length(max=120)], filters=[one_line])
     team_id = SelectField(
         _("Team"),
@@ -102,7 +102,7 @@ class WebFormForm(BaseForm):
         )
 
 
-class RoutingRuleForm(BaseForm):
+class RoutingRuleForm(VersionedForm):
     name = StringField(_("Name"), [DataRequired(), Length(max=120)], filters=[one_line])
     position = IntegerField(
         _("Position"),

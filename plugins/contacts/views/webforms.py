@@ -158,11 +158,13 @@ def web_form_edit(request: Any) -> Any:
     row = _get(request, WebForm)
     form = _web_form_form(request, row)
     if request.method == "POST":
-        if form.validate():
+        if not form.validate():
+            request.response.status_int = 400
+        elif not form.stale(request, row):
             _apply_web_form(form, row)
+            form.saved(row)
             request.session.flash(_t(request, _("Web form saved.")))
             return HTTPSeeOther(request.route_url("web_form", id=row.id))
-        request.response.status_int = 400
     return {
         "form": form,
         "row": row,
@@ -261,11 +263,13 @@ def routing_rule_edit(request: Any) -> Any:
     row = _get(request, RoutingRule)
     form = _rule_form(request, row)
     if request.method == "POST":
-        if form.validate():
+        if not form.validate():
+            request.response.status_int = 400
+        elif not form.stale(request, row):
             _apply_rule(form, row)
+            form.saved(row)
             request.session.flash(_t(request, _("Routing rule saved.")))
             return HTTPSeeOther(request.route_url("routing_rules"))
-        request.response.status_int = 400
     return _rule_page(request, form, row)
 
 

@@ -81,10 +81,13 @@ def field_edit(request: Any) -> Any:
     del form.key
     if request.method != "POST":
         _fill(form, field, request.locale_name)
-    elif form.validate() and _apply(request, entity, field, form):
-        request.session.flash(request.localizer.translate(_("Field saved.")))
-        return HTTPSeeOther(request.route_url("custom_fields"))
-    else:
+    elif not form.validate():
+        request.response.status_int = 400
+    elif not form.stale(request, field):
+        if _apply(request, entity, field, form):
+            form.saved(field)
+            request.session.flash(request.localizer.translate(_("Field saved.")))
+            return HTTPSeeOther(request.route_url("custom_fields"))
         request.response.status_int = 400
     return {"form": form, "entity": entity, "field": field}
 
@@ -141,6 +144,7 @@ def _fill(form: FieldForm, field: CustomField, locale: str) -> None:
     form.position.data = field.position
     form.show_in_list.data = field.show_in_list
     form.filterable.data = field.filterable
+    form.version.data = field.version
 
 
 def _check_key(request: Any, entity: Any, form: FieldForm) -> bool:

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from core.models import utcnow
 from plugins.workflow import _
-from plugins.workflow.forms import ActivityTypeForm
+from plugins.workflow.forms import ActivityTypeEditForm, ActivityTypeForm
 from plugins.workflow.models import ActivityType
 from plugins.workflow.permissions import WorkflowPermission
 
@@ -77,21 +77,23 @@ def activity_type_list(request: Any) -> Any:
 )
 def activity_type_edit(request: Any) -> Any:
     kind = _get(request)
-    form = ActivityTypeForm.from_request(request)
+    form = ActivityTypeEditForm.from_request(request)
     if request.method != "POST":
         form.process(
             name_fi=kind.name.get("fi", ""),
             name_en=kind.name.get("en", ""),
             counts_in_statistics=kind.counts_in_statistics,
+            version=kind.version,
         )
-    elif form.validate():
+    elif not form.validate():
+        request.response.status_int = 400
+    elif not form.stale(request, kind):
         kind.name = form.names()
         kind.counts_in_statistics = form.counts_in_statistics.data
+        form.saved(kind)
         request.db.flush()
         request.session.flash(request.localizer.translate(SAVED))
         return HTTPSeeOther(request.route_url("activity_types"))
-    else:
-        request.response.status_int = 400
     return {"kind": kind, "form": form}
 
 

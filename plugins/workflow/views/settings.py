@@ -16,7 +16,14 @@ from sqlalchemy.orm.exc import StaleDataError
 from core import Link, StageAction, label_text
 from core.forms import choices
 from plugins.workflow import _, stages
-from plugins.workflow.forms import KIND_LABELS, ActionForm, NameForm, RetireForm, StageForm
+from plugins.workflow.forms import (
+    KIND_LABELS,
+    ActionForm,
+    NameForm,
+    RetireForm,
+    StageForm,
+    WorkflowRenameForm,
+)
 from plugins.workflow.models import Stage, StageActionBinding, Workflow
 from plugins.workflow.permissions import WorkflowPermission
 
@@ -108,10 +115,11 @@ def _workflow_data(request: Any, workflow: Workflow, **forms: Any) -> dict[str, 
     by_stage: dict[int, list[StageActionBinding]] = {}
     for binding in bindings:
         by_stage.setdefault(binding.stage_id, []).append(binding)
-    rename = forms.get("rename") or NameForm(
+    rename = forms.get("rename") or WorkflowRenameForm(
         meta={"locales": [request.locale_name, "en"]},
         name_fi=workflow.name.get("fi", ""),
         name_en=workflow.name.get("en", ""),
+        version=workflow.version,
     )
     add = forms.get("add") or StageForm(meta={"locales": [request.locale_name, "en"]})
     add.kind.choices = _kind_choices(request)
@@ -154,13 +162,15 @@ def workflow_page(request: Any) -> dict[str, Any]:
 )
 def workflow_rename(request: Any) -> Any:
     workflow = _get(request, Workflow)
-    form = NameForm.from_request(request)
-    if form.validate():
+    form = WorkflowRenameForm.from_request(request)
+    if not form.validate():
+        request.response.status_int = 400
+    elif not form.stale(request, workflow):
         workflow.name = form.names()
+        form.saved(workflow)
         request.db.flush()
         _flash(request, SAVED)
         return HTTPSeeOther(request.route_url("workflow_setting", id=workflow.id))
-    request.response.status_int = 400
     return _workflow_data(request, workflow, rename=form)
 
 

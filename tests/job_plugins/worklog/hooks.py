@@ -15,6 +15,8 @@ from core.models import Event
 ENTITY = "worklog"
 #: Calls of ``write`` per payload text, across attempts (rolled back or not).
 CALLS: Counter[str] = Counter()
+#: The idempotency keys ``stamp`` was given, per payload text, across attempts.
+KEYS: dict[str, list[str]] = {}
 #: Runs of the periodic job.
 TICKS: list[int] = []
 
@@ -33,6 +35,15 @@ def linger(db: Any, tenant: Any, payload: dict[str, Any]) -> None:
     time.sleep(payload["seconds"])
     CALLS[payload["text"]] += 1
     record_event(db, ENTITY, 1, COMMENT, {"text": payload["text"]})
+
+
+def stamp(db: Any, tenant: Any, payload: dict[str, Any], idempotency_key: str) -> None:
+    """Note the key this attempt was given; fail (after noting it) on the first ``fail_times``."""
+    CALLS[payload["text"]] += 1
+    KEYS.setdefault(payload["text"], []).append(idempotency_key)
+    record_event(db, ENTITY, 1, COMMENT, {"text": payload["text"], "key": idempotency_key})
+    if CALLS[payload["text"]] <= payload.get("fail_times", 0):
+        raise RuntimeError("failing on purpose after the side effect")
 
 
 def peek(db: Any, tenant: Any, payload: dict[str, Any]) -> None:
@@ -68,6 +79,7 @@ def myynti_jobs() -> list[JobType]:
     return [
         JobType("worklog.write", write),
         JobType("worklog.linger", linger),
+        JobType("worklog.stamp", stamp),
         JobType("worklog.peek", peek),
         JobType("worklog.trespass", trespass),
     ]
