@@ -11,6 +11,7 @@ language whatever the user's.
 The font is DejaVu Sans (Debian's fonts-dejavu-core) when installed, for any
 Unicode text; otherwise fpdf2's built-in Helvetica in Windows-1252, which
 still covers Finnish, Swedish and the euro sign (other characters print as ``?``).
+DejaVu is parsed once per process and cut down per document by ``pdf_fonts``.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from babel.numbers import format_currency, format_decimal
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
+from plugins.accounting_link import pdf_fonts
 from plugins.accounting_link.document_data import DocumentData
 from plugins.accounting_link.finvoice import barcode_of
 
@@ -107,8 +109,8 @@ class DocumentPDF(FPDF):
         self.set_margins(18, 16, 18)
         self.set_auto_page_break(True, margin=28)
         if (FONT_DIR / "DejaVuSans.ttf").exists():
-            self.add_font("body", "", FONT_DIR / "DejaVuSans.ttf")
-            self.add_font("body", "B", FONT_DIR / "DejaVuSans-Bold.ttf")
+            pdf_fonts.add_font(self, "body", "", FONT_DIR / "DejaVuSans.ttf")
+            pdf_fonts.add_font(self, "body", "B", FONT_DIR / "DejaVuSans-Bold.ttf")
             self.family = "body"
         else:
             self.core_fonts_encoding = "windows-1252"
@@ -336,4 +338,4 @@ def document_pdf(doc: DocumentData) -> bytes:
     _lines(pdf, doc)
     _vat_and_totals(pdf, doc)
     _payment(pdf, doc)
-    return bytes(pdf.output())
+    return bytes(pdf.output(output_producer_class=pdf_fonts.CutFontsOutput))
