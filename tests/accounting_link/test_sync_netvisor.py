@@ -13,7 +13,6 @@ from core.jobs import enqueue
 from plugins.accounting_link.documents import settings_of
 from plugins.accounting_link.flow import take_step
 from plugins.accounting_link.models import SalesDocument
-from plugins.accounting_link.payment_refs import assign
 from plugins.accounting_link.sync import PUSH, SYNC, request_push
 from tests.accounting_link.conftest import job_session, make_doc, run_jobs
 from tests.accounting_link.netvisor_server import running_netvisor
@@ -46,7 +45,6 @@ def netvisor(db, shop, wsgi_app):
 
 def sent_invoice(db, db_connection, wsgi_app, shop) -> SalesDocument:
     doc = make_doc(db, shop)
-    assign(db, doc, None)
     take_step(db, doc, "send", shop.maija)
     session = job_session(db_connection, wsgi_app)
     set_tenant(session, shop.tenant.id)
