@@ -149,6 +149,8 @@ def _buyer(root: etree._Element, doc: DocumentData) -> None:
     if buyer.vat_number:
         _sub(party, "BuyerOrganisationTaxCode", buyer.vat_number)
     _address(party, "Buyer", buyer.billing_address)
+    if buyer.einvoice_address:
+        _sub(root, "BuyerOrganisationUnitNumber", buyer.einvoice_address)
     if doc.contact_person:
         _sub(root, "BuyerContactPersonName", doc.contact_person[:70])
     if doc.delivery_date:

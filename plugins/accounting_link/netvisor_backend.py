@@ -49,7 +49,7 @@ class NetvisorConnection:
 
     @_reported
     def push_customer(self, customer: Any) -> str:
-        return self.client.add_customer(buyer_of(customer), customer.language or "fi")
+        return self.client.add_customer(buyer_of(self.db, customer), customer.language or "fi")
 
     @_reported
     def push_order(self, document: Any, customer_key: str) -> str:

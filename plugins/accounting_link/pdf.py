@@ -53,6 +53,12 @@ LABELS: dict[str, dict[str, str]] = {
     "buyer": {"fi": "Asiakas", "sv": "Kund", "en": "Customer"},
     "business_id": {"fi": "Y-tunnus", "sv": "FO-nummer", "en": "Business ID"},
     "vat_number": {"fi": "ALV-tunniste", "sv": "Momsnummer", "en": "VAT number"},
+    "einvoice_address": {
+        "fi": "Verkkolaskuosoite",
+        "sv": "E-fakturaadress",
+        "en": "E-invoice address",
+    },
+    "einvoice_operator": {"fi": "Välittäjä", "sv": "Operatör", "en": "Operator"},
     "code": {"fi": "Koodi", "sv": "Kod", "en": "Code"},
     "description": {"fi": "Kuvaus", "sv": "Beskrivning", "en": "Description"},
     "quantity": {"fi": "Määrä", "sv": "Antal", "en": "Qty"},
@@ -208,6 +214,9 @@ def _buyer(pdf: DocumentPDF, doc: DocumentData) -> None:
         lines.append(f"{pdf.label('business_id')} {buyer.business_id}")
     if buyer.vat_number:
         lines.append(f"{pdf.label('vat_number')} {buyer.vat_number}")
+    if buyer.einvoice_address:
+        lines.append(f"{pdf.label('einvoice_address')} {buyer.einvoice_address}")
+        lines.append(f"{pdf.label('einvoice_operator')} {buyer.einvoice_operator}")
     for text in lines:
         if text:
             pdf.cell(85, 5, text, new_x="LMARGIN", new_y="NEXT")
