@@ -49,7 +49,16 @@ class NetvisorConnection:
 
     @_reported
     def push_customer(self, customer: Any) -> str:
-        return self.client.add_customer(buyer_of(self.db, customer), customer.language or "fi")
+        """The customer's key: the one Netvisor has under our customer number, else a new one.
+
+        Looking first makes a retry idempotent: when Netvisor added the customer
+        but its answer was lost (a timeout, broken XML), the retry finds it.
+        """
+        buyer = buyer_of(self.db, customer)
+        found = self.client.find_customer(buyer.customer_number)
+        if found is not None:
+            return found
+        return self.client.add_customer(buyer, customer.language or "fi")
 
     @_reported
     def push_order(self, document: Any, customer_key: str) -> str:

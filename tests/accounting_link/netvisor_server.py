@@ -164,6 +164,8 @@ class FakeNetvisor:
                 return self.invoice_order(root)
             if resource == "updatesalesinvoicestatus.nv" and method == "POST":
                 return self.update_status(root)
+            if resource == "customerlist.nv" and method == "GET":
+                return self.customer_list(params)
             if resource == "salesinvoicelist.nv" and method == "GET":
                 return self.invoice_list(params)
             if resource == "getsalesinvoice.nv" and method == "GET":
@@ -189,6 +191,18 @@ class FakeNetvisor:
             "code": base.findtext("InternalIdentifier") or "",
         }
         return self.inserted(key)
+
+    def customer_list(self, params: dict[str, str]) -> bytes:
+        """Customers whose name, code or business ID contains ``keyword`` (any case)."""
+        keyword = params.get("keyword", "").lower()
+        items = [
+            f"<Customer><Netvisorkey>{key}</Netvisorkey><Name>{c['name']}</Name>"
+            f"<Code>{c['code']}</Code>"
+            f"<OrganisationIdentifier>{c['business_id']}</OrganisationIdentifier></Customer>"
+            for key, c in self.customers.items()
+            if any(keyword in c[field].lower() for field in ("name", "code", "business_id"))
+        ]
+        return f"<Customerlist>{''.join(items)}</Customerlist>".encode()
 
     def add_invoice(self, root, params: dict[str, str]) -> bytes:
         if params.get("method") != "add":

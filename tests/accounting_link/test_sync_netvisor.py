@@ -111,3 +111,6 @@ def test_a_netvisor_failure_is_shown_on_the_document_and_a_retry_succeeds(
     doc = fresh(db, doc)
     assert doc.sync_state == "synced"
     assert sum(1 for i in netvisor.invoices.values() if i.number == str(doc.number)) == 1
+    # Netvisor may have added the customer before the answer was lost: the retry finds it.
+    assert [c["name"] for c in netvisor.customers.values()] == ["Rakennus Virtanen Oy"]
+    assert netvisor.invoices[doc.external_id].customer_key in netvisor.customers

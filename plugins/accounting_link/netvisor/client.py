@@ -53,6 +53,11 @@ class NetvisorClient:
             raise NetvisorHTTPError(0, str(error.reason)) from error
         return messages.parse_answer(answer)
 
+    def find_customer(self, code: str) -> str | None:
+        """The key of the customer whose code (our customer number) is ``code``, if any."""
+        found = messages.parse_customer_list(self.request("customerlist.nv", keyword=code))
+        return next((key for key, their_code, _bid in found if their_code == code), None)
+
     def add_customer(self, buyer: Buyer, language: str = "fi") -> str:
         """Add the customer; its Netvisor key."""
         root = self.request("customer.nv", messages.customer_xml(buyer, language), method="add")

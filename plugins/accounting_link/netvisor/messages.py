@@ -226,6 +226,25 @@ def inserted_key(root: etree._Element) -> str:
     return _text(root, "Replies/InsertedDataIdentifier")
 
 
+def _child(element: etree._Element, name: str) -> etree._Element | None:
+    """The first child named ``name`` in any letter case (Netvisor's lists vary in it)."""
+    return next((c for c in element if str(c.tag).lower() == name.lower()), None)
+
+
+def parse_customer_list(root: etree._Element) -> list[tuple[str, str, str]]:
+    """A ``customerlist.nv`` answer: each customer's ``(key, code, business ID)``."""
+    listing = _child(root, "Customerlist")
+    found = []
+    for customer in listing if listing is not None else ():
+        values = [
+            _child(customer, tag) for tag in ("Netvisorkey", "Code", "OrganisationIdentifier")
+        ]
+        if values[0] is None or not (values[0].text or "").strip():
+            raise NetvisorMalformed("<Customer> without <Netvisorkey>")
+        found.append(tuple((v.text or "").strip() if v is not None else "" for v in values))
+    return found
+
+
 def parse_invoice_list(root: etree._Element) -> list[InvoiceState]:
     """A ``salesinvoicelist.nv`` answer: each invoice's status and open sum (no payments)."""
     return [
