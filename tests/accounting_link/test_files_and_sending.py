@@ -84,6 +84,24 @@ def test_a_finvoice_without_the_sellers_iban_says_what_is_missing(webapp, db, as
     assert "IBAN" in page.html.select_one(".step-error").get_text()
 
 
+def test_what_keeps_an_invoice_from_finvoice_is_said_in_the_users_language(
+    webapp, db, seller, login
+):
+    login(webapp, "maija@acme.example")
+    doc = make_doc(db, seller)
+    seller.customer.billing_address = {"street": "Rakentajantie 1", "postcode": "", "city": ""}
+    db.flush()
+    page = webapp.get(
+        f"/t/acme/sales/documents/{doc.id}/finvoice.xml",
+        headers={"Accept-Language": "fi"},
+        status=400,
+    )
+    assert page.html.select_one(".step-error").get_text(strip=True) == (
+        "Tästä laskusta ei voi muodostaa verkkolaskua (Finvoice): "
+        "Asiakkaan laskutusosoite on puutteellinen."
+    )
+
+
 def test_the_pdf_is_in_the_customers_language_with_number_and_reference(webapp, db, seller, login):
     login(webapp, "maija@acme.example")
     doc = make_doc(db, seller)
