@@ -26,7 +26,8 @@ from alembic.autogenerate import renderers
 from alembic.config import Config
 from alembic.operations import ops
 from alembic.script import ScriptDirectory
-from sqlalchemy import MetaData
+from sqlalchemy import JSON, Column, ForeignKeyConstraint, MetaData
+from sqlalchemy.dialects.postgresql import JSONB
 
 from core.db import make_engine
 from core.models import Base
@@ -82,16 +83,25 @@ def write_revision(
                 branch: dict[str, Any] = (
                     {"head": f"{plugin.name}@head"}
                     if count
-                    else {"head": "base", "branch_label": plugin.name, "depends_on": "core@head"}
+                    else {
+                        "head": "base",
+                        "branch_label": plugin.name,
+                        "depends_on": script.revision_map.get_current_head(CORE),
+                    }
                 )
                 config.attributes["include_object"] = _only(tables)
+                config.attributes["render_item"] = _render_json_type
+                heads = _heads_of_referred_tables(registry, plugin, script, metadata)
                 written = command.revision(
                     config,
                     message,
                     autogenerate=True,
                     version_path=str(folder),
                     rev_id=f"{plugin.name}{count + 1:04d}",
-                    process_revision_directives=_protect_new_tenant_tables,
+                    process_revision_directives=lambda context, revision, directives: (
+                        _protect_new_tenant_tables(directives),
+                        _depend_on_referred_branches(directives, heads),
+                    ),
                     **branch,
                 )
         finally:
@@ -130,7 +140,79 @@ def _only(tables: set[str]) -> Callable[..., bool]:
     return include
 
 
-def _protect_new_tenant_tables(context: Any, revision: Any, directives: list[Any]) -> None:
+def _render_json_type(type_: str, obj: Any, autogen_context: Any) -> str | bool:
+    """Render JSONB with ``sa.Text()``: Alembic's own rendering leaves ``Text()`` unimported."""
+    if type_ != "type":
+        return False
+    jsonb = "postgresql.JSONB(astext_type=sa.Text())"
+    if isinstance(obj, JSONB):
+        autogen_context.imports.add("from sqlalchemy.dialects import postgresql")
+        return jsonb
+    if isinstance(obj, JSON) and isinstance(obj._variant_mapping.get("postgresql"), JSONB):
+        autogen_context.imports.add("from sqlalchemy.dialects import postgresql")
+        return f'sa.JSON().with_variant({jsonb}, "postgresql")'
+    return False
+
+
+def _heads_of_referred_tables(
+    registry: PluginRegistry, plugin: Plugin, script: ScriptDirectory, metadata: MetaData
+) -> dict[str, str]:
+    """Map each table of another branch to that branch's head revision.
+
+    Core's tables are core's; a plugin's are those its models map.
+    """
+    revision_map = script.revision_map
+    heads: dict[str, str] = {}
+    for other in registry.plugins:
+        if other == plugin or other.name == CORE or not other.migrations_path:
+            continue
+        head = revision_map.get_current_head(other.name)
+        for table in owned_tables(other, metadata):
+            heads[table] = head
+    core_head = revision_map.get_current_head(CORE)
+    for table in metadata.tables:
+        heads.setdefault(table, core_head)
+    for table in owned_tables(plugin, metadata):
+        heads.pop(table, None)
+    return heads
+
+
+def _depend_on_referred_branches(directives: list[Any], heads: dict[str, str]) -> None:
+    """Add to ``depends_on`` the head of every branch whose table a new foreign key names."""
+    referred = {
+        heads[table]
+        for upgrade_ops in directives[0].upgrade_ops_list
+        for table in _referred_tables(upgrade_ops.ops)
+        if table in heads
+    }
+    if not referred:
+        return
+    current = directives[0].depends_on
+    known = [current] if isinstance(current, str) else list(current or ())
+    merged = known + sorted(referred - set(known))
+    directives[0].depends_on = merged[0] if len(merged) == 1 else tuple(merged)
+
+
+def _referred_tables(operations: list[Any]) -> set[str]:
+    """Tables that the foreign keys created by ``operations`` point at."""
+    tables: set[str] = set()
+    for operation in operations:
+        if isinstance(operation, ops.ModifyTableOps):
+            tables |= _referred_tables(operation.ops)
+        elif isinstance(operation, ops.CreateForeignKeyOp):
+            tables.add(operation.referent_table)
+        elif isinstance(operation, ops.AddColumnOp):
+            tables |= {fk.column.table.name for fk in operation.column.foreign_keys}
+        elif isinstance(operation, ops.CreateTableOp):
+            for item in operation.columns:
+                if isinstance(item, Column):
+                    tables |= {fk.target_fullname.split(".")[0] for fk in item.foreign_keys}
+                elif isinstance(item, ForeignKeyConstraint):
+                    tables |= {fk.target_fullname.split(".")[0] for fk in item.elements}
+    return tables
+
+
+def _protect_new_tenant_tables(directives: list[Any]) -> None:
     """Put each table the revision creates that has ``tenant_id`` behind row-level security."""
     for upgrade_ops in directives[0].upgrade_ops_list:
         created = [

@@ -30,6 +30,7 @@ key                          environment              meaning
                                                       at each step (messaging; 30)
 ``myynti.public_url``        MYYNTI_PUBLIC_URL        the service's address, for links in mail
                                                       sent by jobs (unsubscribe links)
+``myynti.api_rate_limit``    MYYNTI_API_RATE_LIMIT    API requests per minute per token (api; 600)
 ===========================  =======================  ============================================
 """
 
@@ -61,6 +62,7 @@ ENVIRONMENT = {
     "myynti.mail_domain": "MYYNTI_MAIL_DOMAIN",
     "myynti.smtp_timeout": "MYYNTI_SMTP_TIMEOUT",
     "myynti.public_url": "MYYNTI_PUBLIC_URL",
+    "myynti.api_rate_limit": "MYYNTI_API_RATE_LIMIT",
 }
 
 DEFAULTS = {
@@ -78,6 +80,7 @@ DEFAULTS = {
     "myynti.mail_domain": "myynti.invalid",
     "myynti.smtp_timeout": "30",
     "myynti.public_url": "",
+    "myynti.api_rate_limit": "600",
 }
 
 

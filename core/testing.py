@@ -2,9 +2,11 @@
 
 A plugin's ``conftest.py`` says ``pytest_plugins = ["core.testing"]`` and its
 tests use ``db``, ``webapp``, ``make_tenant``, ``make_user`` and ``login``
-without copying them. (Not a ``pytest11`` entry point: pytest would then rewrite
-every module of the distribution, and Pyramid's asset lookup cannot read
-templates through pytest's import hook.)
+without copying them; ``job_db`` and :func:`run_jobs` run the jobs a test's
+requests queued, as a worker would, inside the test's transaction. (Not a
+``pytest11`` entry point: pytest would then rewrite every module of the
+distribution, and Pyramid's asset lookup cannot read templates through
+pytest's import hook.)
 
 The database is made once per test session (per xdist worker): a SQLite file in
 a temporary folder, or, when ``MYYNTI_TEST_DATABASE_URL`` names a PostgreSQL
@@ -29,8 +31,20 @@ from sqlalchemy.engine import make_url
 
 from core import db as core_db
 from core.app import make_config
+from core.jobs.outbox import QUEUE_KEY
 from core.licensing import enable_plugin
-from core.models import Membership, Role, Team, TeamMember, Tenant, User
+from core.models import (
+    Job,
+    JobState,
+    Membership,
+    Role,
+    Team,
+    TeamMember,
+    Tenant,
+    User,
+    as_utc,
+    utcnow,
+)
 from core.passwords import hash_password
 from core.plugins import PluginRegistry
 from core.schema import upgrade
@@ -230,3 +244,68 @@ class PostgresScratchDatabase:
             conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {self.name} WITH (FORCE)")
             conn.exec_driver_sql(f"DROP ROLE IF EXISTS {self.role}")
         self.admin.dispose()
+
+
+@pytest.fixture
+def job_db(
+    db: core_db.TenantSession, db_connection: Connection, wsgi_app: Any
+) -> Iterator[core_db.TenantSession]:
+    """A session as a job receives it (it knows the app's job queue), in the test's transaction."""
+    session = core_db.TenantSession(
+        bind=db_connection,
+        join_transaction_mode="create_savepoint",
+        info={QUEUE_KEY: wsgi_app.registry.myynti_jobs},
+    )
+    yield session
+    session.close()
+
+
+def run_jobs(session: core_db.TenantSession, tenant: Tenant, name: str | None = None) -> list[Job]:
+    """Run ``tenant``'s due jobs (those called ``name``, if given) as the worker does.
+
+    ``session`` is the ``job_db`` fixture. Each job is claimed (``attempts + 1``)
+    and run in a savepoint; one that raises goes back to pending, or to failed
+    after the last attempt, with its work rolled back. Only jobs due now run: a
+    job queued by a job, or retried later, waits for the next call. Returns the
+    jobs that ran.
+    """
+    queue = session.info[QUEUE_KEY]
+    with core_db.all_tenants(session):
+        pending = session.scalars(
+            select(Job)
+            .where(Job.tenant_id == tenant.id, Job.state == JobState.PENDING)
+            .order_by(Job.id)
+        ).all()
+    now = utcnow()
+    due = [
+        job
+        for job in pending
+        if (name is None or job.name == name)
+        and (job.run_after is None or as_utc(job.run_after) <= now)
+    ]
+    for job in due:
+        with core_db.all_tenants(session):
+            job.state = JobState.RUNNING
+            job.attempts += 1
+            session.flush()
+        session.expire_all()  # a worker's transaction starts afresh
+        core_db.set_tenant(session, tenant.id)
+        worker_tenant = session.get(Tenant, tenant.id)
+        savepoint = session.begin_nested()
+        try:
+            queue.job_types[job.name].job.run(db=session, tenant=worker_tenant, payload=job.payload)
+            session.flush()
+        except Exception as exc:  # noqa: BLE001 - recorded as the worker records it
+            savepoint.rollback()
+            with core_db.all_tenants(session):
+                job.last_error = str(exc)
+                job.state = (
+                    JobState.PENDING if job.attempts < queue.config.attempts else JobState.FAILED
+                )
+        else:
+            savepoint.commit()
+            with core_db.all_tenants(session):
+                job.state = JobState.DONE
+        with core_db.all_tenants(session):
+            session.flush()
+    return list(due)

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import importlib.util
 import shutil
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 from alembic import command
-from sqlalchemy import Boolean, Column, Engine, MetaData, String
+from sqlalchemy import Boolean, Column, Engine, ForeignKey, Integer, MetaData, String, inspect
 
 from core.db import make_engine
-from core.models import Base
+from core.models import Base, JSONDocument
 from core.plugins import PluginError, PluginRegistry
 from core.revision import main, write_revision
 from core.schema import alembic_config, pending_model_changes
@@ -65,6 +67,44 @@ def test_the_next_revision_holds_only_the_plugins_own_changes(
     assert "batch_op.add_column(sa.Column('pinned', sa.Boolean(), nullable=True))" in text
     assert "motto" not in text
     assert "enable_tenant_rls" not in text
+
+
+def load(path: Path) -> ModuleType:
+    """Import a written migration as Python would when Alembic runs it."""
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_a_foreign_key_to_another_plugins_table_depends_on_that_branch(
+    tmp_path: Path, myynti_registry: PluginRegistry
+) -> None:
+    folder = tmp_path / "migrations"
+    shutil.copytree(myynti_registry.by_name["notes"].migrations_path, folder)
+    changed = MetaData(naming_convention=Base.metadata.naming_convention)
+    for table in Base.metadata.sorted_tables:
+        table.to_metadata(changed)
+    changed.tables["note"].append_column(
+        Column("customer_id", Integer, ForeignKey("customer.id"), nullable=True)
+    )
+    changed.tables["note"].append_column(Column("extra", JSONDocument, nullable=True))
+
+    path = write_revision(myynti_registry, "notes", "link customers", into=folder, metadata=changed)
+
+    written = load(path)
+    contacts = myynti_registry.by_name["contacts"].migrations_path
+    revisions = [load(p) for p in contacts.glob("*.py")]
+    revised = {r.down_revision for r in revisions}
+    contacts_heads = {r.revision for r in revisions if r.revision not in revised}
+    assert written.depends_on in contacts_heads
+    engine = make_engine(f"sqlite:///{tmp_path / 'applied.sqlite'}")
+    upgrade_with(engine, myynti_registry, "notes", folder)  # runs every name the file uses
+    with engine.connect() as connection:
+        columns = {c["name"] for c in inspect(connection).get_columns("note")}
+    engine.dispose()
+    assert {"customer_id", "extra"} <= columns
 
 
 def test_an_unknown_plugin_is_one_line_and_a_non_zero_exit(

@@ -14,6 +14,7 @@ context.configure(
     render_as_batch=connection.dialect.name == "sqlite",
     compare_type=True,
     include_object=config.attributes.get("include_object"),
+    render_item=config.attributes.get("render_item"),
 )
 with context.begin_transaction():
     context.run_migrations()

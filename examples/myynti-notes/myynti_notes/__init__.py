@@ -10,11 +10,12 @@ from core import Plugin
 
 plugin = Plugin(
     name="notes",
-    title={"fi": "Muistiinpanot", "en": "Notes"},
+    title={"fi": "Muistiinpanot", "sv": "Anteckningar", "en": "Notes"},
     version="1.0.0",
     package="myynti_notes",
     summary={
         "fi": "Tiimin yhteiset muistiinpanot ja uusimmat etusivulla",
+        "sv": "Teamets gemensamma anteckningar, de senaste på startsidan",
         "en": "The team's shared notes, the latest on the dashboard",
     },
     depends=(),

@@ -33,7 +33,13 @@ def myynti_permissions() -> list[Permission]:
 @hookimpl
 def myynti_links(request: Any, slot: str) -> list[Link]:
     if slot == "navigation" and request.has_permission(NotesPermission.VIEW):
-        return [Link({"fi": "Muistiinpanot", "en": "Notes"}, request.route_url("notes"), 80)]
+        return [
+            Link(
+                {"fi": "Muistiinpanot", "sv": "Anteckningar", "en": "Notes"},
+                request.route_url("notes"),
+                80,
+            )
+        ]
     return []
 
 
@@ -43,7 +49,11 @@ def myynti_panels(request: Any, slot: str) -> list[Panel]:
         return []
     return [
         Panel(
-            title={"fi": "Uusimmat muistiinpanot", "en": "Latest notes"},
+            title={
+                "fi": "Uusimmat muistiinpanot",
+                "sv": "Senaste anteckningar",
+                "en": "Latest notes",
+            },
             template="myynti_notes:templates/panel.pt",
             data={"notes": latest_notes(request.db, PANEL_SIZE)},
             order=50,

@@ -16,6 +16,14 @@ class NotesPermission(StrEnum):
     @classmethod
     def declarations(cls) -> list[Permission]:
         return [
-            Permission(cls.VIEW, {"fi": "Näe muistiinpanot", "en": "See notes"}, MEMBERS),
-            Permission(cls.EDIT, {"fi": "Kirjoita muistiinpanoja", "en": "Write notes"}, MEMBERS),
+            Permission(
+                cls.VIEW,
+                {"fi": "Näe muistiinpanot", "sv": "Se anteckningar", "en": "See notes"},
+                MEMBERS,
+            ),
+            Permission(
+                cls.EDIT,
+                {"fi": "Kirjoita muistiinpanoja", "sv": "Skriv anteckningar", "en": "Write notes"},
+                MEMBERS,
+            ),
         ]

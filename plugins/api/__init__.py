@@ -1,0 +1,21 @@
+"""The HTTP API: personal tokens and JSON endpoints generated from every plugin's entities."""
+
+from pyramid.i18n import TranslationStringFactory
+
+from core import Plugin
+
+plugin = Plugin(
+    name="api",
+    title={"fi": "Rajapinta (API)", "sv": "Gränssnitt (API)", "en": "API"},
+    version="0.1.0",
+    package="plugins.api",
+    summary={
+        "fi": "JSON-rajapinta kaikkiin tietueisiin, henkilökohtaiset avaimet ja OpenAPI-kuvaus",
+        "sv": "JSON-gränssnitt till alla poster, personliga nycklar och OpenAPI-beskrivning",
+        "en": "A JSON API to every record type, personal tokens and an OpenAPI document",
+    },
+    depends=(),
+)
+
+#: Messages of this plugin; their Finnish is in ``locale/fi/LC_MESSAGES/myynti_api.po``.
+_ = TranslationStringFactory("myynti_api")

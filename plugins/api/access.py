@@ -1,0 +1,126 @@
+"""Who may call an API endpoint: the token, its scopes, the rate limit, the user's permissions.
+
+The API does not use the browser's session: each request carries a personal
+token (``Authorization: Bearer myypat_…``), which names the user and the tenant.
+The user's role decides, as in the web UI, and the token's scopes narrow it.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from pyramid.response import Response
+from sqlalchemy import case, update
+
+from core.db import set_tenant
+from core.licensing import enabled_plugins
+from core.models import Role, as_utc, utcnow
+from plugins.api import _, tokens
+from plugins.api.models import PersonalToken
+from plugins.api.problems import problem
+from plugins.api.resources import Resource, resources
+
+API_PLUGIN = "api"
+#: The rate limit's window: ``myynti.api_rate_limit`` requests per token in it.
+RATE_WINDOW = timedelta(minutes=1)
+
+
+class Refused(Exception):
+    """The request may not go on; ``response`` says why."""
+
+    def __init__(self, response: Response) -> None:
+        super().__init__(response.status)
+        self.response = response
+
+
+@dataclass(frozen=True)
+class Access:
+    """An authenticated call: the caller and the resources of the tenant's enabled plugins."""
+
+    caller: tokens.Caller
+    resources: dict[str, Resource]
+    member_permissions: frozenset[str]
+
+    def allowed(self, resource: Resource, access: str) -> bool:
+        permission = resource.entity.permission
+        if self.caller.membership.role != Role.ADMIN and permission not in self.member_permissions:
+            return False
+        return self.caller.may(resource.plugin, access)
+
+
+def authenticate(request: Any) -> Access:
+    """The access of the request's token to its tenant; raises Refused (401, 404, 429)."""
+    db = request.db
+    scheme, _sep, credential = request.headers.get("Authorization", "").partition(" ")
+    caller = None
+    if scheme.lower() == "bearer":
+        caller = tokens.verify(db, request.matchdict["slug"], credential.strip())
+    if caller is None:
+        raise Refused(
+            problem(
+                request,
+                401,
+                _("The token is missing, wrong, expired or revoked, or not of this organisation."),
+                headers={"WWW-Authenticate": 'Bearer realm="myynti", error="invalid_token"'},
+            )
+        )
+    enabled = enabled_plugins(db, caller.tenant)
+    if API_PLUGIN not in enabled:
+        raise Refused(problem(request, 404, _("The API is not in use in this organisation.")))
+    set_tenant(db, caller.tenant.id)
+    _count(request, caller.token)
+    hooks = request.registry.myynti_plugins.hooks_for(enabled)
+    member_permissions = frozenset(
+        p.name for p in hooks.collect("myynti_permissions") if Role.MEMBER in p.roles
+    )
+    found = resources(request.registry.myynti_plugins, hooks.collect("myynti_entities"))
+    return Access(caller, found, member_permissions)
+
+
+def _count(request: Any, token: PersonalToken) -> None:
+    """Count the request in the token's window; Refused (429, Retry-After) past the limit."""
+    limit = int(request.registry.settings["myynti.api_rate_limit"])
+    now = utcnow()
+    in_window = PersonalToken.window_started_at > now - RATE_WINDOW
+    count, started = request.db.execute(
+        update(PersonalToken)
+        .where(PersonalToken.id == token.id)
+        .values(
+            window_count=case((in_window, PersonalToken.window_count + 1), else_=1),
+            window_started_at=case((in_window, PersonalToken.window_started_at), else_=now),
+            last_used_at=now,
+        )
+        .returning(PersonalToken.window_count, PersonalToken.window_started_at)
+        .execution_options(synchronize_session=False)
+    ).one()
+    if count > limit:
+        wait = as_utc(started) + RATE_WINDOW - now
+        retry_after = str(max(1, math.ceil(wait.total_seconds())))
+        raise Refused(
+            problem(
+                request,
+                429,
+                _("This token has made too many requests. Try again later."),
+                headers={"Retry-After": retry_after},
+            )
+        )
+
+
+def resource_for(request: Any, access: Access, access_kind: str) -> Resource:
+    """The resource the path names, if the caller may ``access_kind`` it; else Refused."""
+    resource = access.resources.get(request.matchdict["resource"])
+    if resource is None:
+        raise Refused(problem(request, 404))
+    if not access.allowed(resource, access_kind):
+        raise Refused(
+            problem(
+                request,
+                403,
+                _("The token's scopes or the user's role do not allow this."),
+                headers={"WWW-Authenticate": 'Bearer realm="myynti", error="insufficient_scope"'},
+            )
+        )
+    return resource

@@ -1,0 +1,1 @@
+"""The API's views: records, the OpenAPI document, and the tokens page."""
