@@ -18,7 +18,7 @@ from sqlalchemy import select
 from core import label_text
 from core.forms import choices
 from core.models import Membership, User
-from plugins.accounting_link import _, payment_refs
+from plugins.accounting_link import _, payment_refs, references
 from plugins.accounting_link.documents import DocumentInput, LineInput, settings_of
 from plugins.accounting_link.forms import BLANK_LINES, DocumentForm
 from plugins.accounting_link.models import DocumentKind, Product, SalesDocument, VatRate
@@ -151,7 +151,7 @@ def read_form(request: Any, form: DocumentForm, kind: str) -> DocumentInput | No
             form.reference.errors = [*form.reference.errors, problem]
             ok = False
         else:
-            reference = payment_refs.printed(reference)
+            reference = references.printed(reference)
     day = form.document_date.data or date.today()
     lines = _read_lines(db, form, day, customer.language if customer else "fi")
     if lines is None or not ok or customer is None:

@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from core.history import record_event
 from core.models import User
@@ -29,6 +29,7 @@ from plugins.accounting_link.models import (
     SalesDocument,
     VatRate,
 )
+from plugins.accounting_link.payment_refs import reference_of
 from plugins.accounting_link.totals import document_totals, line_net
 from plugins.contacts.models import Customer
 
@@ -111,12 +112,22 @@ def settings_of(db: Any) -> AccountingSettings:
 
 
 def next_number(db: Any, kind: str) -> int:
-    """The next number of ``kind``; the series row is locked until the transaction ends."""
-    series = db.scalar(select(NumberSeries).where(NumberSeries.kind == kind).with_for_update())
-    if series is None:
-        series = NumberSeries(kind=kind, last=FIRST_NUMBER[DocumentKind(kind)] - 1)
-        db.add(series)
-    series.last += 1
+    """The next number of ``kind``; the series row is locked until the transaction ends.
+
+    One ``UPDATE ... RETURNING`` takes the number and the lock together; the
+    row is made the first time (a concurrent first insert fails on the
+    unique key and the request is retried).
+    """
+    taken = db.scalar(
+        update(NumberSeries)
+        .where(NumberSeries.kind == kind)
+        .values(last=NumberSeries.last + 1)
+        .returning(NumberSeries.last)
+    )
+    if taken is not None:
+        return taken
+    series = NumberSeries(kind=kind, last=FIRST_NUMBER[DocumentKind(kind)])
+    db.add(series)
     db.flush()
     return series.last
 
@@ -132,11 +143,25 @@ def is_reverse_charge(customer: Customer) -> bool:
     return customer.kind == "company" and len(vat) > 2 and not vat.startswith("FI")
 
 
-def check_lines(db: Any, kind: str, day: date, lines: Sequence[LineInput]) -> dict[int, VatRate]:
-    """The VAT rates the lines use, by id; ``DocumentRefused`` naming the first bad field."""
+def all_rates(db: Any) -> dict[int, VatRate]:
+    """The tenant's VAT rates, valid or not, by id."""
+    return {r.id: r for r in db.scalars(select(VatRate))}
+
+
+def check_lines(
+    db: Any,
+    kind: str,
+    day: date,
+    lines: Sequence[LineInput],
+    rates: dict[int, VatRate] | None = None,
+) -> dict[int, VatRate]:
+    """The VAT rates the lines use, by id; ``DocumentRefused`` naming the first bad field.
+
+    ``rates`` is ``all_rates(db)`` when the caller has read it already.
+    """
     if not lines:
         raise DocumentRefused(NO_LINES, "lines")
-    rates = {r.id: r for r in db.scalars(select(VatRate))}
+    rates = all_rates(db) if rates is None else rates
     for index, line in enumerate(lines):
         if line.quantity < 0 and kind != DocumentKind.CREDIT_NOTE:
             raise DocumentRefused(NEGATIVE_QUANTITY, f"lines-{index}-quantity")
@@ -192,11 +217,18 @@ def create_document(
     data: DocumentInput,
     user: User | None = None,
     source: SalesDocument | None = None,
+    rates: dict[int, VatRate] | None = None,
 ) -> SalesDocument:
-    """A new document of ``kind``, numbered, with its lines and totals, in the history."""
+    """A new document of ``kind``, numbered, with its lines and totals, in the history.
+
+    An invoice gets its payment reference here: ``data.reference`` when typed,
+    else one made from its number. ``rates`` is ``all_rates(db)`` when the
+    caller has read it already. Written with one insert each for the document,
+    its lines and its history (no update after).
+    """
     day = data.document_date or date.today()
     check_customer(kind, data.customer)
-    rates = check_lines(db, kind, day, data.lines)
+    rates = check_lines(db, kind, day, data.lines, rates)
     settings = settings_of(db)
     terms = (
         data.payment_term_days if data.payment_term_days is not None else settings.payment_term_days
@@ -223,6 +255,8 @@ def create_document(
         doc.due_date = day + timedelta(days=settings.quote_valid_days)
     elif kind in (DocumentKind.INVOICE, DocumentKind.CREDIT_NOTE):
         doc.due_date = day + timedelta(days=terms)
+    if kind == DocumentKind.INVOICE:
+        doc.reference = reference_of(settings.reference_kind, doc.number, data.reference)
     apply_lines(doc, data.lines, rates)
     db.add(doc)
     db.flush()

@@ -17,6 +17,7 @@ from lxml import etree
 from stdnum import bic as bic_code
 from stdnum import iban as iban_number
 
+from plugins.accounting_link import _
 from plugins.accounting_link.barcode import BarcodeError, virtual_barcode
 from plugins.accounting_link.document_data import Address, DocumentData
 from plugins.accounting_link.references import compact
@@ -39,8 +40,26 @@ PAYMENT_TERMS_TEXT = {
 PENALTY_TEXT = {"fi": "Viivästyskorko", "sv": "Dröjsmålsränta", "en": "Penalty interest"}
 
 
+NOT_AN_INVOICE = _("Only invoices and credit notes are sent as Finvoice.")
+NO_IBAN = _("The seller's IBAN is missing (the invoicing settings).")
+BAD_IBAN = _("The seller's IBAN is not valid (the invoicing settings).")
+BAD_BIC = _("The seller's BIC is not valid (the invoicing settings).")
+NO_SELLER_NAME = _("The seller's name is missing (the invoicing settings).")
+NO_BUYER_NAME = _("The customer's name is missing.")
+SELLER_ADDRESS = _("The seller's address is incomplete (the invoicing settings).")
+BUYER_ADDRESS = _("The customer's billing address is incomplete.")
+
+
 class FinvoiceError(ValueError):
-    """The document cannot be sent as Finvoice; ``str()`` says what is missing."""
+    """The document cannot be sent as Finvoice; ``message`` says what is missing.
+
+    ``message`` is a translation string of this plugin, so the page shows it
+    in the user's language; ``str()`` is its English text.
+    """
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
 
 
 def amount(value: Decimal) -> str:
@@ -77,21 +96,27 @@ def _address(parent: etree._Element, prefix: str, address: Address) -> None:
     _sub(details, "CountryCode", address.country)
 
 
+def _incomplete(address: Address) -> bool:
+    return len(address.street) < 2 or len(address.city) < 2 or len(address.postcode) < 2
+
+
 def _check(doc: DocumentData) -> None:
     if doc.kind not in TYPE_CODES:
-        raise FinvoiceError(f"Only invoices and credit notes are sent as Finvoice, not {doc.kind}.")
+        raise FinvoiceError(NOT_AN_INVOICE)
     if not doc.seller.iban:
-        raise FinvoiceError("The seller's IBAN is missing.")
+        raise FinvoiceError(NO_IBAN)
     if not iban_number.is_valid(doc.seller.iban):
-        raise FinvoiceError("The seller's IBAN is not valid.")
+        raise FinvoiceError(BAD_IBAN)
     if doc.seller.bic and not bic_code.is_valid(doc.seller.bic):
-        raise FinvoiceError("The seller's BIC is not valid.")
-    for who, name in (("seller", doc.seller.name), ("buyer", doc.buyer.name)):
-        if len(name.strip()) < 2:
-            raise FinvoiceError(f"The {who}'s name is missing.")
-    for who, address in (("seller", doc.seller.address), ("buyer", doc.buyer.billing_address)):
-        if len(address.street) < 2 or len(address.city) < 2 or len(address.postcode) < 2:
-            raise FinvoiceError(f"The {who}'s address is incomplete.")
+        raise FinvoiceError(BAD_BIC)
+    if len(doc.seller.name.strip()) < 2:
+        raise FinvoiceError(NO_SELLER_NAME)
+    if len(doc.buyer.name.strip()) < 2:
+        raise FinvoiceError(NO_BUYER_NAME)
+    if _incomplete(doc.seller.address):
+        raise FinvoiceError(SELLER_ADDRESS)
+    if _incomplete(doc.buyer.billing_address):
+        raise FinvoiceError(BUYER_ADDRESS)
 
 
 def _transmission(root: etree._Element, doc: DocumentData, sent: datetime) -> None:
@@ -149,6 +174,8 @@ def _buyer(root: etree._Element, doc: DocumentData) -> None:
     if buyer.vat_number:
         _sub(party, "BuyerOrganisationTaxCode", buyer.vat_number)
     _address(party, "Buyer", buyer.billing_address)
+    if buyer.einvoice_address:
+        _sub(root, "BuyerOrganisationUnitNumber", buyer.einvoice_address)
     if doc.contact_person:
         _sub(root, "BuyerContactPersonName", doc.contact_person[:70])
     if doc.delivery_date:

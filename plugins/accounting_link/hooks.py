@@ -15,7 +15,14 @@ from core import (
     StageAction,
     hookimpl,
 )
-from plugins.accounting_link import events, hookspecs, report_definitions, stage_actions, sync
+from plugins.accounting_link import (
+    customer_einvoice,
+    events,
+    hookspecs,
+    report_definitions,
+    stage_actions,
+    sync,
+)
 from plugins.accounting_link.backends import LOCAL_LEDGER, AccountingBackend
 from plugins.accounting_link.models import SalesDocument
 from plugins.accounting_link.netvisor_backend import NETVISOR
@@ -118,7 +125,19 @@ def myynti_links(request: Any, slot: str) -> list[Link]:
 
 @hookimpl
 def myynti_panels(request: Any, slot: str, context: Any) -> list[Panel]:
-    return task_panels(request, slot, context)
+    return task_panels(request, slot, context) + customer_einvoice.customer_panels(
+        request, slot, context
+    )
+
+
+@hookimpl
+def myynti_form_fields(request: Any, entity: str) -> list[tuple[str, Any, Any, Any]]:
+    return customer_einvoice.form_fields(request, entity)
+
+
+@hookimpl
+def myynti_form_saved(request: Any, entity: str, record: Any, form: Any) -> None:
+    customer_einvoice.save(request, entity, record, form)
 
 
 @hookimpl

@@ -313,6 +313,25 @@ class CustomerLink(TenantOwned, Base):
     external_id: Mapped[str] = mapped_column(String(64))
 
 
+class CustomerEInvoice(TenantOwned, Base):
+    """Where a customer takes e-invoices: its address (OVT or IBAN) and its operator's code.
+
+    Kept here rather than on contacts' customer, which this plugin does not
+    own; the customer form gets the two fields through ``myynti_form_fields``.
+    """
+
+    __tablename__ = "accounting_customer_einvoice"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "customer_id", name="uq_accounting_customer_einvoice"),
+        _tenant_fk(["customer_id"], "customer", "CASCADE"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    customer_id: Mapped[int] = mapped_column(Integer)
+    address: Mapped[str] = mapped_column(String(35))
+    operator: Mapped[str] = mapped_column(String(35))
+
+
 class AccountingSettings(TenantOwned, Base):
     """A tenant's seller details, reference form, numbering start and accounting backend.
 

@@ -19,7 +19,14 @@ from plugins.accounting_link.backends import (
     RemotePayment,
     RemoteStatus,
 )
-from plugins.accounting_link.netvisor import Credentials, NetvisorClient, NetvisorError
+from plugins.accounting_link.models import DocumentKind, SalesDocument
+from plugins.accounting_link.netvisor import (
+    Credentials,
+    NetvisorClient,
+    NetvisorError,
+    NetvisorMalformed,
+)
+from plugins.accounting_link.netvisor.messages import OrderLineDelivery
 from plugins.accounting_link.outputs import buyer_of, document_data
 
 KEY = "netvisor"
@@ -49,7 +56,16 @@ class NetvisorConnection:
 
     @_reported
     def push_customer(self, customer: Any) -> str:
-        return self.client.add_customer(buyer_of(customer), customer.language or "fi")
+        """The customer's key: the one Netvisor has under our customer number, else a new one.
+
+        Looking first makes a retry idempotent: when Netvisor added the customer
+        but its answer was lost (a timeout, broken XML), the retry finds it.
+        """
+        buyer = buyer_of(self.db, customer)
+        found = self.client.find_customer(buyer.customer_number)
+        if found is not None:
+            return found
+        return self.client.add_customer(buyer, customer.language or "fi")
 
     @_reported
     def push_order(self, document: Any, customer_key: str) -> str:
@@ -57,7 +73,27 @@ class NetvisorConnection:
 
     @_reported
     def push_invoice(self, document: Any, customer_key: str) -> str:
-        return self.client.add_sales_document(document_data(self.db, document), customer_key)
+        """Add the invoice; one made of an order Netvisor has invoices that order's lines.
+
+        Such an invoice goes through ``salesorderinvoicing.nv`` (deliver and
+        invoice), each of its lines naming the order line it invoices by
+        Netvisor's key of that line (read with ``getorder.nv``), so Netvisor
+        keeps the order's delivered and invoiced amounts as we do.
+        """
+        order = self.db.get(SalesDocument, document.source_id) if document.source_id else None
+        if order is None or order.kind != DocumentKind.ORDER or order.external_id is None:
+            return self.client.add_sales_document(document_data(self.db, document), customer_key)
+        keys = self.client.order_line_keys(order.external_id)
+        if len(keys) != len(order.lines):
+            raise NetvisorMalformed(f"the order has {len(keys)} lines, not {len(order.lines)}")
+        key_of = {line.id: keys[index] for index, line in enumerate(order.lines)}
+        day = document.delivery_date or document.document_date
+        deliveries = [
+            OrderLineDelivery(key_of[line.source_line_id], line.quantity, day)
+            for line in document.lines
+            if line.source_line_id in key_of
+        ]
+        return self.client.invoice_order(customer_key, document.document_date, deliveries)
 
     @_reported
     def fetch_statuses(self, external_ids: Sequence[str]) -> list[RemoteStatus]:

@@ -15,6 +15,7 @@ from typing import Any
 
 from core import Label, label_text
 from core.models import User
+from plugins.accounting_link.customer_einvoice import einvoice_of
 from plugins.accounting_link.document_data import (
     Address,
     Buyer,
@@ -87,13 +88,16 @@ def seller_of(db: Any) -> Seller:
     )
 
 
-def buyer_of(customer: Customer) -> Buyer:
+def buyer_of(db: Any, customer: Customer) -> Buyer:
+    einvoice = einvoice_of(db, customer.id)
     return Buyer(
         name=customer.name,
         business_id=customer.business_id or "",
         vat_number=customer.vat_number or "",
         billing_address=_address(customer.billing_address or customer.postal_address),
         customer_number=str(customer.id),
+        einvoice_address=einvoice.address if einvoice is not None else "",
+        einvoice_operator=einvoice.operator if einvoice is not None else "",
     )
 
 
@@ -135,7 +139,7 @@ def document_data(db: Any, doc: SalesDocument) -> DocumentData:
         number=str(doc.number),
         issue_date=doc.document_date,
         seller=seller_of(db),
-        buyer=buyer_of(customer),
+        buyer=buyer_of(db, customer),
         lines=tuple(lines),
         vat_breakdown=tuple(VatBreakdown(p.percent, p.net, p.vat, p.gross) for p in totals.parts),
         net_total=totals.net,

@@ -1,5 +1,6 @@
 """An invoice's payment reference: made from its number in the tenant's chosen form, or
-typed by hand and checked (``references`` does the arithmetic).
+typed by hand and checked (``references`` does the arithmetic, and gives the
+printed form with ``references.printed``).
 
 The messages here are this plugin's, so the user reads them in their language.
 """
@@ -7,11 +8,9 @@ The messages here are this plugin's, so the user reads them in their language.
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from plugins.accounting_link import _, references
-from plugins.accounting_link.documents import settings_of
-from plugins.accounting_link.models import ReferenceKind, SalesDocument
+from plugins.accounting_link.models import ReferenceKind
 
 WRONG_CHECK_DIGIT = _("The check digit of the reference number is wrong.")
 MALFORMED = _(
@@ -30,16 +29,13 @@ def problem(text: str) -> str | None:
     return None
 
 
-def printed(text: str) -> str:
-    """A valid reference in its printed form."""
-    return references.printed(text)
+def reference_of(reference_kind: str, number: int, typed: str | None = None) -> str:
+    """An invoice's printed reference: the typed one, else one made from its number.
 
-
-def assign(db: Any, doc: SalesDocument, typed: str | None) -> None:
-    """Give an invoice its reference: the typed one, else one made from its number."""
+    ``reference_kind`` is the tenant's choice (``ReferenceKind``): national or RF.
+    """
     if typed:
-        doc.reference = references.printed(typed)
-    elif settings_of(db).reference_kind == ReferenceKind.RF:
-        doc.reference = references.printed(references.make_rf(doc.number))
-    else:
-        doc.reference = references.printed(references.make_national(doc.number))
+        return references.printed(typed)
+    if reference_kind == ReferenceKind.RF:
+        return references.printed(references.make_rf(number))
+    return references.printed(references.make_national(number))

@@ -11,6 +11,7 @@ language whatever the user's.
 The font is DejaVu Sans (Debian's fonts-dejavu-core) when installed, for any
 Unicode text; otherwise fpdf2's built-in Helvetica in Windows-1252, which
 still covers Finnish, Swedish and the euro sign (other characters print as ``?``).
+DejaVu is parsed once per process and cut down per document by ``pdf_fonts``.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from babel.numbers import format_currency, format_decimal
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
+from plugins.accounting_link import pdf_fonts
 from plugins.accounting_link.document_data import DocumentData
 from plugins.accounting_link.finvoice import barcode_of
 
@@ -51,6 +53,12 @@ LABELS: dict[str, dict[str, str]] = {
     "buyer": {"fi": "Asiakas", "sv": "Kund", "en": "Customer"},
     "business_id": {"fi": "Y-tunnus", "sv": "FO-nummer", "en": "Business ID"},
     "vat_number": {"fi": "ALV-tunniste", "sv": "Momsnummer", "en": "VAT number"},
+    "einvoice_address": {
+        "fi": "Verkkolaskuosoite",
+        "sv": "E-fakturaadress",
+        "en": "E-invoice address",
+    },
+    "einvoice_operator": {"fi": "Välittäjä", "sv": "Operatör", "en": "Operator"},
     "code": {"fi": "Koodi", "sv": "Kod", "en": "Code"},
     "description": {"fi": "Kuvaus", "sv": "Beskrivning", "en": "Description"},
     "quantity": {"fi": "Määrä", "sv": "Antal", "en": "Qty"},
@@ -107,8 +115,8 @@ class DocumentPDF(FPDF):
         self.set_margins(18, 16, 18)
         self.set_auto_page_break(True, margin=28)
         if (FONT_DIR / "DejaVuSans.ttf").exists():
-            self.add_font("body", "", FONT_DIR / "DejaVuSans.ttf")
-            self.add_font("body", "B", FONT_DIR / "DejaVuSans-Bold.ttf")
+            pdf_fonts.add_font(self, "body", "", FONT_DIR / "DejaVuSans.ttf")
+            pdf_fonts.add_font(self, "body", "B", FONT_DIR / "DejaVuSans-Bold.ttf")
             self.family = "body"
         else:
             self.core_fonts_encoding = "windows-1252"
@@ -206,6 +214,9 @@ def _buyer(pdf: DocumentPDF, doc: DocumentData) -> None:
         lines.append(f"{pdf.label('business_id')} {buyer.business_id}")
     if buyer.vat_number:
         lines.append(f"{pdf.label('vat_number')} {buyer.vat_number}")
+    if buyer.einvoice_address:
+        lines.append(f"{pdf.label('einvoice_address')} {buyer.einvoice_address}")
+        lines.append(f"{pdf.label('einvoice_operator')} {buyer.einvoice_operator}")
     for text in lines:
         if text:
             pdf.cell(85, 5, text, new_x="LMARGIN", new_y="NEXT")
@@ -336,4 +347,4 @@ def document_pdf(doc: DocumentData) -> bytes:
     _lines(pdf, doc)
     _vat_and_totals(pdf, doc)
     _payment(pdf, doc)
-    return bytes(pdf.output())
+    return bytes(pdf.output(output_producer_class=pdf_fonts.CutFontsOutput))

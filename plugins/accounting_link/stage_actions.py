@@ -22,11 +22,10 @@ from plugins.accounting_link.documents import (
     DocumentInput,
     DocumentRefused,
     LineInput,
+    all_rates,
     create_document,
 )
-from plugins.accounting_link.models import DocumentKind, Product, VatClass
-from plugins.accounting_link.payment_refs import assign
-from plugins.accounting_link.vat import rate_for, rates_on
+from plugins.accounting_link.models import DocumentKind, Product, VatClass, VatRate
 from plugins.contacts.models import Customer
 
 NO_CUSTOMER = _("The task has no customer.")
@@ -70,9 +69,11 @@ def create_from_task(
     if customer is None:
         raise DocumentRefused(NO_CUSTOMER)
     day = date.today()
-    lines = _template_lines(db, options.get("products") or "", day, customer.language or "fi")
+    rates = all_rates(db)
+    valid = {r.vat_class: r for r in rates.values() if r.valid_on(day)}
+    lines = _template_lines(db, options.get("products") or "", valid, customer.language or "fi")
     if not lines:
-        rate = rate_for(db, VatClass.STANDARD, day)
+        rate = valid.get(VatClass.STANDARD)
         if rate is None:
             raise DocumentRefused(NO_RATE)
         lines = [
@@ -87,13 +88,13 @@ def create_from_task(
         our_reference=task.title[:120],
         lines=lines,
     )
-    doc = create_document(db, kind, data, user)
-    if kind == DocumentKind.INVOICE:
-        assign(db, doc, None)
-    return doc
+    return create_document(db, kind, data, user, rates=rates)
 
 
-def _template_lines(db: Any, spec: str, day: date, language: str) -> list[LineInput]:
+def _template_lines(
+    db: Any, spec: str, rates: dict[str, VatRate], language: str
+) -> list[LineInput]:
+    """The lines of the template ``spec``; ``rates`` are the valid ones by VAT class."""
     wanted: list[tuple[str, Decimal]] = []
     for part in spec.split(","):
         code, _sep, quantity = part.strip().partition(":")
@@ -109,7 +110,6 @@ def _template_lines(db: Any, spec: str, day: date, language: str) -> list[LineIn
         p.code: p
         for p in db.scalars(select(Product).where(Product.code.in_([c for c, _q in wanted])))
     }
-    rates = {rate.vat_class: rate for rate in rates_on(db, day)}
     lines = []
     for code, quantity in wanted:
         product = products.get(code)

@@ -3,10 +3,11 @@
 A document to transfer is marked *pending* and a ``accounting_link.push`` job
 is queued in the same transaction. The job stores each key the backend gives
 (the customer's, then the document's) as soon as it has it, and before
-pushing an invoice asks the backend whether one with our number is already
-there: so a job run again after a crash, or a retry by the user, never books
-a second invoice. A refusal or a timeout marks the document *failed* with
-the reason, shown on its page with a retry button.
+pushing a customer or an invoice asks the backend whether it already has one
+with our customer number or invoice number: so a job run again after a
+crash or a lost answer, or a retry by the user, never books a second one.
+A refusal or a timeout marks the document *failed* with the reason, shown on
+its page with a retry button.
 
 Every ``SYNC_INTERVAL`` seconds ``accounting_link.sync_all`` queues one
 ``accounting_link.sync`` per tenant: overdue invoices are marked, what is

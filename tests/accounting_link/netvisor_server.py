@@ -4,8 +4,9 @@ Every request must carry Netvisor's authentication headers with a MAC
 computed from the keys the server knows (``auth.mac``), the right ids, the
 HMACSHA256 algorithm and a transaction id not used before; else the answer
 is FAILED with Netvisor's AUTHENTICATION_FAILED. Posted XML is parsed and
-checked; customers, invoices, orders and payments are kept so later
-requests see them. Switches make it answer FAILED (``fail_with``), too late
+checked; customers, invoices, orders (with their lines' delivered and
+invoiced amounts, for ``salesorderinvoicing.nv``) and payments are kept so
+later requests see them. Switches make it answer FAILED (``fail_with``), too late
 (``delay``), with broken XML (``malformed``) or with an HTTP error
 (``http_status``).
 
@@ -60,6 +61,15 @@ class Refused(Exception):
 
 
 @dataclass
+class OrderLine:
+    key: str
+    quantity: Decimal
+    line_sum: Decimal
+    delivered: Decimal = Decimal("0")
+    invoiced: Decimal = Decimal("0")
+
+
+@dataclass
 class Invoice:
     key: str
     number: str
@@ -70,6 +80,8 @@ class Invoice:
     status: str = "unsent"
     lines: int = 0
     payments: list[tuple[str, date, Decimal, str]] = field(default_factory=list)
+    #: An order's product lines: their keys, in order, with what is ordered and done.
+    order_lines: list[OrderLine] = field(default_factory=list)
 
     @property
     def open_amount(self) -> Decimal:
@@ -161,9 +173,13 @@ class FakeNetvisor:
             if resource == "salesinvoice.nv" and method == "POST":
                 return self.add_invoice(root, params)
             if resource == "salesorderinvoicing.nv" and method == "POST":
-                return self.invoice_order(root)
+                return self.invoice_order(root, params)
+            if resource == "getorder.nv" and method == "GET":
+                return self.get_order(params)
             if resource == "updatesalesinvoicestatus.nv" and method == "POST":
                 return self.update_status(root)
+            if resource == "customerlist.nv" and method == "GET":
+                return self.customer_list(params)
             if resource == "salesinvoicelist.nv" and method == "GET":
                 return self.invoice_list(params)
             if resource == "getsalesinvoice.nv" and method == "GET":
@@ -189,6 +205,18 @@ class FakeNetvisor:
             "code": base.findtext("InternalIdentifier") or "",
         }
         return self.inserted(key)
+
+    def customer_list(self, params: dict[str, str]) -> bytes:
+        """Customers whose name, code or business ID contains ``keyword`` (any case)."""
+        keyword = params.get("keyword", "").lower()
+        items = [
+            f"<Customer><Netvisorkey>{key}</Netvisorkey><Name>{c['name']}</Name>"
+            f"<Code>{c['code']}</Code>"
+            f"<OrganisationIdentifier>{c['business_id']}</OrganisationIdentifier></Customer>"
+            for key, c in self.customers.items()
+            if any(keyword in c[field].lower() for field in ("name", "code", "business_id"))
+        ]
+        return f"<Customerlist>{''.join(items)}</Customerlist>".encode()
 
     def add_invoice(self, root, params: dict[str, str]) -> bytes:
         if params.get("method") != "add":
@@ -228,18 +256,97 @@ class FakeNetvisor:
             invoice.findtext("SalesInvoiceReferencenumber") or "",
             lines=len(lines),
         )
+        if kind == "order":
+            self.invoices[key].order_lines = [
+                OrderLine(
+                    self.new_key(),
+                    _decimal(ln.findtext("SalesInvoiceProductLineQuantity")),
+                    _decimal(ln.findtext("SalesInvoiceProductLineSum")),
+                )
+                for ln in lines
+            ]
         return self.inserted(key)
 
-    def invoice_order(self, root) -> bytes:
-        order = self.invoices.get(root.findtext("SalesOrderInvoicing/SalesOrderIdentifier") or "")
+    def _order_line(self, key: str) -> tuple[Invoice, OrderLine]:
+        for order in self.invoices.values():
+            for line in order.order_lines:
+                if line.key == key:
+                    return order, line
+        raise Refused(f"INVALID_DATA :: Sales order line {key} not found")
+
+    def invoice_order(self, root, params: dict[str, str]) -> bytes:
+        """``salesorderinvoicing.nv`` as documented: ``method``, then the customer, the date
+        and each order line's key, delivery date and amount under ``invoicingcustomer``."""
+        method = params.get("method")
+        if method not in ("deliveryonly", "billanddelivery"):
+            raise Refused("INVALID_DATA :: method must be deliveryonly or billanddelivery")
+        if root.tag != "root":
+            raise Refused("INVALID_DATA :: root element must be root")
+        customer = root.find("salesorderinvoicing/invoicingcustomer")
+        if customer is None or customer.findtext("netvisorkey") not in self.customers:
+            raise Refused("INVALID_DATA :: Invoicing customer not found")
+        day = customer.find("invoicedate")
+        if day is None or day.get("format") != "ansi":
+            raise Refused("INVALID_DATA :: invoicedate format must be ansi")
+        date.fromisoformat(day.text)
+        rows = customer.findall("invoicingproductlines/invoicingproductline")
+        if not rows:
+            raise Refused("INVALID_DATA :: invoicingproductlines has no lines")
+        done: list[tuple[Invoice, OrderLine, Decimal]] = []
+        for row in rows:
+            order, line = self._order_line(row.findtext("netvisorkey") or "")
+            if order.customer_key != customer.findtext("netvisorkey"):
+                raise Refused("INVALID_DATA :: Order belongs to another customer")
+            delivered = row.find("deliverydate")
+            if delivered is None or delivered.get("format") != "ansi":
+                raise Refused("INVALID_DATA :: deliverydate format must be ansi")
+            date.fromisoformat(delivered.text)
+            amount = row.find("deliveryamount")
+            if amount is None or amount.get("ispostdelivery") not in ("true", "false"):
+                raise Refused("INVALID_DATA :: deliveryamount needs ispostdelivery true or false")
+            quantity = _decimal(amount.text)
+            if quantity <= 0 or line.invoiced + quantity > line.quantity:
+                raise Refused(f"INVALID_DATA :: Order line {line.key} cannot take {quantity}")
+            done.append((order, line, quantity))
+        for _order, line, quantity in done:
+            line.delivered = max(line.delivered, line.invoiced + quantity)
+            if method == "billanddelivery":
+                line.invoiced += quantity
+        if method == "deliveryonly":
+            return b""
+        order = done[0][0]
+        if all(ln.invoiced >= ln.quantity for ln in order.order_lines):
+            order.status = "invoiced"
+        key = self.new_key()
+        amount = sum((ln.line_sum * q / ln.quantity for _o, ln, q in done), Decimal("0"))
+        self.invoices[key] = replace(
+            order,
+            key=key,
+            number=key,
+            kind="invoice",
+            amount=amount.quantize(Decimal("0.01")),
+            status="unsent",
+            payments=[],
+            order_lines=[],
+        )
+        return self.inserted(key)
+
+    def get_order(self, params: dict[str, str]) -> bytes:
+        """``getorder.nv``: the order in the structure of ``getsalesinvoice.nv``, with line keys."""
+        order = self.invoices.get(params.get("netvisorkey", ""))
         if order is None or order.kind != "order":
             raise Refused("INVALID_DATA :: Sales order not found")
-        if order.status == "invoiced":
-            raise Refused("INVALID_DATA :: Sales order already invoiced")
-        order.status = "invoiced"
-        key = self.new_key()
-        self.invoices[key] = replace(order, key=key, kind="invoice", status="unsent", payments=[])
-        return self.inserted(key)
+        lines = "".join(
+            f"<InvoiceLine><SalesInvoiceProductLine><NetvisorKey>{ln.key}</NetvisorKey>"
+            f"<SalesInvoiceProductLineQuantity>{_comma(ln.quantity)}"
+            f"</SalesInvoiceProductLineQuantity></SalesInvoiceProductLine></InvoiceLine>"
+            for ln in order.order_lines
+        )
+        return (
+            f"<SalesInvoice><SalesInvoiceNetvisorKey>{order.key}</SalesInvoiceNetvisorKey>"
+            f"<SalesInvoiceNumber>{order.number}</SalesInvoiceNumber>"
+            f"<InvoiceLines>{lines}</InvoiceLines></SalesInvoice>"
+        ).encode()
 
     def update_status(self, root) -> bytes:
         invoice = self.invoices.get(

@@ -16,7 +16,6 @@ from core.models import Event
 from plugins.accounting_link.documents import DocumentInput, create_document, settings_of
 from plugins.accounting_link.flow import take_step
 from plugins.accounting_link.models import DocumentKind
-from plugins.accounting_link.payment_refs import assign
 from tests.accounting_link.bookkeeper import SENT
 from tests.accounting_link.conftest import DAY, add_customer, line, make_doc
 
@@ -60,7 +59,6 @@ def invoices(db, shop):
         shop.maija,
     )
     for doc in (plain, discounted, reverse):
-        assign(db, doc, None)
         take_step(db, doc, "send", shop.maija)
     note = take_step(db, plain, "credit", shop.maija)
     db.flush()
@@ -86,10 +84,27 @@ def test_a_finvoice_without_the_sellers_iban_says_what_is_missing(webapp, db, as
     assert "IBAN" in page.html.select_one(".step-error").get_text()
 
 
+def test_what_keeps_an_invoice_from_finvoice_is_said_in_the_users_language(
+    webapp, db, seller, login
+):
+    login(webapp, "maija@acme.example")
+    doc = make_doc(db, seller)
+    seller.customer.billing_address = {"street": "Rakentajantie 1", "postcode": "", "city": ""}
+    db.flush()
+    page = webapp.get(
+        f"/t/acme/sales/documents/{doc.id}/finvoice.xml",
+        headers={"Accept-Language": "fi"},
+        status=400,
+    )
+    assert page.html.select_one(".step-error").get_text(strip=True) == (
+        "Tästä laskusta ei voi muodostaa verkkolaskua (Finvoice): "
+        "Asiakkaan laskutusosoite on puutteellinen."
+    )
+
+
 def test_the_pdf_is_in_the_customers_language_with_number_and_reference(webapp, db, seller, login):
     login(webapp, "maija@acme.example")
     doc = make_doc(db, seller)
-    assign(db, doc, None)
     db.flush()
     response = webapp.get(f"/t/acme/sales/documents/{doc.id}/document.pdf")
     assert response.content_type == "application/pdf"

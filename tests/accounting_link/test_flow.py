@@ -143,3 +143,18 @@ def test_unpaid_invoices_past_due_become_overdue(db, shop):
     assert (invoice.state, draft.state) == ("overdue", "draft")
     add_payment(db, invoice, invoice.gross_total, date(2026, 3, 18))
     assert invoice.state == "paid"
+
+
+def test_invoices_are_numbered_in_turn_and_each_made_with_its_reference(db, shop):
+    """However an invoice is made (typed, from an order), it has the reference of its number."""
+    from plugins.accounting_link.references import validate
+
+    typed = make_doc(db, shop)
+    order = make_doc(db, shop, DocumentKind.ORDER)
+    from_order = take_step(db, order, "invoice", shop.maija)
+    assert (typed.number, from_order.number) == (10000, 10001)
+    assert [typed.reference, from_order.reference] == ["1 00007", "1 00010"]
+    assert validate(from_order.reference)
+    db.flush()
+    db.refresh(from_order)
+    assert from_order.reference == "1 00010"

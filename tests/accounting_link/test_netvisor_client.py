@@ -17,6 +17,7 @@ from plugins.accounting_link.netvisor import (
     NetvisorTimeout,
     auth,
 )
+from plugins.accounting_link.netvisor.messages import OrderLineDelivery
 from tests.accounting_link import output_samples as samples
 from tests.accounting_link.netvisor_server import running_netvisor
 
@@ -65,18 +66,34 @@ def test_customer_and_invoice_are_added_and_payments_come_back(netvisor, client)
     assert (listed.key, listed.status, listed.total) == (invoice_key, "paid", Decimal("364.83"))
 
 
-def test_an_order_is_invoiced_once(netvisor, client):
+def test_an_order_is_delivered_and_invoiced_in_parts_and_no_more_than_ordered(netvisor, client):
     order = replace(samples.several_rates_invoice(), kind="order", number="50007", reference="")
     customer_key = client.add_customer(order.buyer)
     order_key = client.add_sales_document(order, customer_key)
     assert netvisor.invoices[order_key].kind == "order"
     assert client.list_invoices() == []
+    first, second = client.order_line_keys(order_key)[:2]
+    day = date(2026, 3, 20)
 
-    invoice_key = client.invoice_order(order_key, date(2026, 3, 20))
-    assert netvisor.invoices[invoice_key].amount == Decimal("1953.36")
+    client.deliver_order(customer_key, day, [OrderLineDelivery(first, Decimal("1"), day)])
+    assert netvisor.invoices[order_key].order_lines[0].delivered == 1
+    assert client.list_invoices() == []
+
+    whole = order.lines[0]
+    invoice_key = client.invoice_order(
+        customer_key, day, [OrderLineDelivery(first, whole.quantity, day)]
+    )
+    assert netvisor.invoices[invoice_key].amount == whole.gross
+    assert netvisor.invoices[order_key].status != "invoiced"
+    with pytest.raises(NetvisorFailed, match="cannot take"):
+        client.invoice_order(customer_key, day, [OrderLineDelivery(first, Decimal("1"), day)])
+    rest = [
+        OrderLineDelivery(key, line.quantity, day)
+        for key, line in zip(client.order_line_keys(order_key), order.lines, strict=True)
+    ][1:]
+    client.invoice_order(customer_key, day, rest)
     assert netvisor.invoices[order_key].status == "invoiced"
-    with pytest.raises(NetvisorFailed, match="already invoiced"):
-        client.invoice_order(order_key, date(2026, 3, 21))
+    assert second in {ln.key for ln in netvisor.invoices[order_key].order_lines}
 
 
 def test_invoice_status_is_updated(netvisor, client):

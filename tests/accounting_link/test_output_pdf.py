@@ -104,3 +104,51 @@ def test_without_dejavu_the_builtin_font_still_prints_finnish_and_euros(monkeypa
     assert "Äänekosken Sähkö Oy" in text
     assert "Maksettava 364,83 €" in text
     assert "Toimitus ?ód?iin" in text
+
+
+def _embedded_glyph_count(data: bytes) -> dict[str, int]:
+    """Each embedded face's glyph count, by its base font name."""
+    from fontTools.ttLib import TTFont
+
+    reader = pypdf.PdfReader(io.BytesIO(data))
+    fonts = reader.pages[0]["/Resources"]["/Font"]
+    counts = {}
+    for name in fonts:
+        font = fonts[name].get_object()
+        descriptor = font["/DescendantFonts"][0].get_object()["/FontDescriptor"].get_object()
+        stream = descriptor["/FontFile2"].get_object().get_data()
+        counts[str(font["/BaseFont"])] = len(TTFont(io.BytesIO(stream)).getGlyphOrder())
+    return counts
+
+
+def test_documents_made_one_after_another_each_embed_only_their_own_glyphs():
+    """The faces are parsed once per process; what one PDF prints never enters another's font."""
+    plain = samples.ordinary_invoice()
+    cyrillic = replace(plain, notes="Доставка: Иван Петров, Санкт-Петербург")
+    first = document_pdf(plain)
+    with_names = document_pdf(cyrillic)
+    again = document_pdf(plain)
+    assert _embedded_glyph_count(again) == _embedded_glyph_count(first)
+    regular = next(name for name in _embedded_glyph_count(first) if "Bold" not in name)
+    assert _embedded_glyph_count(with_names)[regular] > _embedded_glyph_count(first)[regular] + 15
+    text = pypdf.PdfReader(io.BytesIO(with_names)).pages[0].extract_text()
+    assert "Иван Петров, Санкт-Петербург" in text
+    assert "Иван" not in pypdf.PdfReader(io.BytesIO(again)).pages[0].extract_text()
+
+
+def test_a_pdf_after_the_first_costs_milliseconds_not_a_font_parse():
+    """The second and later PDFs skip parsing DejaVu: a fraction of the first one's time."""
+    import time
+
+    from plugins.accounting_link import pdf_fonts
+
+    pdf_fonts.reset()
+    doc = samples.several_rates_invoice()
+    start = time.process_time()
+    document_pdf(doc)
+    first = time.process_time() - start
+    start = time.process_time()
+    for _ in range(5):
+        document_pdf(doc)
+    later = (time.process_time() - start) / 5
+    assert later < first / 3

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import urllib.error
 import urllib.request
+from collections.abc import Sequence
 from datetime import date
 from urllib.parse import urlencode, urlsplit
 
@@ -13,7 +14,7 @@ from plugins.accounting_link.document_data import Buyer, DocumentData
 from plugins.accounting_link.netvisor import auth, messages
 from plugins.accounting_link.netvisor.auth import Credentials
 from plugins.accounting_link.netvisor.errors import NetvisorHTTPError, NetvisorTimeout
-from plugins.accounting_link.netvisor.messages import InvoiceState
+from plugins.accounting_link.netvisor.messages import InvoiceState, OrderLineDelivery
 
 DEFAULT_TIMEOUT = 30.0
 
@@ -53,6 +54,11 @@ class NetvisorClient:
             raise NetvisorHTTPError(0, str(error.reason)) from error
         return messages.parse_answer(answer)
 
+    def find_customer(self, code: str) -> str | None:
+        """The key of the customer whose code (our customer number) is ``code``, if any."""
+        found = messages.parse_customer_list(self.request("customerlist.nv", keyword=code))
+        return next((key for key, their_code, _bid in found if their_code == code), None)
+
     def add_customer(self, buyer: Buyer, language: str = "fi") -> str:
         """Add the customer; its Netvisor key."""
         root = self.request("customer.nv", messages.customer_xml(buyer, language), method="add")
@@ -63,10 +69,25 @@ class NetvisorClient:
         body = messages.sales_invoice_xml(doc, customer_key)
         return messages.inserted_key(self.request("salesinvoice.nv", body, method="add"))
 
-    def invoice_order(self, order_key: str, invoice_date: date) -> str:
-        """Invoice a sales order pushed earlier; the new invoice's key."""
-        body = messages.order_invoicing_xml(order_key, invoice_date)
-        return messages.inserted_key(self.request("salesorderinvoicing.nv", body))
+    def order_line_keys(self, order_key: str) -> list[str]:
+        """The keys of a sales order's product lines, in the order they were sent."""
+        root = self.request("getorder.nv", netvisorkey=order_key)
+        return messages.parse_order_line_keys(root)
+
+    def deliver_order(
+        self, customer_key: str, day: date, deliveries: Sequence[OrderLineDelivery]
+    ) -> None:
+        """Record a delivery of sales order lines (``method=deliveryonly``)."""
+        body = messages.order_invoicing_xml(customer_key, day, deliveries)
+        self.request("salesorderinvoicing.nv", body, method="deliveryonly")
+
+    def invoice_order(
+        self, customer_key: str, day: date, deliveries: Sequence[OrderLineDelivery]
+    ) -> str:
+        """Deliver and invoice sales order lines (``method=billanddelivery``); the invoice's key."""
+        body = messages.order_invoicing_xml(customer_key, day, deliveries)
+        root = self.request("salesorderinvoicing.nv", body, method="billanddelivery")
+        return messages.inserted_key(root)
 
     def update_invoice_status(self, invoice_key: str, status: str) -> None:
         self.request("updatesalesinvoicestatus.nv", messages.status_update_xml(invoice_key, status))

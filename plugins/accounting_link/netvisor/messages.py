@@ -8,6 +8,7 @@ Netvisor writes decimals with a comma and dates as ``YYYY-MM-DD`` marked
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -155,12 +156,35 @@ def sales_invoice_xml(doc: DocumentData, customer_key: str) -> bytes:
     return _bytes(root)
 
 
-def order_invoicing_xml(order_key: str, invoice_date: date) -> bytes:
-    """``salesorderinvoicing.nv``: make an invoice of a sales order pushed earlier."""
-    root = etree.Element("Root")
-    invoicing = _sub(root, "SalesOrderInvoicing")
-    _sub(invoicing, "SalesOrderIdentifier", order_key, type="netvisor")
-    _ansi(invoicing, "InvoiceDate", invoice_date)
+@dataclass(frozen=True)
+class OrderLineDelivery:
+    """How much of one sales order line (Netvisor's key of the line) is delivered, and when."""
+
+    line_key: str
+    amount: Decimal
+    delivered_on: date
+
+
+def order_invoicing_xml(
+    customer_key: str, invoice_date: date, deliveries: Sequence[OrderLineDelivery]
+) -> bytes:
+    """``salesorderinvoicing.nv``: deliver (and invoice) lines of a sales order pushed earlier.
+
+    As documented: the invoicing customer's key, the date and, per order
+    line, its key, delivery date and delivered amount (not a post-delivery).
+    """
+    if not deliveries:
+        raise ValueError("Netvisor needs at least one order line to deliver.")
+    root = etree.Element("root")
+    customer = _sub(_sub(root, "salesorderinvoicing"), "invoicingcustomer")
+    _sub(customer, "netvisorkey", customer_key)
+    _ansi(customer, "invoicedate", invoice_date)
+    lines = _sub(customer, "invoicingproductlines")
+    for delivery in deliveries:
+        line = _sub(lines, "invoicingproductline")
+        _sub(line, "netvisorkey", delivery.line_key)
+        _ansi(line, "deliverydate", delivery.delivered_on)
+        _sub(line, "deliveryamount", decimal_text(delivery.amount), ispostdelivery="false")
     return _bytes(root)
 
 
@@ -224,6 +248,42 @@ def _date(element: etree._Element, path: str) -> date:
 def inserted_key(root: etree._Element) -> str:
     """The key Netvisor gave what was added (``Replies/InsertedDataIdentifier``)."""
     return _text(root, "Replies/InsertedDataIdentifier")
+
+
+def _child(element: etree._Element, name: str) -> etree._Element | None:
+    """The first child named ``name`` in any letter case (Netvisor's lists vary in it)."""
+    return next((c for c in element if str(c.tag).lower() == name.lower()), None)
+
+
+def parse_customer_list(root: etree._Element) -> list[tuple[str, str, str]]:
+    """A ``customerlist.nv`` answer: each customer's ``(key, code, business ID)``."""
+    listing = _child(root, "Customerlist")
+    found = []
+    for customer in listing if listing is not None else ():
+        values = [
+            _child(customer, tag) for tag in ("Netvisorkey", "Code", "OrganisationIdentifier")
+        ]
+        if values[0] is None or not (values[0].text or "").strip():
+            raise NetvisorMalformed("<Customer> without <Netvisorkey>")
+        found.append(tuple((v.text or "").strip() if v is not None else "" for v in values))
+    return found
+
+
+def parse_order_line_keys(root: etree._Element) -> list[str]:
+    """A ``getorder.nv`` answer: the keys of the order's product lines, in their order."""
+    order = _child(root, "SalesInvoice")
+    if order is None:
+        raise NetvisorMalformed("<SalesInvoice> missing")
+    keys = []
+    lines = _child(order, "InvoiceLines")
+    for line in lines if lines is not None else ():
+        product = _child(line, "SalesInvoiceProductLine")
+        key = _child(product, "NetvisorKey") if product is not None else None
+        if product is not None and (key is None or not (key.text or "").strip()):
+            raise NetvisorMalformed("<SalesInvoiceProductLine> without <NetvisorKey>")
+        if key is not None:
+            keys.append((key.text or "").strip())
+    return keys
 
 
 def parse_invoice_list(root: etree._Element) -> list[InvoiceState]:

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
 from core.models import User
-from plugins.accounting_link import _, flow, payment_refs, sync
+from plugins.accounting_link import _, flow, sync
 from plugins.accounting_link.document_form import bind_form, read_form, show_refusal
 from plugins.accounting_link.documents import (
     DocumentRefused,
@@ -155,8 +155,6 @@ def document_new(request: Any) -> Any:
             try:
                 with request.db.begin_nested():
                     doc = create_document(request.db, kind, data, request.user)
-                    if kind == DocumentKind.INVOICE:
-                        payment_refs.assign(request.db, doc, data.reference)
                     if kind == DocumentKind.ORDER:
                         sync.request_push(request.db, request.tenant, doc)
             except DocumentRefused as refused:
@@ -248,8 +246,6 @@ def document_step(request: Any) -> Any:
             raise DocumentRefused(INVALID)
         with request.db.begin_nested():
             result = flow.take_step(request.db, doc, step, request.user, form.version.data)
-            if result.kind == DocumentKind.INVOICE and result is not doc:
-                payment_refs.assign(request.db, result, None)
             if step == "send" or (result is not doc and result.kind == DocumentKind.ORDER):
                 sync.request_push(request.db, request.tenant, result)
     except DocumentRefused as refused:

@@ -73,7 +73,8 @@ def send_document(request: Any) -> Any:
                 record_step(request.db, doc, DOCUMENT_SENT, request.user, to=to)
     except MessageRefused as refused:
         request.response.status_int = 400
-        return page_data(request, doc, error=str(refused))
+        # Messaging's reason keeps its own translation string (its domain) in ``message``.
+        return page_data(request, doc, error=getattr(refused, "message", str(refused)))
     if queued is None:
         request.response.status_int = 400
         return page_data(request, doc, error=NO_MESSAGING)
@@ -105,7 +106,8 @@ def document_finvoice_file(request: Any) -> Any:
         output = outputs.render_finvoice(request.db, doc)
     except FinvoiceError as missing:
         request.response.status_int = 400
-        return page_data(request, doc, error=_(NO_FINVOICE, mapping={"why": str(missing)}))
+        why = request.localizer.translate(missing.message)
+        return page_data(request, doc, error=_(NO_FINVOICE, mapping={"why": why}))
     return _file(request, output)
 
 
