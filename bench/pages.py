@@ -80,6 +80,7 @@ def main() -> None:
     parser.add_argument("--sizes", default="1000,100000", help="rows per sized tenant")
     parser.add_argument("--samples", type=int, default=40, help="requests per curve point")
     parser.add_argument("--python-load", action="store_true", help="ignore wrk if installed")
+    parser.add_argument("--curve-only", action="store_true", help="skip throughput")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",") if s]
     print(f"start: {uptime()}")
@@ -90,8 +91,9 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as data_dir, servers(app_url, data_dir, args) as ports:
             bare_port, app_port = ports
             cookie = sign_in(app_port)
-            throughput(args, bare_port, app_port, cookie)
-            one_connection(app_port, cookie, args.samples)
+            if not args.curve_only:
+                throughput(args, bare_port, app_port, cookie)
+                one_connection(app_port, cookie, args.samples)
             curve(app_port, cookie, sizes, args.samples)
     print(f"end: {uptime()}")
 
