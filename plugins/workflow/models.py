@@ -147,7 +147,16 @@ class Task(HasCustomValues, TenantOwned, Base):
             "stage_id",
             "expected_value",
         ),
-        Index("ix_task_responsible", "tenant_id", "responsible_user_id", "closed_at", "due_date"),
+        # My work: a user's open tasks in (due_date, id) order, read from the index to the
+        # first 100 without sorting the user's whole history (the id breaks ties).
+        Index(
+            "ix_task_responsible",
+            "tenant_id",
+            "responsible_user_id",
+            "closed_at",
+            "due_date",
+            "id",
+        ),
         Index("ix_task_customer", "tenant_id", "customer_id"),
         Index("ix_task_contact_request", "tenant_id", "contact_request_id"),
     )
@@ -212,7 +221,9 @@ class Activity(TenantOwned, Base):
         _tenant_fk(["task_id"], "task", "CASCADE"),
         _tenant_fk(["type_id"], "activity_type"),
         Index("ix_activity_task", "tenant_id", "task_id", "due_at"),
-        Index("ix_activity_assignee_open", "tenant_id", "assignee_user_id", "done_at", "due_at"),
+        Index(
+            "ix_activity_assignee_open", "tenant_id", "assignee_user_id", "done_at", "due_at", "id"
+        ),
         Index("ix_activity_statistics", "tenant_id", "assignee_user_id", "type_id", "done_at"),
     )
 
