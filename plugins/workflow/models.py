@@ -29,6 +29,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -147,15 +148,18 @@ class Task(HasCustomValues, TenantOwned, Base):
             "stage_id",
             "expected_value",
         ),
-        # My work: a user's open tasks in (due_date, id) order, read from the index to the
-        # first 100 without sorting the user's whole history (the id breaks ties).
+        Index("ix_task_responsible", "tenant_id", "responsible_user_id", "closed_at", "due_date"),
+        # My work: a user's open tasks in (due date, id) order, the first 100 read from the
+        # index. Partial, since PostgreSQL does not take ``closed_at IS NULL`` in the middle
+        # of an index as fixing that column for the order: it sorted every open task.
         Index(
-            "ix_task_responsible",
+            "ix_task_my_work",
             "tenant_id",
             "responsible_user_id",
-            "closed_at",
             "due_date",
             "id",
+            postgresql_where=text("closed_at IS NULL"),
+            sqlite_where=text("closed_at IS NULL"),
         ),
         Index("ix_task_customer", "tenant_id", "customer_id"),
         Index("ix_task_contact_request", "tenant_id", "contact_request_id"),
@@ -221,8 +225,16 @@ class Activity(TenantOwned, Base):
         _tenant_fk(["task_id"], "task", "CASCADE"),
         _tenant_fk(["type_id"], "activity_type"),
         Index("ix_activity_task", "tenant_id", "task_id", "due_at"),
+        Index("ix_activity_assignee_open", "tenant_id", "assignee_user_id", "done_at", "due_at"),
+        # My work's open activities in (due, id) order; partial for the reason on the task's.
         Index(
-            "ix_activity_assignee_open", "tenant_id", "assignee_user_id", "done_at", "due_at", "id"
+            "ix_activity_my_work",
+            "tenant_id",
+            "assignee_user_id",
+            "due_at",
+            "id",
+            postgresql_where=text("done_at IS NULL"),
+            sqlite_where=text("done_at IS NULL"),
         ),
         Index("ix_activity_statistics", "tenant_id", "assignee_user_id", "type_id", "done_at"),
     )
