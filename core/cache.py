@@ -6,17 +6,17 @@ definitions...). They change a few times a month and were read on every
 request. Each process now keeps them in a ``ProcessCache``, per tenant.
 
 Invalidation works across processes through the ``cache_version`` table: a
-counter for the whole site (scope 0: users, tenants, memberships) and one per
+version for the whole site (scope 0: users, tenants, memberships) and one per
 tenant. Any flush or ORM statement that writes a watched model (``watch``)
-moves the counter of its scope in the same transaction, so the change and the
-new counter are committed together. Each request reads its tenant's two counters
+gives its scope a new version in the same transaction, so the change and the
+new version are committed together. Each request reads its tenant's two versions
 in the statement that sets the tenant (``core.db.set_tenant``), so checking costs
-no extra round trip; a process whose counters moved drops that tenant's entries.
-A request that read the counters before another transaction committed sees the
+no extra round trip; a process whose versions moved drops that tenant's entries.
+A request that read the versions before another transaction committed sees the
 old data in its own snapshot too, so it never mixes old and new.
 
-Only what the ORM writes is seen: SQL written by hand against a watched table
-(outside the app, say) must call ``bump`` or run ``myynti`` again.
+Only what goes through the session is seen: SQL written by hand against a watched
+table (``text(...)`` on the connection, or outside the app) must call ``bump``.
 
 What is cached must be plain data or detached ORM objects; ``attach`` gives a
 request its own copy of a cached ORM object (``Session.merge`` without loading).
@@ -43,7 +43,7 @@ SITE = 0
 #: The request attribute holding the request's ``TenantEntry``.
 REQUEST_ATTR = "_myynti_cache_entry"
 
-#: Watched tables: name → True when a write moves the site's counter, False its tenant's.
+#: Watched tables: name → True when a write moves the site's version, False its tenant's.
 _watched: dict[str, bool] = {}
 
 
@@ -58,7 +58,7 @@ def watch(*models: Any, site: bool = False) -> None:
 
 
 class TenantEntry:
-    """The values cached for one tenant, valid while its counters stand still."""
+    """The values cached for one tenant, valid while its versions stand still."""
 
     def __init__(self, versions: tuple[int, int]) -> None:
         self.versions = versions
@@ -97,7 +97,7 @@ class ProcessCache:
 
 
 def version_columns(tenant_id: int) -> tuple[Any, Any]:
-    """The site's and the tenant's counters, as columns for ``core.db.set_tenant``."""
+    """The site's and the tenant's versions, as columns for ``core.db.set_tenant``."""
     return tuple(
         func.coalesce(
             select(CacheVersion.version).where(CacheVersion.scope == scope).scalar_subquery(), 0

@@ -1,8 +1,8 @@
 """The tenant's members and teams, as the choices and names of pages (kept per process).
 
 List pages offer them as filters and show them in rows; every page used to read
-them once or twice. They change rarely, and every change moves the cache's
-counters (``core.cache``): a membership or a user moves the site's, a team the
+them once or twice. They change rarely, and every change gives the cache a
+new version (``core.cache``): a membership or a user the site's, a team the
 tenant's.
 """
 

@@ -29,7 +29,7 @@ def request_tenant(request: Any) -> Tenant | None:
     """``request.tenant``: the active tenant named by the URL, or None.
 
     The tenant comes from the process's cache (``core.cache``); the statement
-    that sets the tenant for row-level security also reads the cache's counters.
+    that sets the tenant for row-level security also reads the cache's versions.
     """
     slug = (request.matchdict or {}).get("tenant")
     if slug is None:

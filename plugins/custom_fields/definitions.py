@@ -1,7 +1,7 @@
 """The tenant's field definitions and what they hold, for a request or a session.
 
 Definitions are kept per process (``core.cache``: every change to a definition
-moves the tenant's counter, in every process) and attached to a request once
+gives the tenant's cache a new version, seen by every process) and attached to a request once
 per entity (every hook of a list page needs them). Counting and rewriting
 values goes through the ORM, so the tenant filter applies, and reads the JSON
 in Python: these are admin actions on one field, where a plain scan is clear
