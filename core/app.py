@@ -9,7 +9,7 @@ from pyramid.events import BeforeRender, NewResponse
 from pyramid.session import SignedCookieSessionFactory
 from pyramid.viewderivers import INGRESS
 
-from core import db, i18n, input_guard, settings, tenancy
+from core import cache, db, i18n, input_guard, settings, tenancy
 from core.csrf import SessionBoundCSRFPolicy
 from core.headers import add_security_headers
 from core.plugins import PluginRegistry
@@ -44,6 +44,7 @@ def make_config(
     engine = engine or db.make_engine(resolved["sqlalchemy.url"])
     config.registry.db_engine = engine
     config.registry.db_factory = db.make_session_factory(engine)
+    config.registry.myynti_cache = cache.ProcessCache()
     config.include("pyramid_tm")
     config.include("pyramid_chameleon")
     config.add_request_method(

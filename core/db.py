@@ -18,7 +18,7 @@ from typing import Any
 
 import transaction
 import zope.sqlalchemy
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import ColumnElement, Engine, create_engine, event, func, literal, select
 from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker, with_loader_criteria
 
 from core.models.base import TenantOwned
@@ -114,10 +114,16 @@ def mark_written(session: Session) -> None:
         zope.sqlalchemy.mark_changed(session, transaction_manager=manager)
 
 
-def set_tenant(session: Session, tenant_id: int | None) -> None:
-    """Work as ``tenant_id`` from now on in ``session``."""
+def set_tenant(
+    session: Session, tenant_id: int | None, *also: ColumnElement[Any]
+) -> tuple[Any, ...]:
+    """Work as ``tenant_id`` from now on in ``session``.
+
+    ``also`` are values to read in the same round trip as PostgreSQL's settings
+    (the cache's counters, ``core.cache``); their values are returned in order.
+    """
     session.info[TENANT] = tenant_id
-    _push_settings(session)
+    return _push_settings(session, also)
 
 
 @contextmanager
@@ -137,24 +143,32 @@ def current_tenant_id(session: Session) -> int | None:
     return session.info.get(TENANT)
 
 
-def _push_settings(session: Session) -> None:
-    """Copy the tenant into an already open PostgreSQL transaction."""
+def _push_settings(session: Session, also: tuple[ColumnElement[Any], ...] = ()) -> tuple[Any, ...]:
+    """Copy the tenant into an already open PostgreSQL transaction; read ``also`` with it."""
     if session.in_transaction() and session.get_bind().dialect.name == "postgresql":
-        _set_pg_settings(session, session.connection())
+        return _set_pg_settings(session, session.connection(), also)
+    if also:
+        # A PostgreSQL transaction begun here gets its settings from ``_after_begin``.
+        return tuple(session.execute(select(*also)).one())
+    return ()
 
 
-def _set_pg_settings(session: Session, connection: Any) -> None:
+def _set_pg_settings(
+    session: Session, connection: Any, also: tuple[ColumnElement[Any], ...] = ()
+) -> tuple[Any, ...]:
     tenant_id = session.info.get(TENANT)
-    connection.execute(
-        text(
-            "SELECT set_config('app.tenant_id', :tenant, true),"
-            " set_config('app.all_tenants', :all, true)"
-        ),
-        {
-            "tenant": "" if tenant_id is None else str(tenant_id),
-            "all": "on" if session.info.get(ALL_TENANTS) else "off",
-        },
-    )
+    row = connection.execute(
+        select(
+            func.set_config(
+                "app.tenant_id", literal("" if tenant_id is None else str(tenant_id)), True
+            ),
+            func.set_config(
+                "app.all_tenants", literal("on" if session.info.get(ALL_TENANTS) else "off"), True
+            ),
+            *also,
+        )
+    ).one()
+    return tuple(row[2:])
 
 
 @event.listens_for(TenantSession, "after_begin")

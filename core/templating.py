@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
@@ -9,10 +10,19 @@ from pyramid.csrf import get_csrf_token
 from pyramid.renderers import render
 from sqlalchemy import select
 
-from core import i18n
+from core import cache, i18n
 from core.contract import Label, label_text
 from core.db import all_tenants
 from core.models import Membership, Tenant
+
+
+@dataclass(frozen=True)
+class TenantChoice:
+    """A tenant in the switcher."""
+
+    id: int
+    slug: str
+    name: str
 
 
 class TemplateAPI:
@@ -45,11 +55,17 @@ class TemplateAPI:
         return get_csrf_token(self.request)
 
     @cached_property
-    def my_tenants(self) -> list[Tenant]:
-        """Tenants the user belongs to, for the tenant switcher."""
+    def my_tenants(self) -> list[TenantChoice]:
+        """Tenants the user belongs to, for the tenant switcher (kept per process)."""
         if self.user is None:
             return []
-        return user_tenants(self.request.db, self.user.id)
+        db = self.request.db
+        user_id = self.user.id
+        return cache.cached(
+            self.request,
+            ("my_tenants", user_id),
+            lambda: [TenantChoice(t.id, t.slug, t.name) for t in user_tenants(db, user_id)],
+        )
 
     def label(self, value: Label) -> str:
         return label_text(value, self.locale)

@@ -16,7 +16,9 @@ from typing import Any
 
 from pyramid.httpexceptions import HTTPForbidden, HTTPNotFound
 from sqlalchemy import select
+from sqlalchemy.orm import lazyload
 
+from core import cache
 from core.db import set_tenant
 from core.models import Membership, Role, Tenant, TenantPlugin
 
@@ -24,34 +26,79 @@ TENANT_PREFIX = "/t/{tenant}"
 
 
 def request_tenant(request: Any) -> Tenant | None:
-    """``request.tenant``: the active tenant named by the URL, or None."""
+    """``request.tenant``: the active tenant named by the URL, or None.
+
+    The tenant comes from the process's cache (``core.cache``); the statement
+    that sets the tenant for row-level security also reads the cache's versions.
+    """
     slug = (request.matchdict or {}).get("tenant")
     if slug is None:
         return None
-    tenant = request.db.scalar(select(Tenant).where(Tenant.slug == slug, Tenant.active))
-    set_tenant(request.db, tenant.id if tenant else None)
-    return tenant
+    process_cache: cache.ProcessCache = request.registry.myynti_cache
+    db = request.db
+    tenant_id = process_cache.tenant_id(slug)
+    loaded = None
+    if tenant_id is None:
+        loaded = db.scalar(select(Tenant).where(Tenant.slug == slug, Tenant.active))
+        if loaded is None:
+            set_tenant(db, None)
+            return None
+        tenant_id = loaded.id
+        process_cache.remember_slug(slug, tenant_id)
+    versions = set_tenant(db, tenant_id, *cache.version_columns(tenant_id))
+    entry = process_cache.entry(tenant_id, tuple(versions))  # type: ignore[arg-type]
+    tenant = loaded or entry.values.get("tenant")
+    if tenant is None:
+        tenant = db.scalar(select(Tenant).where(Tenant.id == tenant_id, Tenant.active))
+    if tenant is not None and entry.values.get("tenant") is not tenant:
+        db.expunge(tenant)
+        entry.values["tenant"] = tenant
+    if tenant is None or tenant.slug != slug:
+        # Gone or deactivated, or the slug now names another tenant: look the slug up
+        # afresh (once: that lookup does not go through the cache's slugs).
+        process_cache.forget_slug(slug)
+        set_tenant(db, None)
+        return None if loaded is not None else request_tenant(request)
+    setattr(request, cache.REQUEST_ATTR, entry)
+    return cache.attach(db, tenant)
 
 
 def request_membership(request: Any) -> Membership | None:
     """``request.membership``: the user's active membership in ``request.tenant``."""
     if request.tenant is None or request.user is None:
         return None
-    return request.db.scalar(
-        select(Membership).where(Membership.user_id == request.user.id, Membership.active)
-    )
+    db = request.db
+
+    def load() -> Membership | None:
+        # The user is the request's own (already loaded); the cache keeps the membership only.
+        found = db.scalar(
+            select(Membership)
+            .where(Membership.user_id == request.user.id, Membership.active)
+            .options(lazyload(Membership.user))
+        )
+        if found is not None:
+            db.expunge(found)
+        return found
+
+    membership = cache.cached(request, ("membership", request.user.id), load)
+    return None if membership is None else cache.attach(db, membership)
 
 
 def request_enabled_plugins(request: Any) -> frozenset[str]:
     """``request.enabled_plugins``: names of the plugins the tenant has enabled."""
     if request.tenant is None:
         return frozenset()
-    return frozenset(
-        request.db.scalars(
-            select(TenantPlugin.plugin).where(
-                TenantPlugin.tenant_id == request.tenant.id, TenantPlugin.enabled
+    tenant_id = request.tenant.id
+    return cache.cached(
+        request,
+        "enabled_plugins",
+        lambda: frozenset(
+            request.db.scalars(
+                select(TenantPlugin.plugin).where(
+                    TenantPlugin.tenant_id == tenant_id, TenantPlugin.enabled
+                )
             )
-        )
+        ),
     )
 
 

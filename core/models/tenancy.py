@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String
+from sqlalchemy import JSON, BigInteger, Boolean, DateTime, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.models.base import Base, Timestamped
@@ -34,3 +34,19 @@ class TenantPlugin(Base):
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     set_up_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     changed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class CacheVersion(Base):
+    """A version per cache scope, replaced in the transaction of every change to cached rows.
+
+    Scope 0 is the whole site (users, tenants, memberships); any other scope is the
+    tenant of that id. Each web process reads its tenant's versions once per request
+    and drops what it cached when they have moved (``core.cache``).
+    """
+
+    __tablename__ = "cache_version"
+
+    scope: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    #: A random number, not a counter: a rolled-back change must not leave behind a value
+    #: that a later change could take again.
+    version: Mapped[int] = mapped_column(BigInteger, default=0)

@@ -1,9 +1,11 @@
 """The tenant's field definitions and what they hold, for a request or a session.
 
-Definitions are read once per request and entity (every hook of a list page
-needs them). Counting and rewriting values goes through the ORM, so the
-tenant filter applies, and reads the JSON in Python: these are admin actions
-on one field, where a plain scan is clear and works the same on every database.
+Definitions are kept per process (``core.cache``: every change to a definition
+gives the tenant's cache a new version, seen by every process) and attached to a request once
+per entity (every hook of a list page needs them). Counting and rewriting
+values goes through the ORM, so the tenant filter applies, and reads the JSON
+in Python: these are admin actions on one field, where a plain scan is clear
+and works the same on every database.
 """
 
 from __future__ import annotations
@@ -14,10 +16,13 @@ from typing import Any
 from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 
+from core import cache, people
 from core.contract import EntityType
 from core.entities import entity_types
-from core.models import Membership, User
 from plugins.custom_fields.models import CustomField
+
+# Definitions are kept per process: any change to one reaches every process.
+cache.watch(CustomField)
 
 CACHE_ATTR = "_custom_fields_by_entity"
 
@@ -43,32 +48,24 @@ def all_fields(db: Session, entity: str) -> list[CustomField]:
 
 
 def active_fields(request: Any, entity: str) -> list[CustomField]:
-    """The fields of ``entity`` shown to users (not retired), read once per request."""
-    cache = request.__dict__.setdefault(CACHE_ATTR, {})
-    if entity not in cache:
-        entities = custom_entities(request)
-        cache[entity] = (
-            [f for f in all_fields(request.db, entity) if f.retired_at is None]
-            if entity in entities
-            else []
-        )
-    return cache[entity]
+    """The fields of ``entity`` shown to users (not retired), kept per process."""
+    per_request = request.__dict__.setdefault(CACHE_ATTR, {})
+    if entity not in per_request:
+        db = request.db
+
+        def load() -> list[CustomField]:
+            if entity not in custom_entities(request):
+                return []
+            return cache.detached(db, [f for f in all_fields(db, entity) if f.retired_at is None])
+
+        kept = cache.cached(request, ("custom_fields", entity), load)
+        per_request[entity] = [cache.attach(db, field) for field in kept]
+    return per_request[entity]
 
 
 def members(request: Any) -> dict[int, str]:
-    """The tenant's active members: id → name and e-mail (one per line), read once."""
-    cache = request.__dict__
-    if "_custom_fields_members" not in cache:
-        rows = request.db.execute(
-            select(User.id, User.name, User.email)
-            .join(Membership, Membership.user_id == User.id)
-            .where(Membership.active)
-            .order_by(User.name)
-        )
-        cache["_custom_fields_members"] = {
-            uid: "\n".join(n for n in (name or email, email) if n) for uid, name, email in rows
-        }
-    return cache["_custom_fields_members"]
+    """The tenant's active members: id → name and e-mail (one per line)."""
+    return {m.id: "\n".join(n for n in (m.label, m.email) if n) for m in people.members(request)}
 
 
 def builtin_names(model: type) -> set[str]:

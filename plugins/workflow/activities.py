@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy import or_, select
 
-from core import EventKind
+from core import EventKind, cache
 from core.history import record_event
 from core.models import Membership, TeamMember, User, as_utc, utcnow
 from plugins.contacts.models import ContactPerson
@@ -40,6 +40,9 @@ NOT_IN_TEAM = _("Choose a member of the task's team.")
 NOT_IN_TENANT = _("Choose an active member of your organisation.")
 NO_SUCH_PERSON = _("Choose a contact person of this customer.")
 STALE_ACTIVITY = _("Someone else changed this activity in the meantime. Check it and try again.")
+
+#: Activity types are read on every page with a log form; a change gives a new cache version.
+cache.watch(ActivityType)
 
 
 def event_kinds() -> list[EventKind]:
@@ -101,6 +104,15 @@ def assignees(db: Any, task: Task | None) -> list[tuple[int, str]]:
             TeamMember.team_id == task.team_id
         )
     return [(uid, name or email) for uid, name, email in db.execute(query)]
+
+
+def type_names(request: Any) -> list[tuple[int, dict[str, str]]]:
+    """The tenant's active activity types as ``(id, name)``, kept per process (core.cache)."""
+    return cache.cached(
+        request,
+        "workflow.activity_types",
+        lambda: [(t.id, dict(t.name)) for t in active_types(request.db)],
+    )
 
 
 def active_types(db: Any) -> list[ActivityType]:

@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from core import label_text
+from core import label_text, people
 from core.forms import choices
 from core.models import utcnow
 from plugins.contacts.models import Customer
@@ -52,7 +52,14 @@ def bind(
             form.customer_id.data = customer.id
     none = (0, "—")
     chosen = customer.id if customer is not None else _positive(form.customer_id.data)
-    form.customer_id.choices = choices([none, *customer_choices(db, chosen)])
+    if customer is not None:
+        customers = [(customer.id, customer.name)]
+    elif fresh:
+        # A panel on a page: its search box finds the customer; the log page lists them.
+        customers = []
+    else:
+        customers = customer_choices(db, chosen)
+    form.customer_id.choices = choices([none, *customers])
     form.customer_id.render_kw = {
         "data-search-url": request.route_url("customers_lookup"),
         "data-search-label": translate(_("Search customers")),
@@ -73,9 +80,12 @@ def bind(
         "data-follow-param": "customer",
     }
     form.type_id.choices = choices(
-        (t.id, label_text(t.name, request.locale_name)) for t in activities.active_types(db)
+        (type_id, label_text(name, request.locale_name))
+        for type_id, name in activities.type_names(request)
     )
-    form.assignee_user_id.choices = choices([none, *activities.assignees(db, None)])
+    form.assignee_user_id.choices = choices(
+        [none, *people.member_choices(request, active_users_only=True)]
+    )
     return form
 
 

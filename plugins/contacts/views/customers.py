@@ -13,7 +13,8 @@ from sqlalchemy.orm.exc import StaleDataError
 from core.forms import row_id
 from core.history import CHANGED
 from core.i18n import _
-from core.models import Event, Membership, Team, User
+from core.models import Event
+from core.people import member_choices, team_choices
 from core.record_forms import (
     filter_conditions,
     form_class,
@@ -30,23 +31,6 @@ STALE = _(
     "Someone else saved this customer while you were editing. Your changes were not saved: "
     "check the values now stored and make your change again."
 )
-
-
-def member_choices(request: Any) -> list[tuple[int, str]]:
-    users = request.db.execute(
-        select(User.id, User.name, User.email)
-        .join(Membership, Membership.user_id == User.id)
-        .where(Membership.active)
-        .order_by(User.name)
-    )
-    return [(uid, name or email) for uid, name, email in users]
-
-
-def team_choices(request: Any) -> list[tuple[int, str]]:
-    return [
-        (tid, name)
-        for tid, name in request.db.execute(select(Team.id, Team.name).order_by(Team.name))
-    ]
 
 
 def customer_form(request: Any, obj: Any = None) -> CustomerForm:

@@ -17,7 +17,8 @@ from core import EventKind, Link, Panel
 from core.entities import entity_types
 from core.forms import choices, row_id
 from core.i18n import _
-from core.models import Membership, Team, TeamMember, User
+from core.models import Team, TeamMember, User
+from core.people import member_choices, team_choices
 from plugins.contacts.models import (
     ContactRequest,
     Customer,
@@ -141,17 +142,7 @@ def _scoped(query: Any, request: Any, scope: str) -> Any:
 
 def _names(request: Any) -> tuple[dict[int, str], dict[int, str]]:
     """The tenant's teams and active members, ``{id: name}`` each."""
-    teams = dict(request.db.execute(select(Team.id, Team.name).order_by(Team.name)).all())
-    members = {
-        uid: name or email
-        for uid, name, email in request.db.execute(
-            select(User.id, User.name, User.email)
-            .join(Membership, Membership.user_id == User.id)
-            .where(Membership.active, User.active)
-            .order_by(User.name, User.email)
-        )
-    }
-    return teams, members
+    return dict(team_choices(request)), dict(member_choices(request, active_users_only=True))
 
 
 def _translated(request: Any, labels: dict[str, Any]) -> list[Any]:

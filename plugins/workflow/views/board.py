@@ -19,10 +19,9 @@ from pyramid.interfaces import IRoutesMapper
 from pyramid.renderers import render_to_response
 from pyramid.response import Response
 from pyramid.view import view_config
-from sqlalchemy import select
 
 from core import Link, label_text
-from core.models import Membership, Team, User
+from core.people import member_choices, team_choices
 from plugins.contacts.models import Customer
 from plugins.workflow import _
 from plugins.workflow.board import (
@@ -84,16 +83,8 @@ def _workflow(request: Any) -> Workflow | None:
 
 def _filter_choices(request: Any, filters: BoardFilter) -> dict[str, Any]:
     db = request.db
-    teams = db.execute(select(Team.id, Team.name).order_by(Team.name)).all()
-    people = [
-        (uid, name or email)
-        for uid, name, email in db.execute(
-            select(User.id, User.name, User.email)
-            .join(Membership, Membership.user_id == User.id)
-            .where(Membership.active)
-            .order_by(User.name, User.email)
-        )
-    ]
+    teams = team_choices(request)
+    people = member_choices(request)
     customer = db.get(Customer, filters.customer_id) if filters.customer_id else None
     return {"teams": teams, "people": people, "customer": customer}
 

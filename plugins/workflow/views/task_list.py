@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from core import Link, label_text
 from core.forms import row_id
+from core.people import member_choices, team_choices
 from core.record_forms import csv_columns, filter_conditions, list_columns
 from core.record_forms import list_filters as extension_filters
 from core.spreadsheet import safe_cell
@@ -20,7 +21,6 @@ from plugins.workflow import _, tasks
 from plugins.workflow.board import BoardFilter, local_today, workflows
 from plugins.workflow.models import Stage, Task
 from plugins.workflow.permissions import WorkflowPermission
-from plugins.workflow.task_form import member_choices, team_choices
 
 #: The sortable columns' headings, by the English text the template names them with.
 SORT_LABELS = {
@@ -95,8 +95,8 @@ def task_list(request: Any) -> dict[str, Any]:
         "page_size": tasks.PAGE_SIZE,
         "filters": filters,
         "query": query,
-        "people": member_choices(request.db),
-        "teams": team_choices(request.db),
+        "people": member_choices(request, active_users_only=True),
+        "teams": team_choices(request),
         "stages": _stage_choices(request),
         "customer": request.db.get(Customer, customer_id) if customer_id else None,
         "columns": list_columns(request, "task"),

@@ -1,0 +1,109 @@
+"""What each process keeps (core.cache) follows a change made in another process.
+
+Two apps built like two web processes (each its own ``ProcessCache``) serve the
+same database: a change made through one, or by anything else that writes through
+the ORM (the CLI, a job), shows on the other's next page. Revoked access above all.
+"""
+
+import pytest
+from sqlalchemy import select
+
+from core.app import make_config
+from core.db import set_tenant
+from core.licensing import disable_plugin
+from core.models import Role, Team
+from core.testing import app_in_transaction
+from plugins.custom_fields.models import CustomField, FieldType
+
+CUSTOMERS = "/t/acme/customers"
+NEW_CUSTOMER = "/t/acme/customers/new"
+SETTINGS = "/t/acme/settings/custom-fields"
+
+
+@pytest.fixture(scope="session")
+def other_wsgi_app(app_settings, myynti_registry, db_engine):
+    """A second web process: the same code and database, a cache of its own."""
+    return make_config(app_settings, registry=myynti_registry, engine=db_engine).make_wsgi_app()
+
+
+@pytest.fixture
+def other_process(other_wsgi_app, db_connection):
+    with app_in_transaction(other_wsgi_app, db_connection) as app:
+        yield app
+
+
+@pytest.fixture
+def acme(db, make_tenant, make_user, webapp, other_process, login):
+    """Anna (admin) signed in on the other process, Maija (member) on this one."""
+    tenant = make_tenant("acme", "Acme Oy", plugins=("contacts", "custom_fields"))
+    make_user("anna@acme.example", tenant=tenant, role=Role.ADMIN, name="Anna Admin")
+    make_user("maija@acme.example", tenant=tenant, name="Maija Myyjä")
+    set_tenant(db, tenant.id)
+    db.add(Team(name="Itä"))
+    db.flush()
+    login(other_process, "anna@acme.example")
+    login(webapp, "maija@acme.example")
+    return tenant
+
+
+def _team_filter(page):
+    return [o.get_text(strip=True) for o in page.html.select("select[name=team] option")]
+
+
+def test_a_member_deactivated_in_one_process_is_out_in_the_other(acme, webapp, other_process):
+    webapp.get(CUSTOMERS, status=200)  # Maija's membership is now kept by this process
+    maija = other_process.get("/t/acme/admin/users").html.find(string="Maija Myyjä")
+    user_id = maija.find_parent("tr")["data-user-id"]
+    form = other_process.get(f"/t/acme/admin/users/{user_id}").forms["member-form"]
+    form["active"] = False
+    form.submit().follow()
+    webapp.get(CUSTOMERS, status=404)
+    webapp.get("/t/acme/", status=404)
+
+
+def test_a_new_custom_field_shows_in_every_process(acme, db, webapp, other_process):
+    assert "cf_luokka" not in webapp.get(NEW_CUSTOMER).forms["customer-form"].fields
+    assert "cf_luokka" not in other_process.get(NEW_CUSTOMER).forms["customer-form"].fields
+    # Written outside both web processes (as the CLI or a job would), through the ORM.
+    set_tenant(db, acme.id)
+    db.add(
+        CustomField(
+            entity="customer",
+            key="luokka",
+            type=FieldType.TEXT,
+            label={"fi": "Luokka", "en": "Luokka"},
+            show_in_list=True,
+        )
+    )
+    db.flush()
+    assert "cf_luokka" in webapp.get(NEW_CUSTOMER).forms["customer-form"].fields
+    assert "cf_luokka" in other_process.get(NEW_CUSTOMER).forms["customer-form"].fields
+
+
+def test_a_renamed_team_and_a_disabled_plugin_reach_the_process(acme, db, webapp, myynti_registry):
+    assert "Itä" in _team_filter(webapp.get(CUSTOMERS))
+    set_tenant(db, acme.id)
+    db.scalar(select(Team).where(Team.name == "Itä")).name = "Länsi"
+    db.flush()
+    assert "Länsi" in _team_filter(webapp.get(CUSTOMERS))
+    assert "Itä" not in _team_filter(webapp.get(CUSTOMERS))
+    # A member may not open the settings (403) while the plugin is on; off, it is not there.
+    webapp.get(SETTINGS, status=403)
+    disable_plugin(db, myynti_registry, acme, "custom_fields")
+    db.flush()
+    webapp.get(SETTINGS, status=404)
+
+
+def test_a_rolled_back_change_leaves_nothing_valid_behind(acme, db, webapp):
+    """A page read inside a transaction that wrote, then rolled back, is not served later."""
+    set_tenant(db, acme.id)
+    savepoint = db.begin_nested()
+    db.scalar(select(Team).where(Team.name == "Itä")).name = "Peruttu"
+    db.flush()
+    assert "Peruttu" in _team_filter(webapp.get(CUSTOMERS))
+    savepoint.rollback()
+    db.expire_all()
+    db.scalar(select(Team).where(Team.name == "Itä")).name = "Pohjoinen"
+    db.flush()
+    teams = _team_filter(webapp.get(CUSTOMERS))
+    assert "Pohjoinen" in teams and "Peruttu" not in teams
