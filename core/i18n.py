@@ -1,4 +1,4 @@
-"""Languages: Finnish and English, from each plugin's Babel ``.po`` catalogs.
+"""Languages: Finnish, Swedish and English, from each plugin's Babel ``.po`` catalogs.
 
 Catalogs are read from ``<package>/locale/<lang>/LC_MESSAGES/*.po`` at start-up and
 compiled in memory, so there are no ``.mo`` files to build or to forget. The
@@ -26,9 +26,8 @@ from translationstring import ChameleonTranslate
 
 from core.models.base import as_utc
 
-LOCALES = ("fi", "en")
-#: Babel locales for formatting: English in Finland keeps Finnish dates and money. Swedish
-#: (sv_FI) is ready for when its catalogues are switched on (plugins ship them already).
+LOCALES = ("fi", "sv", "en")
+#: Babel locales for formatting: Swedish and English in Finland keep Finnish dates and money.
 FORMAT_LOCALES = {"fi": "fi_FI", "sv": "sv_FI", "en": "en_FI"}
 LOCALE_COOKIE = "_LOCALE_"
 

@@ -160,7 +160,7 @@ def finnish_default(finnish_default_wsgi, db_connection):
         ("en-US,en;q=0.9", "Log in"),
         ("en-GB", "Log in"),
         ("fi-FI,fi;q=0.9,en;q=0.8", "Kirjaudu sisään"),
-        ("sv-FI,sv;q=0.9", "Kirjaudu sisään"),
+        ("sv-FI,sv;q=0.9", "Logga in"),
         ("de, en;q=0.5", "Log in"),
         ("en;q=abc,,;;", "Kirjaudu sisään"),
     ],
