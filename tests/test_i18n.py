@@ -310,3 +310,95 @@ def test_swedish_in_finland_writes_the_finnish_forms():
     """GLOSSARY.md: sv-FI writes 28.11.2026 and 1 234,56 €, like Finnish."""
     assert format_date(date(2026, 11, 28), "sv") == "28.11.2026"
     assert _spaces(format_money(1234.56, "sv")) == "1 234,56 €"
+
+
+# --- Swedish -------------------------------------------------------------------------------
+
+
+def test_a_swedish_browser_gets_the_login_page_in_swedish(finnish_default):
+    page = finnish_default.get("/login", headers={"Accept-Language": "sv-FI,sv;q=0.9"})
+    assert _login_heading(page) == "Logga in"
+    assert page.html.select_one("html")["lang"] == "sv"
+    assert page.html.select_one("label[for=password]").get_text(strip=True) == "Lösenord"
+    switcher = {b["value"]: b.get_text(strip=True) for b in page.html.select("button[name=locale]")}
+    assert switcher == {"fi": "Suomeksi", "en": "In English"}
+
+
+def test_the_switcher_offers_swedish_and_remembers_it(webapp):
+    page = webapp.get("/login", headers={"Accept-Language": "fi"})
+    button = page.html.select_one("button[name=locale][value=sv]")
+    assert button.get_text(strip=True) == "På svenska" and button["lang"] == "sv"
+    response = _switch(webapp, "sv", "/login")
+    cookie = next(h for h in response.headers.getall("Set-Cookie") if h.startswith(LOCALE_COOKIE))
+    assert cookie.startswith(f"{LOCALE_COOKIE}=sv;")
+    page = response.follow(headers={"Accept-Language": "fi"})
+    assert _login_heading(page) == "Logga in"
+    form = page.forms["login-form"]
+    form["email"] = "nobody@example.com"
+    form["password"] = "fel lösenord"
+    page = form.submit()
+    assert page.html.select_one(".form-error").get_text(strip=True) == (
+        "E-postadressen eller lösenordet är fel."
+    )
+
+
+@pytest.fixture
+def sara(make_tenant, make_user) -> Any:
+    """Sara, a salesperson of Bolaget Ab, which uses contacts."""
+    tenant = make_tenant("bolaget", "Bolaget Ab", plugins=("contacts",))
+    make_user("sara@bolaget.example", tenant=tenant, role=Role.MEMBER, name="Sara Säljare")
+    return tenant
+
+
+def _customers(db: Any, tenant: Any, count: int) -> list[Any]:
+    from core.db import set_tenant
+    from plugins.contacts.models import Customer
+
+    set_tenant(db, tenant.id)
+    updated = datetime(2026, 11, 28, 10, 0, tzinfo=UTC)
+    customers = [
+        Customer(
+            name=f"Kund {n:04} Ab",
+            tags=[],
+            updated_at=updated,
+            marketing_consent=True,
+            consent_date=date(2026, 3, 5),
+        )
+        for n in range(count)
+    ]
+    db.add_all(customers)
+    db.flush()
+    return customers
+
+
+def test_the_customer_list_in_swedish_with_finnish_formats(webapp, sara, db, login):
+    """Chosen in the switcher, kept on the user: words in Swedish, 1 000 and 28.11.2026."""
+    customers = _customers(db, sara, 1001)
+    login(webapp, "sara@bolaget.example")
+    _switch(webapp, "sv", "/t/bolaget/customers")
+    page = webapp.get("/t/bolaget/customers", headers={"Accept-Language": "en"})
+    assert page.html.select_one("html")["lang"] == "sv"
+    assert page.html.select_one("main h1").get_text(strip=True) == "Kunder"
+    assert _spaces(page.html.select_one(".count").get_text(" ", strip=True)) == "1 000+ kunder"
+    headings = [th.get_text(strip=True) for th in page.html.select("table.customers th")]
+    assert headings[:5] == ["Namn", "FO-nummer", "E-post", "Telefon", "Taggar"]
+    assert headings[-1] == "Uppdaterad"
+    first_row = page.html.select_one("table.customers tbody tr")
+    assert first_row.select("td")[-1].get_text(strip=True) == "28.11.2026"
+    assert "Nästa" in page.html.select_one("nav.pager").get_text()
+
+    page = webapp.get(f"/t/bolaget/customers/{customers[0].id}")
+    main = page.html.select_one("main").get_text(" ", strip=True)
+    assert "Kontaktpersoner" in main and "Inga bilagor." in main
+    assert "Samtycker till marknadsföring 5.3.2026" in main
+
+
+def test_accept_language_sv_gives_a_signed_in_user_swedish(webapp, sara, db, login):
+    """A user who never chose a language gets the browser's Swedish."""
+    _customers(db, sara, 3)
+    webapp.get("/login", headers={"Accept-Language": "sv"})
+    login(webapp, "sara@bolaget.example")
+    page = webapp.get("/t/bolaget/customers", headers={"Accept-Language": "sv-FI,sv;q=0.9"})
+    assert page.html.select_one("main h1").get_text(strip=True) == "Kunder"
+    assert page.html.select_one(".count").get_text(" ", strip=True) == "3 kunder"
+    assert page.html.select_one("button[name=locale][value=sv]") is None
