@@ -55,24 +55,43 @@ def myynti_permissions() -> list[Permission]:
     return [
         Permission(
             CorePermission.DASHBOARD_VIEW,
-            {"fi": "Näe etusivu", "en": "See the dashboard"},
+            {"fi": "Näe etusivu", "sv": "Se startsidan", "en": "See the dashboard"},
             roles=("admin", "member"),
         ),
-        Permission(CorePermission.USERS_MANAGE, {"fi": "Hallitse käyttäjiä", "en": "Manage users"}),
-        Permission(CorePermission.TEAMS_MANAGE, {"fi": "Hallitse tiimejä", "en": "Manage teams"}),
+        Permission(
+            CorePermission.USERS_MANAGE,
+            {"fi": "Hallitse käyttäjiä", "sv": "Hantera användare", "en": "Manage users"},
+        ),
+        Permission(
+            CorePermission.TEAMS_MANAGE,
+            {"fi": "Hallitse tiimejä", "sv": "Hantera team", "en": "Manage teams"},
+        ),
         *(
             Permission(name, title, roles=("admin", "member"))
             for name, title in (
-                (CorePermission.HISTORY_VIEW, {"fi": "Näe tapahtumahistoria", "en": "See history"}),
-                (CorePermission.HISTORY_COMMENT, {"fi": "Kommentoi", "en": "Comment"}),
-                (CorePermission.ATTACHMENTS_VIEW, {"fi": "Näe liitteet", "en": "See attachments"}),
+                (
+                    CorePermission.HISTORY_VIEW,
+                    {
+                        "fi": "Näe tapahtumahistoria",
+                        "sv": "Se händelsehistorik",
+                        "en": "See history",
+                    },
+                ),
+                (
+                    CorePermission.HISTORY_COMMENT,
+                    {"fi": "Kommentoi", "sv": "Kommentera", "en": "Comment"},
+                ),
+                (
+                    CorePermission.ATTACHMENTS_VIEW,
+                    {"fi": "Näe liitteet", "sv": "Se bilagor", "en": "See attachments"},
+                ),
                 (
                     CorePermission.ATTACHMENTS_ADD,
-                    {"fi": "Lisää liitteitä", "en": "Add attachments"},
+                    {"fi": "Lisää liitteitä", "sv": "Lägg till bilagor", "en": "Add attachments"},
                 ),
                 (
                     CorePermission.ATTACHMENTS_DELETE,
-                    {"fi": "Poista liitteitä", "en": "Delete attachments"},
+                    {"fi": "Poista liitteitä", "sv": "Radera bilagor", "en": "Delete attachments"},
                 ),
             )
         ),
@@ -84,16 +103,30 @@ def myynti_links(request: Any, slot: str) -> list[Link]:
     if request.tenant is None:
         return []
     if slot == "navigation":
-        return [Link({"fi": "Etusivu", "en": "Dashboard"}, request.route_url("dashboard"), order=0)]
+        return [
+            Link(
+                {"fi": "Etusivu", "sv": "Startsida", "en": "Dashboard"},
+                request.route_url("dashboard"),
+                order=0,
+            )
+        ]
     if slot == "admin":
         links = []
         if request.has_permission(CorePermission.USERS_MANAGE):
             links.append(
-                Link({"fi": "Käyttäjät", "en": "Users"}, request.route_url("tenant_users"), 10)
+                Link(
+                    {"fi": "Käyttäjät", "sv": "Användare", "en": "Users"},
+                    request.route_url("tenant_users"),
+                    10,
+                )
             )
         if request.has_permission(CorePermission.TEAMS_MANAGE):
             links.append(
-                Link({"fi": "Tiimit", "en": "Teams"}, request.route_url("tenant_teams"), 20)
+                Link(
+                    {"fi": "Tiimit", "sv": "Team", "en": "Teams"},
+                    request.route_url("tenant_teams"),
+                    20,
+                )
             )
         return links
     return []
@@ -102,14 +135,18 @@ def myynti_links(request: Any, slot: str) -> list[Link]:
 @hookimpl
 def myynti_event_kinds() -> list[EventKind]:
     return [
-        EventKind(history.CREATED, {"fi": "Luotu", "en": "Created"}, "+"),
-        EventKind(history.CHANGED, {"fi": "Muutettu", "en": "Changed"}, "✎"),
-        EventKind(history.COMMENT, {"fi": "Kommentti", "en": "Comment"}, "💬"),
+        EventKind(history.CREATED, {"fi": "Luotu", "sv": "Skapad", "en": "Created"}, "+"),
+        EventKind(history.CHANGED, {"fi": "Muutettu", "sv": "Ändrad", "en": "Changed"}, "✎"),
+        EventKind(history.COMMENT, {"fi": "Kommentti", "sv": "Kommentar", "en": "Comment"}, "💬"),
         EventKind(
-            history.ATTACHMENT_ADDED, {"fi": "Liite lisätty", "en": "Attachment added"}, "📎"
+            history.ATTACHMENT_ADDED,
+            {"fi": "Liite lisätty", "sv": "Bilaga tillagd", "en": "Attachment added"},
+            "📎",
         ),
         EventKind(
-            history.ATTACHMENT_DELETED, {"fi": "Liite poistettu", "en": "Attachment deleted"}, "🗑"
+            history.ATTACHMENT_DELETED,
+            {"fi": "Liite poistettu", "sv": "Bilaga raderad", "en": "Attachment deleted"},
+            "🗑",
         ),
     ]
 
@@ -132,7 +169,7 @@ def myynti_panels(request: Any, slot: str, context: Any) -> list[Panel]:
         return []
     return [
         Panel(
-            title={"fi": "Tiimini", "en": "My teams"},
+            title={"fi": "Tiimini", "sv": "Mina team", "en": "My teams"},
             template="core:templates/panels/my_teams.pt",
             data={"teams": _my_teams(request)},
             order=900,
@@ -153,7 +190,7 @@ def record_panels(request: Any, slot: str, record: Any) -> list[Panel]:
     ):
         return [
             Panel(
-                title={"fi": "Tapahtumahistoria", "en": "Event history"},
+                title={"fi": "Tapahtumahistoria", "sv": "Händelsehistorik", "en": "Event history"},
                 template="core:templates/panels/timeline.pt",
                 data=timeline_data(request, entity.name, record),
                 order=10,
@@ -167,7 +204,7 @@ def record_panels(request: Any, slot: str, record: Any) -> list[Panel]:
     ):
         return [
             Panel(
-                title={"fi": "Liitetiedostot", "en": "Attachments"},
+                title={"fi": "Liitetiedostot", "sv": "Bilagor", "en": "Attachments"},
                 template="core:templates/panels/attachments.pt",
                 data={
                     "entity_type": entity,

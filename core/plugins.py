@@ -76,10 +76,14 @@ class Plugin:
 
 CORE_PLUGIN = Plugin(
     name=CORE,
-    title={"fi": "Ydin", "en": "Core"},
+    title={"fi": "Ydin", "sv": "Kärna", "en": "Core"},
     version="0.1.0",
     package="core",
-    summary={"fi": "Alusta: asiakkaat, käyttäjät, tiimit", "en": "Platform: tenants, users, teams"},
+    summary={
+        "fi": "Alusta: asiakkaat, käyttäjät, tiimit",
+        "sv": "Plattform: organisationer, användare, team",
+        "en": "Platform: tenants, users, teams",
+    },
     hooks_module="core.core_hooks",
     licensed=False,
 )

@@ -391,6 +391,12 @@ def test_the_customer_list_in_swedish_with_finnish_formats(webapp, sara, db, log
     main = page.html.select_one("main").get_text(" ", strip=True)
     assert "Kontaktpersoner" in main and "Inga bilagor." in main
     assert "Samtycker till marknadsföring 5.3.2026" in main
+    # The labels plugins give in hook data (menu, panel titles) are Swedish too.
+    menu = [a.get_text(strip=True) for a in page.html.select("nav.navigation a")]
+    assert menu[:2] == ["Startsida", "Kunder"]
+    panels = [h.get_text(strip=True) for h in page.html.select("main h2")]
+    assert "Kontaktförfrågningar" in panels and "Händelsehistorik" in panels
+    assert not {"Yhteyspyynnöt", "Tapahtumahistoria", "Liitetiedostot"} & set(panels)
 
 
 def test_accept_language_sv_gives_a_signed_in_user_swedish(webapp, sara, db, login):

@@ -38,7 +38,11 @@ def myynti_links(request: Any, slot: str) -> list[Link]:
     links = [*request_links(request, slot), *settings_links(request, slot)]
     if slot == "navigation" and request.has_permission(ContactsPermission.CUSTOMER_VIEW):
         links.append(
-            Link({"fi": "Asiakkaat", "en": "Customers"}, request.route_url("customers"), 20)
+            Link(
+                {"fi": "Asiakkaat", "sv": "Kunder", "en": "Customers"},
+                request.route_url("customers"),
+                20,
+            )
         )
     return links
 
@@ -95,16 +99,28 @@ def myynti_entities() -> list[EntityType]:
 @hookimpl
 def myynti_event_kinds() -> list[EventKind]:
     return [
-        EventKind("customer_archived", {"fi": "Arkistoitu", "en": "Archived"}, "🗄"),
-        EventKind("customer_merged", {"fi": "Yhdistetty", "en": "Merged"}, "⇄"),
+        EventKind(
+            "customer_archived", {"fi": "Arkistoitu", "sv": "Arkiverad", "en": "Archived"}, "🗄"
+        ),
+        EventKind(
+            "customer_merged", {"fi": "Yhdistetty", "sv": "Sammanslagen", "en": "Merged"}, "⇄"
+        ),
         EventKind(
             "contact_person_added",
-            {"fi": "Yhteyshenkilö lisätty", "en": "Contact person added"},
+            {
+                "fi": "Yhteyshenkilö lisätty",
+                "sv": "Kontaktperson tillagd",
+                "en": "Contact person added",
+            },
             "👤",
         ),
         EventKind(
             "contact_person_archived",
-            {"fi": "Yhteyshenkilö arkistoitu", "en": "Contact person archived"},
+            {
+                "fi": "Yhteyshenkilö arkistoitu",
+                "sv": "Kontaktperson arkiverad",
+                "en": "Contact person archived",
+            },
             "👤",
         ),
         *request_event_kinds(),

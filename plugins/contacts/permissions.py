@@ -22,18 +22,48 @@ class ContactsPermission(StrEnum):
     @classmethod
     def declarations(cls) -> list[Permission]:
         titles = {
-            cls.CUSTOMER_VIEW: ({"fi": "Näe asiakkaat", "en": "See customers"}, BOTH),
-            cls.CUSTOMER_EDIT: ({"fi": "Muokkaa asiakkaita", "en": "Edit customers"}, BOTH),
-            cls.CUSTOMER_MERGE: ({"fi": "Yhdistä asiakkaita", "en": "Merge customers"}, ("admin",)),
-            cls.CUSTOMER_IMPORT: ({"fi": "Tuo asiakkaita", "en": "Import customers"}, ("admin",)),
-            cls.CUSTOMER_EXPORT: ({"fi": "Vie asiakkaita", "en": "Export customers"}, BOTH),
-            cls.REQUEST_VIEW: ({"fi": "Näe yhteyspyynnöt", "en": "See contact requests"}, BOTH),
+            cls.CUSTOMER_VIEW: (
+                {"fi": "Näe asiakkaat", "sv": "Se kunder", "en": "See customers"},
+                BOTH,
+            ),
+            cls.CUSTOMER_EDIT: (
+                {"fi": "Muokkaa asiakkaita", "sv": "Redigera kunder", "en": "Edit customers"},
+                BOTH,
+            ),
+            cls.CUSTOMER_MERGE: (
+                {"fi": "Yhdistä asiakkaita", "sv": "Slå samman kunder", "en": "Merge customers"},
+                ("admin",),
+            ),
+            cls.CUSTOMER_IMPORT: (
+                {"fi": "Tuo asiakkaita", "sv": "Importera kunder", "en": "Import customers"},
+                ("admin",),
+            ),
+            cls.CUSTOMER_EXPORT: (
+                {"fi": "Vie asiakkaita", "sv": "Exportera kunder", "en": "Export customers"},
+                BOTH,
+            ),
+            cls.REQUEST_VIEW: (
+                {
+                    "fi": "Näe yhteyspyynnöt",
+                    "sv": "Se kontaktförfrågningar",
+                    "en": "See contact requests",
+                },
+                BOTH,
+            ),
             cls.REQUEST_EDIT: (
-                {"fi": "Käsittele yhteyspyyntöjä", "en": "Handle contact requests"},
+                {
+                    "fi": "Käsittele yhteyspyyntöjä",
+                    "sv": "Behandla kontaktförfrågningar",
+                    "en": "Handle contact requests",
+                },
                 BOTH,
             ),
             cls.SETTINGS_MANAGE: (
-                {"fi": "Hallitse lomakkeita ja ohjausta", "en": "Manage forms and routing"},
+                {
+                    "fi": "Hallitse lomakkeita ja ohjausta",
+                    "sv": "Hantera formulär och dirigering",
+                    "en": "Manage forms and routing",
+                },
                 ("admin",),
             ),
         }

@@ -67,15 +67,47 @@ STALE = _("Someone else changed this request meanwhile. Check it and try again."
 def request_event_kinds() -> list[EventKind]:
     """The history of a request, shown by one template that knows the payloads."""
     kinds = [
-        (lifecycle.RECEIVED, {"fi": "Yhteyspyyntö saapui", "en": "Request received"}, "✉"),
-        (lifecycle.ROUTED, {"fi": "Yhteyspyyntö ohjattu", "en": "Request routed"}, "↪"),
-        (lifecycle.STATE_CHANGED, {"fi": "Tila vaihtui", "en": "State changed"}, "●"),
+        (
+            lifecycle.RECEIVED,
+            {
+                "fi": "Yhteyspyyntö saapui",
+                "sv": "Kontaktförfrågan mottagen",
+                "en": "Request received",
+            },
+            "✉",
+        ),
+        (
+            lifecycle.ROUTED,
+            {
+                "fi": "Yhteyspyyntö ohjattu",
+                "sv": "Kontaktförfrågan dirigerad",
+                "en": "Request routed",
+            },
+            "↪",
+        ),
+        (
+            lifecycle.STATE_CHANGED,
+            {"fi": "Tila vaihtui", "sv": "Tillståndet ändrades", "en": "State changed"},
+            "●",
+        ),
         (
             lifecycle.CUSTOMER_LINKED,
-            {"fi": "Liitetty asiakkaaseen", "en": "Linked to a customer"},
+            {
+                "fi": "Liitetty asiakkaaseen",
+                "sv": "Kopplad till en kund",
+                "en": "Linked to a customer",
+            },
             "🔗",
         ),
-        (lifecycle.CONVERTED, {"fi": "Yhteyspyyntö muunnettu", "en": "Request converted"}, "✔"),
+        (
+            lifecycle.CONVERTED,
+            {
+                "fi": "Yhteyspyyntö muunnettu",
+                "sv": "Kontaktförfrågan konverterad",
+                "en": "Request converted",
+            },
+            "✔",
+        ),
     ]
     return [EventKind(key, label, icon, EVENT_TEMPLATE) for key, label, icon in kinds]
 
@@ -85,7 +117,7 @@ def request_links(request: Any, slot: str) -> list[Link]:
     if slot == "navigation" and request.has_permission(ContactsPermission.REQUEST_VIEW):
         return [
             Link(
-                {"fi": "Yhteyspyynnöt", "en": "Contact requests"},
+                {"fi": "Yhteyspyynnöt", "sv": "Kontaktförfrågningar", "en": "Contact requests"},
                 request.route_url("contact_requests"),
                 30,
             )
@@ -103,13 +135,17 @@ def request_panels(request: Any, slot: str, context: Any) -> list[Panel]:
         )
         count = request.db.scalar(select(func.count()).select_from(query.subquery()))
         latest = request.db.scalars(_newest_first(query).limit(5)).all()
-        title = {"fi": "Uudet yhteyspyynnöt minulle", "en": "New requests for me"}
+        title = {
+            "fi": "Uudet yhteyspyynnöt minulle",
+            "sv": "Nya kontaktförfrågningar till mig",
+            "en": "New requests for me",
+        }
         data = {"count": count, "requests": latest}
         return [Panel(title, PANEL, data, order=20, key="contacts-new-requests")]
     if slot == "record_sidebar" and isinstance(context, Customer):
         query = select(ContactRequest).where(ContactRequest.customer_id == context.id)
         latest = request.db.scalars(_newest_first(query).limit(10)).all()
-        title = {"fi": "Yhteyspyynnöt", "en": "Contact requests"}
+        title = {"fi": "Yhteyspyynnöt", "sv": "Kontaktförfrågningar", "en": "Contact requests"}
         data = {"count": None, "requests": latest}
         return [Panel(title, PANEL, data, order=30, key="contacts-customer-requests")]
     return []

@@ -47,13 +47,25 @@ def settings_links(request: Any, slot: str) -> list[Link]:
     if slot != "admin" or not request.has_permission(MANAGE):
         return []
     return [
-        Link({"fi": "Web-lomakkeet", "en": "Web forms"}, request.route_url("web_forms"), 40),
         Link(
-            {"fi": "Yhteyspyyntöjen ohjaus", "en": "Request routing"},
+            {"fi": "Web-lomakkeet", "sv": "Webbformulär", "en": "Web forms"},
+            request.route_url("web_forms"),
+            40,
+        ),
+        Link(
+            {
+                "fi": "Yhteyspyyntöjen ohjaus",
+                "sv": "Dirigering av förfrågningar",
+                "en": "Request routing",
+            },
             request.route_url("routing_rules"),
             41,
         ),
-        Link({"fi": "API-avaimet", "en": "API tokens"}, request.route_url("api_tokens"), 42),
+        Link(
+            {"fi": "API-avaimet", "sv": "API-nycklar", "en": "API tokens"},
+            request.route_url("api_tokens"),
+            42,
+        ),
     ]
 
 
