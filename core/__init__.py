@@ -6,6 +6,7 @@ contract (``Link``, ``Panel``, ``EntityType``, ``Permission``...).
 """
 
 from core.contract import (
+    ActionRefused,
     EntityType,
     EventKind,
     FieldErrors,
@@ -18,12 +19,14 @@ from core.contract import (
     Panel,
     PeriodicJob,
     Permission,
+    RecordAction,
     StageAction,
     label_text,
 )
 from core.plugins import Plugin, hookimpl
 
 __all__ = [
+    "ActionRefused",
     "EntityType",
     "EventKind",
     "FieldErrors",
@@ -37,6 +40,7 @@ __all__ = [
     "PeriodicJob",
     "Permission",
     "Plugin",
+    "RecordAction",
     "StageAction",
     "hookimpl",
     "label_text",

@@ -117,6 +117,37 @@ class FieldErrors(ValueError):
 
 
 @dataclass(frozen=True)
+class RecordAction:
+    """Work on one record of ``entity`` that is more than a field change (an API endpoint).
+
+    ``permission`` is what the user's role must hold; ``body`` the JSON Schema of
+    the request's body (an object), for the API's checks and its document;
+    ``summary`` one line for the document.
+    """
+
+    entity: str
+    name: str
+    permission: str
+    body: Mapping[str, Any]
+    run: Callable[..., Any]
+    summary: str = ""
+
+
+class ActionRefused(Exception):
+    """A record action that was not done: ``message`` for the caller.
+
+    ``status`` is 409 when the record changed or is in a state that forbids it
+    (a stale version, an already converted request), else 422.
+    """
+
+    def __init__(self, message: Any, field: str = "", status: int = 422) -> None:
+        super().__init__(str(message))
+        self.message = message
+        self.field = field
+        self.status = status
+
+
+@dataclass(frozen=True)
 class StageAction:
     """Something a workflow stage can do when a task enters it (create a quote...).
 

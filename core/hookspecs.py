@@ -101,6 +101,19 @@ def myynti_entities() -> list[Any]:
     """
 
 
+@hookspec
+def myynti_record_actions() -> list[Any]:
+    """Return ``RecordAction`` objects: work on one record that is more than a field change.
+
+    Moving a task to a stage, converting a contact request, launching a campaign:
+    the API offers each at ``POST /api/v1/t/{tenant}/<entity plural>/{id}/<name>``
+    and describes it in its OpenAPI document. ``run(request, record, body)`` is
+    called with the caller as ``request.user`` of ``request.tenant``, in the
+    request's transaction; it returns the record (or another of the tenant's),
+    and raises ``FieldErrors`` or ``ActionRefused`` for what it will not do.
+    """
+
+
 # --- custom fields -------------------------------------------------------------
 
 

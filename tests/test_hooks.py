@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 from webob.multidict import MultiDict
 
 from core import (
+    ActionRefused,
     EntityType,
     EventKind,
     JobType,
@@ -28,6 +29,7 @@ from core import (
     Panel,
     PeriodicJob,
     Permission,
+    RecordAction,
     StageAction,
 )
 from core.app import make_config
@@ -267,6 +269,20 @@ def test_myynti_csv_columns_read_parse_and_write(hooks: TenantHooks) -> None:
     with pytest.raises(ValueError, match="Too long"):
         column.parse("x" * 51)
     assert hooks.collect("myynti_csv_columns", request=StubRequest(), entity="customer") == []
+
+
+def test_myynti_record_actions_offer_actions_that_run_or_refuse(
+    hooks: TenantHooks, without: TenantHooks
+) -> None:
+    (action,) = hooks.collect("myynti_record_actions")
+    team = SimpleNamespace(id=3, name="Myynti")
+
+    assert isinstance(action, RecordAction)
+    assert (action.entity, action.name) == ("team", "pin")
+    assert action.run(StubRequest(), team, {"motto": "Eteenpäin"})["name"] == "Myynti (Eteenpäin)"
+    with pytest.raises(ActionRefused, match="Give a motto."):
+        action.run(StubRequest(), team, {})
+    assert without.collect("myynti_record_actions") == []
 
 
 # --- workflow stages -----------------------------------------------------------

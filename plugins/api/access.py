@@ -43,6 +43,7 @@ class Access:
     caller: tokens.Caller
     resources: dict[str, Resource]
     member_permissions: frozenset[str]
+    enabled: frozenset[str]
 
     def allowed(self, resource: Resource, access: str) -> bool:
         """The token's scope and the user's role, as for the same work in the web UI."""
@@ -81,7 +82,21 @@ def authenticate(request: Any) -> Access:
         p.name for p in hooks.collect("myynti_permissions") if Role.MEMBER in p.roles
     )
     found = resources(request.registry.myynti_plugins, hooks.collect("myynti_entities"))
-    return Access(caller, found, member_permissions)
+    return Access(caller, found, member_permissions, frozenset(enabled))
+
+
+def act_as(request: Any, access: Access) -> None:
+    """Make ``request`` the caller's own, as a signed-in request of the tenant would be.
+
+    Record actions call their owner's code, written for the web UI's requests: it
+    reads ``request.user``, ``request.tenant``, ``request.plugins`` and asks
+    ``request.has_permission``. Those are set from the token here (reified
+    request properties, so an assignment stands in for them).
+    """
+    request.user = access.caller.token.user
+    request.tenant = access.caller.tenant
+    request.membership = access.caller.membership
+    request.enabled_plugins = access.enabled
 
 
 def _count(request: Any, token: PersonalToken) -> None:

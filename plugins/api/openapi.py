@@ -6,8 +6,10 @@ it has enabled; the others answer 404 for it.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
+from core.contract import RecordAction
 from plugins.api.resources import Resource
 from plugins.api.views.records import DEFAULT_LIMIT, MAX_LIMIT
 from plugins.api.writing import VERSION, required_fields, writable_fields
@@ -17,7 +19,9 @@ ERRORS = (400, 401, 403, 404, 429)
 WRITE_ERRORS = (*ERRORS, 413, 415, 422)
 
 
-def document(resources: dict[str, Resource], version: str) -> dict[str, Any]:
+def document(
+    resources: dict[str, Resource], version: str, actions: Iterable[RecordAction] = ()
+) -> dict[str, Any]:
     paths: dict[str, Any] = {}
     schemas: dict[str, Any] = {"Problem": _problem_schema()}
     for path, resource in sorted(resources.items()):
@@ -66,6 +70,11 @@ def document(resources: dict[str, Resource], version: str) -> dict[str, Any]:
     for path, resource in sorted(resources.items()):
         if resource.entity.api_fields and resource.entity.edit_permission:
             _add_writes(paths, schemas, path, resource)
+    by_entity = {r.name: (path, r) for path, r in resources.items()}
+    for action in actions:
+        if action.entity in by_entity:
+            path, resource = by_entity[action.entity]
+            paths[f"/api/v1/t/{{tenant}}/{path}/{{id}}/{action.name}"] = _action(resource, action)
     return {
         "openapi": "3.1.0",
         "info": {"title": "Myynti API", "version": version},
@@ -131,6 +140,26 @@ def _add_writes(
             "parameters": [_tenant(), _id()],
             "responses": {"200": _ok(ref), **_problems()},
         }
+
+
+def _action(resource: Resource, action: RecordAction) -> dict[str, Any]:
+    return {
+        "post": {
+            "operationId": f"{action.name}_{resource.name}",
+            "summary": action.summary or f"{action.name} a {resource.name} record",
+            "tags": [resource.plugin],
+            "security": [{"token": [f"{resource.plugin}:write"]}],
+            "parameters": [_tenant(), _id()],
+            "requestBody": {
+                "required": True,
+                "content": {"application/json": {"schema": dict(action.body)}},
+            },
+            "responses": {
+                "200": _ok({"type": "object"}),
+                **_problems((*WRITE_ERRORS, 409)),
+            },
+        }
+    }
 
 
 def _body(schema_name: str) -> dict[str, Any]:

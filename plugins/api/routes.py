@@ -29,6 +29,9 @@ def includeme(config: Any) -> None:
         request_method=("PATCH", "DELETE"),
         api_writable=True,
     )
+    config.add_route(
+        "api_record_action", PREFIX + "/{resource}/{id}/{action}", request_method="POST"
+    )
     config.add_tenant_route("api_tokens_page", "/settings/api")
     config.add_tenant_route("api_token_revoke_personal", "/settings/api/{id:\\d+}/revoke")
     config.add_tenant_route("api_webhooks", "/settings/webhooks")

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from core import EventKind, JobType, Link, Panel, Permission, hookimpl
-from plugins.campaigns import launch, report_definitions
+from core import EntityType, EventKind, JobType, Link, Panel, Permission, RecordAction, hookimpl
+from plugins.campaigns import api_actions, launch, report_definitions
+from plugins.campaigns.models import Campaign
 from plugins.campaigns.permissions import CampaignsPermission
 from plugins.campaigns.tasks import JOINED
 from plugins.campaigns.views.campaigns import campaign_links
@@ -51,3 +52,24 @@ def myynti_panels(request: Any, slot: str, context: Any) -> list[Panel]:
 @hookimpl(optionalhook=True)
 def myynti_reports(request: Any) -> list[dict[str, Any]]:
     return report_definitions.report_definitions(request)
+
+
+@hookimpl
+def myynti_record_actions() -> list[RecordAction]:
+    return api_actions.record_actions()
+
+
+@hookimpl
+def myynti_entities() -> list[EntityType]:
+    return [
+        EntityType(
+            name="campaign",
+            model=Campaign,
+            label={"fi": "Kampanja", "sv": "Kampanj", "en": "Campaign"},
+            plural={"fi": "Kampanjat", "sv": "Kampanjer", "en": "Campaigns"},
+            route_name="campaign",
+            permission=CampaignsPermission.VIEW,
+            history=False,
+            custom_fields=False,
+        )
+    ]

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from core import EntityType, EventKind, Link, Panel, Permission, hookimpl
-from plugins.contacts import api_writes, hookspecs, register
+from core import EntityType, EventKind, Link, Panel, Permission, RecordAction, hookimpl
+from plugins.contacts import api_actions, api_writes, hookspecs, register
 from plugins.contacts.demo import fill_demo
 from plugins.contacts.models import ContactPerson, ContactRequest, Customer
 from plugins.contacts.permissions import ContactsPermission
@@ -125,3 +125,8 @@ def myynti_event_kinds() -> list[EventKind]:
         ),
         *request_event_kinds(),
     ]
+
+
+@hookimpl
+def myynti_record_actions() -> list[RecordAction]:
+    return api_actions.record_actions()

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from core import EntityType, EventKind, JobType, Link, Panel, Permission, hookimpl
-from plugins.workflow import activities, conversion, demo, moves, stage_actions
+from core import EntityType, EventKind, JobType, Link, Panel, Permission, RecordAction, hookimpl
+from plugins.workflow import activities, api_actions, conversion, demo, moves, stage_actions
 from plugins.workflow.defaults import set_up_tenant
 from plugins.workflow.models import Task
 from plugins.workflow.permissions import WorkflowPermission
@@ -93,3 +93,8 @@ def myynti_demo_data(db: Any, tenant: Any, users: list[Any]) -> None:
 @hookimpl
 def myynti_request_conversions(request: Any, contact_request: Any) -> list[Any]:
     return conversion.conversion_targets(request, contact_request)
+
+
+@hookimpl
+def myynti_record_actions() -> list[RecordAction]:
+    return api_actions.record_actions()

@@ -17,6 +17,7 @@ from wtforms import StringField
 from wtforms.validators import Length
 
 from core import (
+    ActionRefused,
     EntityType,
     EventKind,
     JobType,
@@ -27,6 +28,7 @@ from core import (
     PeriodicJob,
     Permission,
     Plugin,
+    RecordAction,
     StageAction,
     hookimpl,
 )
@@ -152,6 +154,20 @@ def myynti_csv_columns(entity: str) -> list[CsvColumn]:
 
 def note_action(db: Any, tenant: Any, task: Any, options: dict[str, Any]) -> None:
     record_event(db, "task", task.id, ACTION_KIND, {"text": options.get("text", "")})
+
+
+def pin_team(request: Any, team: Any, body: dict[str, Any]) -> dict[str, Any]:
+    """A record action: refuses an empty motto, else renames the team with it."""
+    if not body.get("motto"):
+        raise ActionRefused("Give a motto.", "motto")
+    team.name = f"{team.name} ({body['motto']})"
+    return {"id": team.id, "name": team.name}
+
+
+@hookimpl
+def myynti_record_actions() -> list[RecordAction]:
+    body = {"type": "object", "properties": {"motto": {"type": "string"}}}
+    return [RecordAction("team", "pin", "core:teams:manage", body, pin_team, "Pin a motto")]
 
 
 @hookimpl

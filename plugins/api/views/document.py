@@ -16,7 +16,8 @@ def installed_document(request: Any) -> dict[str, Any]:
     """The document of every installed plugin's entities (a tenant gets its enabled ones)."""
     registry = request.registry.myynti_plugins
     hooks = registry.hooks_for(p.name for p in registry.plugins)
-    return openapi.document(resources(registry, hooks.collect("myynti_entities")), plugin.version)
+    found = resources(registry, hooks.collect("myynti_entities"))
+    return openapi.document(found, plugin.version, hooks.collect("myynti_record_actions"))
 
 
 @view_config(route_name="api_openapi", request_method="GET", permission=NO_PERMISSION_REQUIRED)

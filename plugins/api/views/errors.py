@@ -18,6 +18,7 @@ log = logging.getLogger(__name__)
 @exception_view_config(HTTPException, route_name="api_record")
 @exception_view_config(HTTPException, route_name="api_records_create")
 @exception_view_config(HTTPException, route_name="api_record_write")
+@exception_view_config(HTTPException, route_name="api_record_action")
 def http_problem(exc: HTTPException, request: Any) -> Response:
     status = exc.status_int if exc.status_int in TITLES else 400
     return problem(request, status)
@@ -27,6 +28,7 @@ def http_problem(exc: HTTPException, request: Any) -> Response:
 @exception_view_config(Exception, route_name="api_record")
 @exception_view_config(Exception, route_name="api_records_create")
 @exception_view_config(Exception, route_name="api_record_write")
+@exception_view_config(Exception, route_name="api_record_action")
 def server_problem(exc: Exception, request: Any) -> Response:
     log.exception("API error on %s %r", request.method, request.environ.get("PATH_INFO", ""))
     return problem(request, 500)

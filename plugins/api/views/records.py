@@ -13,10 +13,10 @@ from pyramid.response import Response
 from pyramid.view import view_config
 from sqlalchemy import select
 
-from core.contract import FieldErrors
+from core.contract import ActionRefused, FieldErrors
 from core.forms import row_id
-from plugins.api import _, cursor, writing
-from plugins.api.access import Refused, authenticate, resource_for
+from plugins.api import _, actions, cursor, writing
+from plugins.api.access import Refused, act_as, authenticate, resource_for
 from plugins.api.problems import problem
 from plugins.api.tokens import READ, WRITE
 
@@ -192,3 +192,35 @@ def _check_version(request: Any, resource: Any, record: Any, body: dict[str, Any
                 _("Someone changed the record after you read it. Read it again and retry."),
             )
         )
+
+
+@view_config(route_name="api_record_action", request_method="POST", require_csrf=False)
+def record_action(request: Any) -> Response:
+    """``POST …/<resource>/{id}/<action>``: an owner's action on one record."""
+    try:
+        access = authenticate(request)
+        resource = resource_for(request, access, READ)
+        hooks = request.registry.myynti_plugins.hooks_for(access.enabled)
+        action = actions.actions_of(hooks).get((resource.name, request.matchdict["action"]))
+        if action is None:
+            raise Refused(problem(request, 404))
+        if not access.caller.may(resource.plugin, WRITE):
+            raise Refused(problem(request, 403, _("The token's scopes do not allow this.")))
+        record = _record(request, resource)
+        body = writing.read_body(request)
+        actions.check_body(action, body)
+        act_as(request, access)
+        if not request.has_permission(action.permission):
+            raise Refused(problem(request, 403, _("The user's role does not allow this.")))
+        with request.db.begin_nested():
+            result = action.run(request, record, body)
+    except Refused as refused:
+        return refused.response
+    except writing.BodyRefused as refused:
+        return problem(request, refused.status, refused.detail)
+    except FieldErrors as refused:
+        return problem(request, 422, errors=refused.errors)
+    except ActionRefused as refused:
+        errors = {refused.field: refused.message} if refused.field else None
+        return problem(request, refused.status, refused.message, errors=errors)
+    return _json(result)
