@@ -1,0 +1,139 @@
+"""Scheduling a report: the form on a report's schedule page, the tenant's schedules, delete.
+
+A schedule keeps the report's query string as the page had it; the job runs
+it for each recipient with that recipient's permissions, so choosing a
+recipient shows them nothing they could not see on the page themselves.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from pyramid.httpexceptions import HTTPForbidden, HTTPNotFound, HTTPSeeOther
+from pyramid.view import view_config
+from sqlalchemy import select
+
+from core import label_text
+from core.models import Role
+from plugins.reports import _
+from plugins.reports.catalogue import report_for, visible_reports
+from plugins.reports.models import ReportSchedule
+from plugins.reports.params import FIELDS
+from plugins.reports.periods import local_today
+from plugins.reports.permissions import ReportsPermission
+from plugins.reports.schedules import FREQUENCIES, NOT_ENABLED, first_run
+from plugins.workflow.task_form import member_choices
+
+FREQUENCY_LABELS = {"weekly": _("Weekly"), "monthly": _("Monthly")}
+NO_RECIPIENTS = _("Choose at least one recipient.")
+NOT_MEMBER = _("Choose recipients among the users of this organisation.")
+BAD_FREQUENCY = _("Choose weekly or monthly.")
+SCHEDULED = _("The report was scheduled.")
+DELETED = _("The schedule was deleted.")
+NOT_ENABLED_TEXT = _("Not sent: messaging is not enabled for this organisation.")
+
+
+def _filters(values: Any) -> list[tuple[str, str]]:
+    """The report filters of ``values`` (a GET or POST), in the order of ``FIELDS``."""
+    return [(name, str(values.get(name, ""))) for name in FIELDS if values.get(name)]
+
+
+def _schedules(request: Any) -> list[dict[str, Any]]:
+    titles = {r.key: label_text(r.title, request.locale_name) for r in visible_reports(request)}
+    people = dict(member_choices(request.db))
+    rows = request.db.scalars(select(ReportSchedule).order_by(ReportSchedule.id))
+    translate = request.localizer.translate
+    return [
+        {
+            "schedule": s,
+            "title": titles.get(s.report_key, s.report_key),
+            "frequency": translate(FREQUENCY_LABELS.get(s.frequency, s.frequency)),
+            "recipients": ", ".join(people.get(u, "–") for u in s.recipient_ids),
+            "error": translate(NOT_ENABLED_TEXT) if s.last_error == NOT_ENABLED else s.last_error,
+            "may_delete": _may_change(request, s),
+        }
+        for s in rows
+    ]
+
+
+def _may_change(request: Any, schedule: ReportSchedule) -> bool:
+    return request.membership.role == Role.ADMIN or schedule.created_by_user_id == request.user.id
+
+
+@view_config(
+    route_name="report_schedule",
+    renderer="plugins.reports:templates/schedules.pt",
+    permission=ReportsPermission.VIEW,
+)
+def schedule_page(request: Any) -> Any:
+    """GET: the form for the report of the URL with its filters; POST: save the schedule."""
+    report = report_for(request, request.matchdict["key"])
+    source = request.POST if request.method == "POST" else request.GET
+    filters = _filters(source)
+    query = urlencode(filters)
+    people = member_choices(request.db)
+    members = {uid for uid, _name in people}
+    frequency = str(request.POST.get("frequency", "weekly"))
+    chosen = [str(v) for v in request.POST.getall("recipients")] if request.method == "POST" else []
+    errors: dict[str, Any] = {}
+    if request.method == "POST":
+        if frequency not in FREQUENCIES:
+            errors["frequency"] = BAD_FREQUENCY
+        ids = [int(v) for v in chosen if v.isdigit() and len(v) < 10]
+        if not chosen:
+            errors["recipients"] = NO_RECIPIENTS
+        elif len(ids) != len(chosen) or not set(ids) <= members:
+            errors["recipients"] = NOT_MEMBER
+        if not errors:
+            request.db.add(
+                ReportSchedule(
+                    report_key=report.key,
+                    query=query,
+                    frequency=frequency,
+                    recipient_ids=sorted(set(ids)),
+                    next_run_at=first_run(frequency, local_today()),
+                    created_by_user_id=request.user.id,
+                    last_error="",
+                )
+            )
+            request.session.flash(request.localizer.translate(SCHEDULED))
+            return HTTPSeeOther(request.route_url("report_schedules"))
+        request.response.status_int = 400
+    return {
+        "report": report,
+        "query": query,
+        "filters": filters,
+        "people": people,
+        "chosen": chosen,
+        "frequency": frequency,
+        "frequencies": [(f, FREQUENCY_LABELS[f]) for f in FREQUENCIES],
+        "errors": {k: request.localizer.translate(v) for k, v in errors.items()},
+        "schedules": _schedules(request),
+    }
+
+
+@view_config(
+    route_name="report_schedules",
+    renderer="plugins.reports:templates/schedules.pt",
+    permission=ReportsPermission.VIEW,
+    request_method="GET",
+)
+def schedule_list(request: Any) -> dict[str, Any]:
+    return {"report": None, "schedules": _schedules(request)}
+
+
+@view_config(
+    route_name="report_schedule_delete",
+    permission=ReportsPermission.VIEW,
+    request_method="POST",
+)
+def schedule_delete(request: Any) -> Any:
+    schedule = request.db.get(ReportSchedule, int(request.matchdict["id"]))
+    if schedule is None:
+        raise HTTPNotFound()
+    if not _may_change(request, schedule):
+        raise HTTPForbidden()
+    request.db.delete(schedule)
+    request.session.flash(request.localizer.translate(DELETED))
+    return HTTPSeeOther(request.route_url("report_schedules"))
