@@ -207,6 +207,11 @@ def test_another_tenants_schedule_is_not_found(webapp, as_anna, beta, db):
     webapp.post(
         as_anna.url(f"/reports/schedules/{other.id}/delete"), {"csrf_token": token}, status=404
     )
+    webapp.post(
+        as_anna.url("/reports/schedules/99999999999999999999/delete"),
+        {"csrf_token": token},
+        status=404,
+    )
     listing = webapp.get(as_anna.url("/reports/schedules"))
     assert "Bert" not in listing.text
     with all_tenants(db):

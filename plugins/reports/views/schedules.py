@@ -65,46 +65,64 @@ def _may_change(request: Any, schedule: ReportSchedule) -> bool:
     route_name="report_schedule",
     renderer="plugins.reports:templates/schedules.pt",
     permission=ReportsPermission.VIEW,
+    request_method="GET",
 )
-def schedule_page(request: Any) -> Any:
-    """GET: the form for the report of the URL with its filters; POST: save the schedule."""
-    report = report_for(request, request.matchdict["key"])
-    source = request.POST if request.method == "POST" else request.GET
-    filters = _filters(source)
-    query = urlencode(filters)
-    people = member_choices(request.db)
-    members = {uid for uid, _name in people}
-    frequency = str(request.POST.get("frequency", "weekly"))
-    chosen = [str(v) for v in request.POST.getall("recipients")] if request.method == "POST" else []
+def schedule_form(request: Any) -> dict[str, Any]:
+    """The form for the report of the URL, with the filters of its query string."""
+    return _form_page(request, request.matchdict["key"], request.GET, "weekly", [], {})
+
+
+@view_config(
+    route_name="report_schedules",
+    renderer="plugins.reports:templates/schedules.pt",
+    permission=ReportsPermission.VIEW,
+    request_method="POST",
+)
+def schedule_create(request: Any) -> Any:
+    """Save a schedule of report ``report`` (a form field) with the filters the form carries."""
+    post = request.POST
+    key = str(post.get("report", ""))
+    frequency = str(post.get("frequency", ""))
+    chosen = [str(v) for v in post.getall("recipients")]
+    members = {uid for uid, _name in member_choices(request.db)}
+    ids = [int(v) for v in chosen if v.isdigit() and len(v) < 10]
     errors: dict[str, Any] = {}
-    if request.method == "POST":
-        if frequency not in FREQUENCIES:
-            errors["frequency"] = BAD_FREQUENCY
-        ids = [int(v) for v in chosen if v.isdigit() and len(v) < 10]
-        if not chosen:
-            errors["recipients"] = NO_RECIPIENTS
-        elif len(ids) != len(chosen) or not set(ids) <= members:
-            errors["recipients"] = NOT_MEMBER
-        if not errors:
-            request.db.add(
-                ReportSchedule(
-                    report_key=report.key,
-                    query=query,
-                    frequency=frequency,
-                    recipient_ids=sorted(set(ids)),
-                    next_run_at=first_run(frequency, local_today()),
-                    created_by_user_id=request.user.id,
-                    last_error="",
-                )
-            )
-            request.session.flash(request.localizer.translate(SCHEDULED))
-            return HTTPSeeOther(request.route_url("report_schedules"))
+    if frequency not in FREQUENCIES:
+        errors["frequency"] = BAD_FREQUENCY
+    if not chosen:
+        errors["recipients"] = NO_RECIPIENTS
+    elif len(ids) != len(chosen) or not set(ids) <= members:
+        errors["recipients"] = NOT_MEMBER
+    page = _form_page(request, key, post, frequency, chosen, errors)
+    if errors:
         request.response.status_int = 400
+        return page
+    request.db.add(
+        ReportSchedule(
+            report_key=page["report"].key,
+            query=page["query"],
+            frequency=frequency,
+            recipient_ids=sorted(set(ids)),
+            next_run_at=first_run(frequency, local_today()),
+            created_by_user_id=request.user.id,
+            last_error="",
+        )
+    )
+    request.session.flash(request.localizer.translate(SCHEDULED))
+    return HTTPSeeOther(request.route_url("report_schedules"))
+
+
+def _form_page(
+    request: Any, key: str, source: Any, frequency: str, chosen: list[str], errors: dict[str, Any]
+) -> dict[str, Any]:
+    """The schedule page's values; ``HTTPNotFound`` or ``HTTPForbidden`` for a report not seen."""
+    report = report_for(request, key)
+    filters = _filters(source)
     return {
         "report": report,
-        "query": query,
+        "query": urlencode(filters),
         "filters": filters,
-        "people": people,
+        "people": member_choices(request.db),
         "chosen": chosen,
         "frequency": frequency,
         "frequencies": [(f, FREQUENCY_LABELS[f]) for f in FREQUENCIES],
