@@ -225,3 +225,24 @@ def test_a_schedule_is_deleted_from_the_list(webapp, as_anna, db):
     db.expire_all()
     with all_tenants(db):
         assert db.scalars(select(ReportSchedule)).all() == []
+
+
+def test_a_member_may_not_delete_a_schedule_of_someone_else(webapp, as_maija, db):
+    annas = _schedule(db, as_maija, ["anna"])
+    listing = webapp.get(as_maija.url("/reports/schedules"))
+    assert f"delete-{annas.id}" not in listing.forms
+    token = _form(webapp, as_maija)["csrf_token"].value
+    webapp.post(
+        as_maija.url(f"/reports/schedules/{annas.id}/delete"), {"csrf_token": token}, status=403
+    )
+
+
+def test_the_form_speaks_finnish(webapp, as_anna, db):
+    as_anna.users["anna"].locale = "fi"
+    db.flush()
+    form = _form(webapp, as_anna)
+    page = form.submit(status=400)
+    assert page.html.select_one("#recipients-error").get_text() == (
+        "Valitse vähintään yksi vastaanottaja."
+    )
+    assert page.html.select_one("#schedule-form h2").get_text() == "Ajasta tämä raportti"
