@@ -186,11 +186,16 @@ def test_scheduling_from_a_report_page_keeps_its_filters(webapp, as_anna, db):
             "users of this organisation",
         ),
         ("frequency", lambda form, company, beta: form["frequency"].force_value("daily"), "weekly"),
+        (
+            "report",
+            lambda form, company, beta: form["start"].force_value("31.2.2026"),
+            "filters are not valid",
+        ),
     ],
 )
 def test_the_form_refuses_bad_input_by_the_field(webapp, as_anna, beta, db, field, change, message):
     form = _form(webapp, as_anna)
-    if field == "frequency":
+    if field in ("frequency", "report"):
         form.fields["recipients"][0].checked = True
     change(form, as_anna, beta)
     page = form.submit(status=400)

@@ -19,10 +19,11 @@ from core.models import Role
 from plugins.reports import _
 from plugins.reports.catalogue import report_for, visible_reports
 from plugins.reports.models import ReportSchedule
-from plugins.reports.params import FIELDS
+from plugins.reports.params import FIELDS, read_query
 from plugins.reports.periods import local_today
 from plugins.reports.permissions import ReportsPermission
 from plugins.reports.schedules import FREQUENCIES, NOT_ENABLED, first_run
+from plugins.reports.scope import visible_user_ids
 from plugins.workflow.task_form import member_choices
 
 FREQUENCY_LABELS = {"weekly": _("Weekly"), "monthly": _("Monthly")}
@@ -31,6 +32,9 @@ NOT_MEMBER = _("Choose recipients among the users of this organisation.")
 BAD_FREQUENCY = _("Choose weekly or monthly.")
 SCHEDULED = _("The report was scheduled.")
 DELETED = _("The schedule was deleted.")
+BAD_FILTERS = _("The report's filters are not valid: open the report and choose them again.")
+#: The length of ``ReportSchedule.query``.
+QUERY_MAX = 2000
 NOT_ENABLED_TEXT = _("Not sent: messaging is not enabled for this organisation.")
 
 
@@ -94,6 +98,11 @@ def schedule_create(request: Any) -> Any:
     elif len(ids) != len(chosen) or not set(ids) <= members:
         errors["recipients"] = NOT_MEMBER
     page = _form_page(request, key, post, frequency, chosen, errors)
+    values = {name: str(post.get(name, "")) for name in FIELDS}
+    checked = read_query(request, page["report"], values, visible_user_ids(request), local_today())
+    if checked.errors or len(page["query"]) > QUERY_MAX:
+        errors["report"] = BAD_FILTERS
+        page["errors"]["report"] = request.localizer.translate(BAD_FILTERS)
     if errors:
         request.response.status_int = 400
         return page
