@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.jobs.outbox import tenant_hooks
-from core.models import Tenant
+from core.models import Membership, Tenant, User
 from plugins.contacts.models import ContactPerson, ContactRequest, Customer
 
 #: The entities a message can be written on.
@@ -32,10 +32,12 @@ class Party:
     person: ContactPerson | None = None
     task: Any = None
     request: ContactRequest | None = None
+    #: A user of the tenant (entity ``"user"``): a report or notice sent to a colleague.
+    user: User | None = None
 
     @property
     def email(self) -> str:
-        for holder in (self.request, self.person, self.customer):
+        for holder in (self.request, self.person, self.customer, self.user):
             if holder is not None and holder.email:
                 return holder.email
         return ""
@@ -49,7 +51,7 @@ class Party:
 
     @property
     def name(self) -> str:
-        for holder in (self.request, self.person, self.customer):
+        for holder in (self.request, self.person, self.customer, self.user):
             if holder is not None and holder.name:
                 return holder.name
         return ""
@@ -93,7 +95,13 @@ def record_exists(db: Session, tenant: Tenant, entity: str, record_id: int) -> b
 
 
 def find_party(db: Session, tenant: Tenant, entity: str, record_id: int) -> Party | None:
-    """The record (of this tenant: the session filters) and the people around it."""
+    """The record (of this tenant: the session filters) and the people around it.
+
+    Entity ``"user"`` is a user who is an active member of ``tenant``; a user
+    of another tenant is not found.
+    """
+    if entity == "user":
+        return _member_party(db, tenant, record_id)
     model = entity_model(db, tenant, entity)
     if model is None:
         return None
@@ -121,3 +129,15 @@ def find_party(db: Session, tenant: Tenant, entity: str, record_id: int) -> Part
 
 def is_open_task(task: Any) -> bool:
     return getattr(task, "closed_at", None) is None
+
+
+def _member_party(db: Session, tenant: Tenant, user_id: int) -> Party | None:
+    member = db.scalar(
+        select(Membership.id).where(
+            Membership.tenant_id == tenant.id, Membership.user_id == user_id, Membership.active
+        )
+    )
+    user = db.get(User, user_id) if member is not None else None
+    if user is None:
+        return None
+    return Party(user, user=user)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from core import Link, Panel, Permission, hookimpl
-from plugins.reports import builtin, hookspecs, models, summary
+from core import JobType, Link, Panel, PeriodicJob, Permission, hookimpl
+from plugins.reports import builtin, hookspecs, models, schedules, summary
 from plugins.reports.panels import my_numbers_panels
 from plugins.reports.permissions import ReportsPermission
 from plugins.reports.views.reports import report_links
@@ -44,3 +44,13 @@ def myynti_reports(request: Any) -> list[dict[str, Any]]:
 @hookimpl
 def myynti_panels(request: Any, slot: str, context: Any) -> list[Panel]:
     return my_numbers_panels(request, slot, context)
+
+
+@hookimpl
+def myynti_jobs() -> list[JobType]:
+    return [JobType(schedules.SEND_JOB, schedules.send_schedules)]
+
+
+@hookimpl
+def myynti_periodic_jobs() -> list[PeriodicJob]:
+    return [PeriodicJob(schedules.DUE, schedules.INTERVAL, schedules.due_schedules)]

@@ -17,13 +17,23 @@ PostgreSQL can answer from the index alone:
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Date, Float, Index, Integer, Numeric, UniqueConstraint
+from sqlalchemy import (
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
-from core.models import Base, TenantOwned
+from core.models import Base, JSONDocument, TenantOwned
 from plugins.workflow.models import Activity, Task
 
 INDEXES = (
@@ -88,3 +98,30 @@ class SalesDay(TenantOwned, Base):
     tasks: Mapped[int] = mapped_column(Integer, default=0)
     value: Mapped[Decimal] = mapped_column(Numeric(16, 2), default=0)
     days: Mapped[float] = mapped_column(Float, default=0.0)
+
+
+class ReportSchedule(TenantOwned, Base):
+    """A report, with the filters and period of its URL, e-mailed weekly or monthly to users.
+
+    Each recipient gets the report as they would see it on its page: the job
+    runs it with that recipient's permissions (``audience.audience_for``).
+    ``last_error`` is why the last due run sent nothing (messaging not enabled,
+    no mail server), shown on the list; it is empty after a run that sent.
+    """
+
+    __tablename__ = "report_schedule"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    report_key: Mapped[str] = mapped_column(String(100))
+    #: The report page's query string (``period=month&user=3``...), as the URL had it.
+    query: Mapped[str] = mapped_column(String(2000), default="")
+    #: ``"weekly"`` or ``"monthly"`` (``schedules.FREQUENCIES``).
+    frequency: Mapped[str] = mapped_column(String(8))
+    #: User ids of members of the tenant.
+    recipient_ids: Mapped[list[int]] = mapped_column(JSONDocument, default=list)
+    next_run_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_by_user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    last_sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_error: Mapped[str] = mapped_column(String(500), default="")

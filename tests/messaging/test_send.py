@@ -178,3 +178,30 @@ def test_template_choices_are_offered_to_other_plugins(jobdb, acme):
     hooks = tenant_hooks(jobdb, tenant)
     choices = hooks.collect("myynti_message_templates", db=jobdb, tenant=tenant, channel="email")
     assert choices == []
+
+
+def test_a_message_to_a_member_of_the_tenant_goes_to_their_address(jobdb, acme, smtp):
+    """Entity ``user``: a report or notice for a colleague, with a file, to the user's e-mail."""
+    sheet = MessageFile("myynti.csv", "text/csv", "\ufeffMyyjä;Voitettu\r\n".encode())
+    send(
+        jobdb,
+        acme,
+        entity="user",
+        record_id=acme.maija.id,
+        subject="Raportti",
+        body="Liitteenä.",
+        files=(sheet,),
+        automatic=True,
+    )
+    run_jobs(jobdb, acme.tenant, SEND_JOB)
+    [got] = smtp.handler.received
+    assert got.rcpt_tos == ["maija@acme.example"]
+    [attachment] = parsed(got).iter_attachments()
+    assert attachment.get_filename() == "myynti.csv"
+    assert attachment.get_payload(decode=True) == sheet.data
+
+
+def test_a_message_to_a_user_of_another_tenant_is_refused(jobdb, acme, beta, smtp):
+    with pytest.raises(MessageRefused, match="record of the message was not found"):
+        send(jobdb, acme, entity="user", record_id=beta.user.id, subject="Raportti", body="x")
+    assert jobdb.scalars(select(Message)).all() == []
