@@ -7,13 +7,11 @@ receiving (routing by the reply address's token) and read the campaign page.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import select
 
 from core.db import TenantSession, set_tenant
-from core.jobs.outbox import QUEUE_KEY
 from core.models import Tenant
 from plugins.campaigns.models import CampaignTarget
 from plugins.messaging import tokens
@@ -25,15 +23,9 @@ OUR_ADDRESS = "myynti@acme.example"
 
 
 @pytest.fixture
-def jobdb(db_connection, wsgi_app) -> Iterator[TenantSession]:
-    """A session as the mail-polling job has it, in the test's transaction."""
-    session = TenantSession(
-        bind=db_connection,
-        join_transaction_mode="create_savepoint",
-        info={QUEUE_KEY: wsgi_app.registry.myynti_jobs},
-    )
-    yield session
-    session.close()
+def jobdb(job_db: TenantSession) -> TenantSession:
+    """A session as the mail-polling job has it (core.testing's ``job_db``)."""
+    return job_db
 
 
 @pytest.fixture

@@ -20,8 +20,7 @@ from sqlalchemy import select
 
 from core.credentials import encrypt
 from core.db import TenantSession, all_tenants, set_tenant
-from core.jobs.outbox import QUEUE_KEY
-from core.models import Job, JobState, Role, Tenant, User, as_utc, utcnow
+from core.models import Role, Tenant, User
 from plugins.contacts.models import ContactPerson, Customer
 from plugins.messaging.models import MailSettings, Security
 from plugins.workflow.models import Stage, Task, Workflow
@@ -172,71 +171,14 @@ def beta(db, make_tenant, make_user) -> Beta:
 
 
 @pytest.fixture
-def jobdb(db, db_connection, wsgi_app) -> Iterator[TenantSession]:
-    """A session as a job has it (it knows the app's job queue), in the test's transaction."""
-    session = TenantSession(
-        bind=db_connection,
-        join_transaction_mode="create_savepoint",
-        info={QUEUE_KEY: wsgi_app.registry.myynti_jobs},
-    )
-    yield session
-    session.close()
+def jobdb(job_db: TenantSession) -> TenantSession:
+    """A session as a job has it (core.testing's ``job_db``), under this suite's old name."""
+    return job_db
 
 
 def as_tenant(session: TenantSession, tenant: Tenant) -> Tenant:
     set_tenant(session, tenant.id)
     return session.get(Tenant, tenant.id)
-
-
-def run_jobs(session: TenantSession, tenant: Tenant, name: str | None = None) -> list[Job]:
-    """Run the tenant's due jobs as the worker does: claim (attempts + 1), run in a savepoint.
-
-    Only jobs due now run (``run_after``); a job started by a job waits for the next call.
-
-    A job that raises goes back to pending (or failed after the last attempt),
-    its work rolled back, as in ``core.jobs.worker``.
-    """
-    queue = session.info[QUEUE_KEY]
-    ran = []
-    with all_tenants(session):
-        jobs = list(
-            session.scalars(
-                select(Job)
-                .where(Job.tenant_id == tenant.id, Job.state == JobState.PENDING)
-                .order_by(Job.id)
-            )
-        )
-    now = utcnow()
-    for job in jobs:
-        if name and job.name != name:
-            continue
-        if job.run_after is not None and as_utc(job.run_after) > now:
-            continue  # not due: a worker would not claim it
-        with all_tenants(session):
-            job.state = JobState.RUNNING
-            job.attempts += 1
-            session.flush()
-        session.expire_all()  # a worker's transaction starts afresh
-        worker_tenant = as_tenant(session, tenant)
-        savepoint = session.begin_nested()
-        try:
-            queue.job_types[job.name].job.run(db=session, tenant=worker_tenant, payload=job.payload)
-            session.flush()
-        except Exception as exc:  # noqa: BLE001 - recorded as the worker does
-            savepoint.rollback()
-            with all_tenants(session):
-                job.last_error = str(exc)
-                job.state = (
-                    JobState.PENDING if job.attempts < queue.config.attempts else JobState.FAILED
-                )
-        else:
-            savepoint.commit()
-            with all_tenants(session):
-                job.state = JobState.DONE
-        with all_tenants(session):
-            session.flush()
-        ran.append(job)
-    return ran
 
 
 def wait_for(predicate: Any, timeout: float = 5.0) -> None:
@@ -247,4 +189,4 @@ def wait_for(predicate: Any, timeout: float = 5.0) -> None:
         time.sleep(0.02)
 
 
-__all__ = ["as_tenant", "encrypt", "run_jobs", "wait_for"]
+__all__ = ["as_tenant", "encrypt", "wait_for"]

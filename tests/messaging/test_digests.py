@@ -11,12 +11,12 @@ from sqlalchemy import select
 from core.db import all_tenants
 from core.history import record_event
 from core.models import utcnow
-from core.testing import csrf_token
+from core.testing import csrf_token, run_jobs
 from plugins.messaging.digests import DIGEST_JOB, due_subscriptions
 from plugins.messaging.models import DigestSubscription
 from plugins.messaging.outbox import SEND_JOB
 from plugins.workflow.models import Task
-from tests.messaging.conftest import as_tenant, run_jobs
+from tests.messaging.conftest import as_tenant
 
 
 def subscribe(webapp, login, frequency):

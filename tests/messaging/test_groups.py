@@ -14,11 +14,12 @@ from sqlalchemy import select
 from core.db import all_tenants
 from core.jobs import enqueue
 from core.models import Event, Job, as_utc, utcnow
+from core.testing import run_jobs
 from plugins.contacts.models import ContactPerson, CustomerTag
 from plugins.messaging.groups import GROUP_JOB
 from plugins.messaging.models import GroupSend, MailSettings, Message, State, Template
 from plugins.messaging.outbox import MESSAGE_OUT, SEND_JOB
-from tests.messaging.conftest import as_tenant, run_jobs
+from tests.messaging.conftest import as_tenant
 from tests.messaging.test_templates import add_template
 
 

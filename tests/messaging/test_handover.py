@@ -17,9 +17,9 @@ from sqlalchemy import delete, func, select
 from core.db import all_tenants, set_tenant
 from core.licensing import enable_plugin
 from core.models import Tenant
+from core.testing import run_jobs
 from plugins.messaging import delivery, outbox, tokens
 from plugins.messaging.models import Handover, MailSettings, Message, Security, State
-from tests.messaging.conftest import run_jobs
 from tests.messaging.test_send import send
 
 

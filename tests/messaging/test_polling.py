@@ -10,9 +10,10 @@ from sqlalchemy import func, select
 from core.credentials import encrypt
 from core.db import all_tenants
 from core.models import Job
+from core.testing import run_jobs
 from plugins.messaging import polling, receiving
 from plugins.messaging.models import Mailbox, Message
-from tests.messaging.conftest import as_tenant, run_jobs
+from tests.messaging.conftest import as_tenant
 from tests.messaging.dovecot import PASSWORD, USER, running_dovecot
 
 

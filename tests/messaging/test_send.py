@@ -12,10 +12,11 @@ from sqlalchemy import select
 from core import MessageFile, MessageRefused, OutgoingMessage
 from core.jobs.outbox import tenant_hooks
 from core.models import Attachment, Event, Job
+from core.testing import run_jobs
 from plugins.messaging import tokens
 from plugins.messaging.models import Message, State
 from plugins.messaging.outbox import MESSAGE_FAILED, MESSAGE_OUT, SEND_JOB, resend
-from tests.messaging.conftest import as_tenant, run_jobs
+from tests.messaging.conftest import as_tenant
 
 
 def send(jobdb, acme, **fields):

@@ -11,10 +11,11 @@ import pytest
 from core import MessageRefused, OutgoingMessage
 from core.credentials import encrypt
 from core.jobs.outbox import tenant_hooks
+from core.testing import run_jobs
 from plugins.messaging.models import Message, State
 from plugins.messaging.outbox import SEND_JOB
 from plugins.messaging.sms import InvalidNumber, normalise, segments
-from tests.messaging.conftest import as_tenant, run_jobs
+from tests.messaging.conftest import as_tenant
 
 
 class Gateway(BaseHTTPRequestHandler):

@@ -9,12 +9,12 @@ from sqlalchemy import select
 
 from core.db import all_tenants
 from core.models import Event
+from core.testing import run_jobs
 from plugins.messaging.outbox import SEND_JOB
 from plugins.messaging.stage_action import KEY
 from plugins.workflow.models import Stage
 from plugins.workflow.moves import RUN_STAGE_ACTIONS
 from plugins.workflow.stage_actions import ACTION_DONE, ACTION_FAILED
-from tests.messaging.conftest import run_jobs
 from tests.messaging.test_templates import add_template
 from tests.workflow_plugins.fixtures import bind_action
 

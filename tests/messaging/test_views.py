@@ -12,10 +12,10 @@ from sqlalchemy import select
 from core.credentials import decrypt
 from core.db import all_tenants
 from core.models import Role
-from core.testing import csrf_token
+from core.testing import csrf_token, run_jobs
 from plugins.messaging.models import MailSettings, Message, State
 from plugins.messaging.outbox import SEND_JOB
-from tests.messaging.conftest import as_tenant, run_jobs
+from tests.messaging.conftest import as_tenant
 
 
 @pytest.fixture
