@@ -7,6 +7,8 @@ list does not know is refused, so a typo is not silently a wider query.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from typing import Any
 
 from pyramid.response import Response
@@ -25,13 +27,35 @@ MAX_LIMIT = 200
 PAGING = frozenset({"limit", "cursor"})
 
 
+def _json(body: Any) -> Response:
+    return Response(json_body=body, content_type="application/json", charset="utf-8")
+
+
+def answers_problems(view: Callable[[Any], Response]) -> Callable[[Any], Response]:
+    """A view that raises what it refuses; the caller gets the problem+json answer."""
+
+    @functools.wraps(view)
+    def answer(request: Any) -> Response:
+        try:
+            return view(request)
+        except Refused as refused:
+            return refused.response
+        except writing.BodyRefused as refused:
+            return problem(request, refused.status, refused.detail)
+        except FieldErrors as refused:
+            return problem(request, 422, errors=refused.errors)
+        except ActionRefused as refused:
+            errors = {refused.field: refused.message} if refused.field else None
+            return problem(request, refused.status, refused.message, errors=errors)
+
+    return answer
+
+
 @view_config(route_name="api_records", request_method="GET", require_csrf=False)
+@answers_problems
 def list_records(request: Any) -> Response:
-    try:
-        access = authenticate(request)
-        resource = resource_for(request, access, READ)
-    except Refused as refused:
-        return refused.response
+    access = authenticate(request)
+    resource = resource_for(request, access, READ)
     errors: dict[str, Any] = {}
     conditions = []
     for name, text in request.GET.items():
@@ -67,19 +91,11 @@ def list_records(request: Any) -> Response:
 
 
 @view_config(route_name="api_record", request_method="GET", require_csrf=False)
+@answers_problems
 def read_record(request: Any) -> Response:
-    try:
-        access = authenticate(request)
-        resource = resource_for(request, access, READ)
-    except Refused as refused:
-        return refused.response
-    record_id = row_id(request.matchdict["id"])
-    record = None
-    if record_id is not None:
-        record = request.db.scalar(select(resource.model).where(resource.model.id == record_id))
-    if record is None:
-        return problem(request, 404)
-    return _json(resource.dump(record))
+    access = authenticate(request)
+    resource = resource_for(request, access, READ)
+    return _json(resource.dump(_record(request, resource)))
 
 
 def _limit(text: str | None, errors: dict[str, Any]) -> int:
@@ -101,25 +117,15 @@ def _secret(request: Any) -> str:
     return request.registry.settings["myynti.secret"]
 
 
-def _json(body: Any) -> Response:
-    return Response(json_body=body, content_type="application/json", charset="utf-8")
-
-
 @view_config(route_name="api_records_create", request_method="POST", require_csrf=False)
+@answers_problems
 def create_record(request: Any) -> Response:
-    try:
-        access = authenticate(request)
-        resource = resource_for(request, access, WRITE)
-        body = writing.read_body(request)
-        values = writing.check(request.db, access.caller.tenant, resource, body, creating=True)
-        with request.db.begin_nested():
-            record = writing.save(request.db, resource, None, values, access.caller.token.user)
-    except Refused as refused:
-        return refused.response
-    except writing.BodyRefused as refused:
-        return problem(request, refused.status, refused.detail)
-    except FieldErrors as refused:
-        return problem(request, 422, errors=refused.errors)
+    access = authenticate(request)
+    resource = resource_for(request, access, WRITE)
+    body = writing.read_body(request)
+    values = writing.check(request.db, access.caller.tenant, resource, body, creating=True)
+    with request.db.begin_nested():
+        record = writing.save(request.db, resource, None, values, access.caller.token.user)
     response = _json(resource.dump(record))
     response.status_int = 201
     response.location = request.route_url(
@@ -129,34 +135,26 @@ def create_record(request: Any) -> Response:
 
 
 @view_config(route_name="api_record_write", request_method="PATCH", require_csrf=False)
+@answers_problems
 def update_record(request: Any) -> Response:
-    try:
-        access = authenticate(request)
-        resource = resource_for(request, access, WRITE)
-        record = _record(request, resource)
-        body = writing.read_body(request)
-        _check_version(request, resource, record, body)
-        values = writing.check(request.db, access.caller.tenant, resource, body, creating=False)
-        with request.db.begin_nested():
-            record = writing.save(request.db, resource, record, values, access.caller.token.user)
-    except Refused as refused:
-        return refused.response
-    except writing.BodyRefused as refused:
-        return problem(request, refused.status, refused.detail)
-    except FieldErrors as refused:
-        return problem(request, 422, errors=refused.errors)
+    access = authenticate(request)
+    resource = resource_for(request, access, WRITE)
+    record = _record(request, resource)
+    body = writing.read_body(request)
+    _check_version(request, resource, record, body)
+    values = writing.check(request.db, access.caller.tenant, resource, body, creating=False)
+    with request.db.begin_nested():
+        record = writing.save(request.db, resource, record, values, access.caller.token.user)
     return _json(resource.dump(record))
 
 
 @view_config(route_name="api_record_write", request_method="DELETE", require_csrf=False)
+@answers_problems
 def archive_record(request: Any) -> Response:
     """Archive: the record is kept, marked archived, and left out of the UI's lists."""
-    try:
-        access = authenticate(request)
-        resource = resource_for(request, access, WRITE)
-        record = _record(request, resource)
-    except Refused as refused:
-        return refused.response
+    access = authenticate(request)
+    resource = resource_for(request, access, WRITE)
+    record = _record(request, resource)
     if resource.field("archived_at") is None:
         return problem(request, 405, _("Records of this kind cannot be archived."))
     if record.archived_at is None:
@@ -195,32 +193,23 @@ def _check_version(request: Any, resource: Any, record: Any, body: dict[str, Any
 
 
 @view_config(route_name="api_record_action", request_method="POST", require_csrf=False)
+@answers_problems
 def record_action(request: Any) -> Response:
     """``POST …/<resource>/{id}/<action>``: an owner's action on one record."""
-    try:
-        access = authenticate(request)
-        resource = resource_for(request, access, READ)
-        hooks = request.registry.myynti_plugins.hooks_for(access.enabled)
-        action = actions.actions_of(hooks).get((resource.name, request.matchdict["action"]))
-        if action is None:
-            raise Refused(problem(request, 404))
-        if not access.caller.may(resource.plugin, WRITE):
-            raise Refused(problem(request, 403, _("The token's scopes do not allow this.")))
-        record = _record(request, resource)
-        body = writing.read_body(request)
-        actions.check_body(action, body)
-        act_as(request, access)
-        if not request.has_permission(action.permission):
-            raise Refused(problem(request, 403, _("The user's role does not allow this.")))
-        with request.db.begin_nested():
-            result = action.run(request, record, body)
-    except Refused as refused:
-        return refused.response
-    except writing.BodyRefused as refused:
-        return problem(request, refused.status, refused.detail)
-    except FieldErrors as refused:
-        return problem(request, 422, errors=refused.errors)
-    except ActionRefused as refused:
-        errors = {refused.field: refused.message} if refused.field else None
-        return problem(request, refused.status, refused.message, errors=errors)
+    access = authenticate(request)
+    resource = resource_for(request, access, READ)
+    hooks = request.registry.myynti_plugins.hooks_for(access.enabled)
+    action = actions.actions_of(hooks).get((resource.name, request.matchdict["action"]))
+    if action is None:
+        raise Refused(problem(request, 404))
+    if not access.caller.may(resource.plugin, WRITE):
+        raise Refused(problem(request, 403, _("The token's scopes do not allow this.")))
+    record = _record(request, resource)
+    body = writing.read_body(request)
+    actions.check_body(action, body)
+    act_as(request, access)
+    if not request.has_permission(action.permission):
+        raise Refused(problem(request, 403, _("The user's role does not allow this.")))
+    with request.db.begin_nested():
+        result = action.run(request, record, body)
     return _json(result)
