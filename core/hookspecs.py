@@ -109,8 +109,9 @@ def myynti_record_actions() -> list[Any]:
     the API offers each at ``POST /api/v1/t/{tenant}/<entity plural>/{id}/<name>``
     and describes it in its OpenAPI document. ``run(request, record, body)`` is
     called with the caller as ``request.user`` of ``request.tenant``, in the
-    request's transaction; it returns the record (or another of the tenant's),
-    and raises ``FieldErrors`` or ``ActionRefused`` for what it will not do.
+    request's transaction; it returns a JSON object for the caller (the changed
+    record's id and state, say), and raises ``FieldErrors`` or ``ActionRefused``
+    for what it will not do.
     """
 
 
