@@ -18,6 +18,7 @@ from sqlalchemy import select
 
 from core.db import all_tenants
 from core.models import as_utc, utcnow
+from core.testing import run_jobs
 from plugins.messaging.models import MailSettings, Security
 from plugins.reports.models import ReportSchedule
 from plugins.reports.schedules import NOT_ENABLED, SEND_JOB, due_schedules
@@ -28,7 +29,6 @@ BY_USER = f"{HALF}&dimension=user"
 #: A real SMTP server, and a session as a job has it, as messaging's tests make them.
 smtp = messaging.smtp
 jobdb = messaging.jobdb
-run_jobs = messaging.run_jobs
 
 
 def _mail_settings(db: Any, tenant: Any, port: int) -> None:
