@@ -12,7 +12,7 @@ from core import Plugin
 
 plugin = Plugin(
     name="custom_fields",
-    title={"fi": "Lisätietokentät", "en": "Custom fields"},
+    title={"fi": "Lisätietokentät", "sv": "Tilläggsfält", "en": "Custom fields"},
     version="0.1.0",
     package="plugins.custom_fields",
     summary={

@@ -39,7 +39,7 @@ def fill_demo(db: Any, tenant: Any) -> None:
                 tenant_id=tenant.id,
                 entity="customer",
                 key="asiakasluokka",
-                label={"fi": "Asiakasluokka", "en": "Customer class"},
+                label={"fi": "Asiakasluokka", "sv": "Kundklass", "en": "Customer class"},
                 type=FieldType.CHOICE,
                 choices=[
                     {"value": v, "fi": fi, "en": en, "retired": False} for v, fi, en in CLASSES
@@ -53,7 +53,7 @@ def fill_demo(db: Any, tenant: Any) -> None:
                 tenant_id=tenant.id,
                 entity="customer",
                 key="sopimus_paattyy",
-                label={"fi": "Sopimus päättyy", "en": "Contract ends"},
+                label={"fi": "Sopimus päättyy", "sv": "Avtalet upphör", "en": "Contract ends"},
                 type=FieldType.DATE,
                 section="Sopimus",
                 position=2,

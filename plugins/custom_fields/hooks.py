@@ -44,7 +44,7 @@ def myynti_links(request: Any, slot: str) -> list[Link]:
     if slot == "admin" and request.has_permission(CustomFieldsPermission.MANAGE):
         return [
             Link(
-                {"fi": "Lisätietokentät", "en": "Custom fields"},
+                {"fi": "Lisätietokentät", "sv": "Tilläggsfält", "en": "Custom fields"},
                 request.route_url("custom_fields"),
                 60,
             )

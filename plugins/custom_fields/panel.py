@@ -23,7 +23,7 @@ def record_panel(request: Any, entity: str, record: Any) -> list[Panel]:
         return []
     return [
         Panel(
-            title={"fi": "Lisätiedot", "en": "Additional information"},
+            title={"fi": "Lisätiedot", "sv": "Tilläggsuppgifter", "en": "Additional information"},
             template="plugins.custom_fields:templates/panel.pt",
             data={"sections": list(sections.items())},
             order=20,

@@ -15,7 +15,11 @@ class CustomFieldsPermission(StrEnum):
         return [
             Permission(
                 cls.MANAGE,
-                {"fi": "Hallitse lisätietokenttiä", "en": "Manage custom fields"},
+                {
+                    "fi": "Hallitse lisätietokenttiä",
+                    "sv": "Hantera tilläggsfält",
+                    "en": "Manage custom fields",
+                },
                 ("admin",),
             )
         ]

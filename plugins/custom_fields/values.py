@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 
 from email_validator import EmailNotValidError, validate_email
 
-from core import i18n
+from core import i18n, label_text
 from core.forms import normalised_phone
 from plugins.custom_fields import _
 from plugins.custom_fields.models import CustomField, FieldType
@@ -186,7 +186,12 @@ def display(
     except (InvalidOperation, ValueError):
         return str(value)
     if kind == FieldType.YES_NO:
-        return {"fi": "kyllä", "en": "yes"}[locale] if value else {"fi": "ei", "en": "no"}[locale]
+        yes_no = (
+            {"fi": "kyllä", "sv": "ja", "en": "yes"}
+            if value
+            else {"fi": "ei", "sv": "nej", "en": "no"}
+        )
+        return label_text(yes_no, locale)
     if kind == FieldType.CHOICE:
         return field.choice_label(str(value), locale)
     if kind == FieldType.MULTI_CHOICE and isinstance(value, list):

@@ -6,7 +6,7 @@ from core import Plugin
 
 plugin = Plugin(
     name="workflow",
-    title={"fi": "Työnkulku", "en": "Workflow"},
+    title={"fi": "Työnkulku", "sv": "Arbetsflöde", "en": "Workflow"},
     version="0.1.0",
     package="plugins.workflow",
     summary={

@@ -11,26 +11,26 @@ from typing import Any
 
 from plugins.workflow.models import ActivityType, Stage, StageKind, Workflow
 
-DEFAULT_WORKFLOW = {"fi": "Myynti", "en": "Sales"}
+DEFAULT_WORKFLOW = {"fi": "Myynti", "sv": "Försäljning", "en": "Sales"}
 
 DEFAULT_STAGES = (
-    ({"fi": "Uusi", "en": "New"}, StageKind.OPEN, 10),
-    ({"fi": "Kontaktoitu", "en": "Contacted"}, StageKind.OPEN, 20),
-    ({"fi": "Tarvekartoitus", "en": "Needs analysis"}, StageKind.OPEN, 40),
-    ({"fi": "Tarjous", "en": "Quote"}, StageKind.OPEN, 60),
-    ({"fi": "Neuvottelu", "en": "Negotiation"}, StageKind.OPEN, 80),
-    ({"fi": "Voitettu", "en": "Won"}, StageKind.WON, 100),
-    ({"fi": "Hävitty", "en": "Lost"}, StageKind.LOST, 0),
+    ({"fi": "Uusi", "sv": "Ny", "en": "New"}, StageKind.OPEN, 10),
+    ({"fi": "Kontaktoitu", "sv": "Kontaktad", "en": "Contacted"}, StageKind.OPEN, 20),
+    ({"fi": "Tarvekartoitus", "sv": "Behovsanalys", "en": "Needs analysis"}, StageKind.OPEN, 40),
+    ({"fi": "Tarjous", "sv": "Offert", "en": "Quote"}, StageKind.OPEN, 60),
+    ({"fi": "Neuvottelu", "sv": "Förhandling", "en": "Negotiation"}, StageKind.OPEN, 80),
+    ({"fi": "Voitettu", "sv": "Vunnen", "en": "Won"}, StageKind.WON, 100),
+    ({"fi": "Hävitty", "sv": "Förlorad", "en": "Lost"}, StageKind.LOST, 0),
 )
 
 #: ``(key, name, counts in statistics)``: a comment is a note, not sales work.
 DEFAULT_ACTIVITY_TYPES = (
-    ("call", {"fi": "Puhelu", "en": "Call"}, True),
-    ("meeting", {"fi": "Tapaaminen", "en": "Meeting"}, True),
-    ("demo", {"fi": "Esittely", "en": "Demo"}, True),
-    ("email", {"fi": "Sähköposti", "en": "E-mail"}, True),
-    ("todo", {"fi": "Tehtävä", "en": "To-do"}, True),
-    ("comment", {"fi": "Kommentti", "en": "Comment"}, False),
+    ("call", {"fi": "Puhelu", "sv": "Samtal", "en": "Call"}, True),
+    ("meeting", {"fi": "Tapaaminen", "sv": "Möte", "en": "Meeting"}, True),
+    ("demo", {"fi": "Esittely", "sv": "Demo", "en": "Demo"}, True),
+    ("email", {"fi": "Sähköposti", "sv": "E-post", "en": "E-mail"}, True),
+    ("todo", {"fi": "Tehtävä", "sv": "Att göra", "en": "To-do"}, True),
+    ("comment", {"fi": "Kommentti", "sv": "Kommentar", "en": "Comment"}, False),
 )
 
 

@@ -91,7 +91,7 @@ class Stage(TenantOwned, Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     workflow_id: Mapped[int] = mapped_column(Integer)
-    #: ``{"fi": "Tarjous", "en": "Quote"}``.
+    #: ``{"fi": "Tarjous", "sv": "Offert", "en": "Quote"}``.
     name: Mapped[dict[str, str]] = mapped_column(JSONDocument, default=dict)
     kind: Mapped[str] = mapped_column(String(8), default=StageKind.OPEN)
     #: Win probability in per cent, 0–100.

@@ -20,14 +20,25 @@ class WorkflowPermission(StrEnum):
     @classmethod
     def declarations(cls) -> list[Permission]:
         titles = {
-            cls.TASK_VIEW: ({"fi": "Näe tehtävät", "en": "See tasks"}, BOTH),
+            cls.TASK_VIEW: ({"fi": "Näe tehtävät", "sv": "Se uppgifter", "en": "See tasks"}, BOTH),
             cls.TASK_EDIT: (
-                {"fi": "Muokkaa ja siirrä tehtäviä", "en": "Edit and move tasks"},
+                {
+                    "fi": "Muokkaa ja siirrä tehtäviä",
+                    "sv": "Redigera och flytta uppgifter",
+                    "en": "Edit and move tasks",
+                },
                 BOTH,
             ),
-            cls.TASK_EXPORT: ({"fi": "Vie tehtäviä", "en": "Export tasks"}, BOTH),
+            cls.TASK_EXPORT: (
+                {"fi": "Vie tehtäviä", "sv": "Exportera uppgifter", "en": "Export tasks"},
+                BOTH,
+            ),
             cls.ACTIVITY_EDIT: (
-                {"fi": "Lisää ja kuittaa aktiviteetteja", "en": "Add and complete activities"},
+                {
+                    "fi": "Lisää ja kuittaa aktiviteetteja",
+                    "sv": "Lägg till och kvittera aktiviteter",
+                    "en": "Add and complete activities",
+                },
                 BOTH,
             ),
             cls.SETTINGS_MANAGE: (

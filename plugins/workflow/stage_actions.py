@@ -45,17 +45,32 @@ def event_kinds() -> list[EventKind]:
     template = "plugins.workflow:templates/event_stage_action.pt"
     return [
         EventKind(
-            ACTION_DONE, {"fi": "Vaiheen toiminto tehty", "en": "Stage action done"}, "✓", template
+            ACTION_DONE,
+            {
+                "fi": "Vaiheen toiminto tehty",
+                "sv": "Stegets åtgärd utförd",
+                "en": "Stage action done",
+            },
+            "✓",
+            template,
         ),
         EventKind(
             ACTION_FAILED,
-            {"fi": "Vaiheen toiminto epäonnistui", "en": "Stage action failed"},
+            {
+                "fi": "Vaiheen toiminto epäonnistui",
+                "sv": "Stegets åtgärd misslyckades",
+                "en": "Stage action failed",
+            },
             "⚠",
             template,
         ),
         EventKind(
             ACTION_RETRIED,
-            {"fi": "Vaiheen toiminto yritetään uudelleen", "en": "Stage action retried"},
+            {
+                "fi": "Vaiheen toiminto yritetään uudelleen",
+                "sv": "Stegets åtgärd försöks igen",
+                "en": "Stage action retried",
+            },
             "↻",
             template,
         ),

@@ -21,9 +21,9 @@ from plugins.workflow.moves import move_task
 BASE_WORKFLOW_LIMIT = 1
 #: The stages a new workflow starts with.
 NEW_WORKFLOW_STAGES = (
-    ({"fi": "Uusi", "en": "New"}, StageKind.OPEN, 10),
-    ({"fi": "Voitettu", "en": "Won"}, StageKind.WON, 100),
-    ({"fi": "Hävitty", "en": "Lost"}, StageKind.LOST, 0),
+    ({"fi": "Uusi", "sv": "Ny", "en": "New"}, StageKind.OPEN, 10),
+    ({"fi": "Voitettu", "sv": "Vunnen", "en": "Won"}, StageKind.WON, 100),
+    ({"fi": "Hävitty", "sv": "Förlorad", "en": "Lost"}, StageKind.LOST, 0),
 )
 
 LIMIT_REACHED = _(

@@ -20,7 +20,7 @@ def stages_of(db, workflow) -> list[Stage]:
 def test_enabling_sets_up_the_default_process_and_activity_types(db, make_tenant):
     tenant = make_tenant("uusi", plugins=("workflow",))
     workflow, stages = default_stages(db, tenant)
-    assert workflow.name == {"fi": "Myynti", "en": "Sales"}
+    assert workflow.name == {"fi": "Myynti", "sv": "Försäljning", "en": "Sales"}
     assert [s.name["fi"] for s in stages.values()] == [
         "Uusi",
         "Kontaktoitu",
@@ -30,6 +30,7 @@ def test_enabling_sets_up_the_default_process_and_activity_types(db, make_tenant
         "Voitettu",
         "Hävitty",
     ]
+    assert stages["won"].name["sv"] == "Vunnen"
     assert [s.kind for s in stages.values()][-2:] == ["won", "lost"]
     assert stages["won"].probability == 100 and stages["lost"].probability == 0
     types = activity_types(db, tenant)

@@ -62,7 +62,13 @@ CARD_LABELS = {
 
 def board_links(request: Any, slot: str) -> list[Link]:
     if slot == "navigation" and request.has_permission(WorkflowPermission.TASK_VIEW):
-        return [Link({"fi": "Työnkulkunäkymä", "en": "Board"}, request.route_url("board"), 30)]
+        return [
+            Link(
+                {"fi": "Työnkulkunäkymä", "sv": "Tavla", "en": "Board"},
+                request.route_url("board"),
+                30,
+            )
+        ]
     return []
 
 

@@ -18,7 +18,7 @@ def customer_task_panels(request: Any, slot: str, context: Any) -> list[Panel]:
         return []
     return [
         Panel(
-            title={"fi": "Tehtävät", "en": "Tasks"},
+            title={"fi": "Tehtävät", "sv": "Uppgifter", "en": "Tasks"},
             template="plugins.workflow:templates/panel_customer_tasks.pt",
             data={
                 "customer": context,

@@ -24,7 +24,7 @@ def my_work_dashboard_panels(request: Any, slot: str, context: Any) -> list[Pane
     tasks = my_work.grouped(my_work.my_tasks(db, user_id))
     return [
         Panel(
-            title={"fi": "Oma työ tänään", "en": "My work today"},
+            title={"fi": "Oma työ tänään", "sv": "Mitt arbete i dag", "en": "My work today"},
             template="plugins.workflow:templates/panel_dashboard_my_work.pt",
             data={
                 "activities": {group: activities[group] for group in DUE_GROUPS},

@@ -39,9 +39,13 @@ def settings_links(request: Any, slot: str) -> list[Link]:
     if slot != "admin" or not request.has_permission(MANAGE):
         return []
     return [
-        Link({"fi": "Työnkulut", "en": "Workflows"}, request.route_url("workflow_settings"), 30),
         Link(
-            {"fi": "Aktiviteettityypit", "en": "Activity types"},
+            {"fi": "Työnkulut", "sv": "Arbetsflöden", "en": "Workflows"},
+            request.route_url("workflow_settings"),
+            30,
+        ),
+        Link(
+            {"fi": "Aktiviteettityypit", "sv": "Aktivitetstyper", "en": "Activity types"},
             request.route_url("activity_types"),
             31,
         ),

@@ -36,8 +36,12 @@ def task_links(request: Any, slot: str) -> list[Link]:
     if slot != "navigation" or not request.has_permission(WorkflowPermission.TASK_VIEW):
         return []
     return [
-        Link({"fi": "Tehtävät", "en": "Tasks"}, request.route_url("tasks"), 31),
-        Link({"fi": "Oma työ", "en": "My work"}, request.route_url("my_work"), 29),
+        Link({"fi": "Tehtävät", "sv": "Uppgifter", "en": "Tasks"}, request.route_url("tasks"), 31),
+        Link(
+            {"fi": "Oma työ", "sv": "Mitt arbete", "en": "My work"},
+            request.route_url("my_work"),
+            29,
+        ),
     ]
 
 
