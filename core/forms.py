@@ -25,6 +25,7 @@ from wtforms.widgets import HiddenInput
 
 from core.i18n import _
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
 
 
@@ -144,3 +145,8 @@ def row_id(value: Any) -> int | None:
     except (TypeError, ValueError):
         return None
     return number if 0 < number < 2**31 else None
+
+
+def one_line(value: Any) -> Any:
+    """A field filter: control characters (PostgreSQL refuses NUL) become spaces; ends trimmed."""
+    return _CONTROL.sub(" ", value).strip() if isinstance(value, str) else value

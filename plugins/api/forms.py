@@ -8,18 +8,11 @@ from wtforms import DateField, SelectMultipleField, StringField, ValidationError
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from core.forms import BaseForm
+from core.forms import BaseForm, one_line
 from plugins.api import _
 
 #: The longest a token may live; a token with no date expires after this.
 LONGEST_LIFE = timedelta(days=366)
-
-
-def one_line(value: object) -> object:
-    """Control characters become spaces, ends trimmed: a name is one line of text."""
-    if not isinstance(value, str):
-        return value
-    return "".join(" " if ord(c) < 32 or c == "\x7f" else c for c in value).strip()
 
 
 class TokenForm(BaseForm):

@@ -8,6 +8,7 @@ its OpenAPI schema with no code of its own.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -123,11 +124,13 @@ def resources(registry: PluginRegistry, entities: list[EntityType]) -> dict[str,
         if not entity.permission or plugin is None:
             continue
         path = plural_path(entity.name)
-        found[path] = Resource(entity, plugin.name, path, tuple(_fields(entity.model)))
+        found[path] = Resource(entity, plugin.name, path, _fields(entity.model))
     return found
 
 
-def _fields(model: type) -> list[Field]:
+@functools.cache
+def _fields(model: type) -> tuple[Field, ...]:
+    """The model's columns as fields: read once per model, not on every API request."""
     fields = []
     for attr in inspect(model).column_attrs:
         column = attr.columns[0]
@@ -141,7 +144,7 @@ def _fields(model: type) -> list[Field]:
         if kind == "decimal" and column.type.precision is not None:
             digits = (column.type.precision, column.type.scale or 0)
         fields.append(Field(attr.key, schema, kind, nullable, digits))
-    return fields
+    return tuple(fields)
 
 
 def _json_type(type_: TypeEngine[Any]) -> tuple[str, dict[str, Any]]:

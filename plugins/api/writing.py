@@ -163,13 +163,13 @@ def _value(field: Field, raw: Any) -> Any:
         return raw
     if kind == "date":
         try:
-            return date.fromisoformat(raw) if isinstance(raw, str) else _fail()
-        except ValueError:
+            return date.fromisoformat(raw)
+        except (TypeError, ValueError):
             raise ValueError(_("Give a date as YYYY-MM-DD.")) from None
     if kind == "datetime":
         try:
-            moment = datetime.fromisoformat(raw) if isinstance(raw, str) else _fail()
-        except ValueError:
+            moment = datetime.fromisoformat(raw)
+        except (TypeError, ValueError):
             raise ValueError(_("Give a time as in ISO 8601, with its offset.")) from None
         if moment.tzinfo is None:
             raise ValueError(_("Give a time as in ISO 8601, with its offset."))
@@ -194,10 +194,6 @@ def _decimal(field: Field, raw: Any) -> Decimal:
     if abs(value) >= Decimal(10) ** (precision - scale):
         raise ValueError(_("The number is out of range."))
     return value
-
-
-def _fail() -> Any:
-    raise ValueError("not text")
 
 
 def _reference_found(

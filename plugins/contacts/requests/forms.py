@@ -15,7 +15,7 @@ from webob.multidict import MultiDict
 from wtforms import EmailField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from core.forms import BaseForm, business_id, choices, email_address, phone_number
+from core.forms import BaseForm, business_id, choices, email_address, one_line, phone_number
 from core.i18n import _
 from plugins.contacts.models import RequestState
 
@@ -27,13 +27,7 @@ FIELDS = ("name", "company", "business_id", "email", "phone", "language", "subje
 WEB_FORM_ALWAYS = ("name", "email", "message")
 WEB_FORM_OPTIONAL = ("phone", "company", "business_id", "subject", "language")
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _CONTROL_KEEP_LINES = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
-def one_line(value: Any) -> Any:
-    """Control characters (PostgreSQL refuses NUL) become spaces; ends trimmed."""
-    return _CONTROL.sub(" ", value).strip() if isinstance(value, str) else value
 
 
 def multi_line(value: Any) -> Any:

@@ -17,11 +17,12 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy.orm import Session
 
 from core.db import current_tenant_id
+from core.forms import one_line
 from core.history import EXTERNAL, record_event
 from core.models import Tenant, User
 from plugins.contacts.models import ContactRequest, RequestSource, WebForm
 from plugins.contacts.requests import lifecycle
-from plugins.contacts.requests.forms import FIELDS, LANGUAGES, MESSAGE_MAX, multi_line, one_line
+from plugins.contacts.requests.forms import FIELDS, LANGUAGES, MESSAGE_MAX, multi_line
 from plugins.contacts.requests.mailtext import html_to_text
 from plugins.contacts.requests.matching import find_customer
 from plugins.contacts.requests.routing import route

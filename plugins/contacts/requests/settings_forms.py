@@ -16,9 +16,9 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from core.forms import BaseForm, VersionedForm
+from core.forms import BaseForm, VersionedForm, one_line
 from core.i18n import _
-from plugins.contacts.requests.forms import WEB_FORM_OPTIONAL, multi_line, one_line
+from plugins.contacts.requests.forms import WEB_FORM_OPTIONAL, multi_line
 from plugins.contacts.requests.origins import parse_origin
 
 MAX_ORIGINS = 20
