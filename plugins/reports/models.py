@@ -125,3 +125,5 @@ class ReportSchedule(TenantOwned, Base):
     )
     last_sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     last_error: Mapped[str] = mapped_column(String(500), default="")
+    #: Moved on by each save of the edit form; a form opened at an older version is stale.
+    version: Mapped[int] = mapped_column(Integer, default=1)

@@ -11,6 +11,7 @@ def includeme(config: Any) -> None:
     config.add_tenant_route("reports", "/reports")
     config.add_tenant_route("reports_drill", "/reports/drill")
     config.add_tenant_route("report_schedules", "/reports/schedules")
+    config.add_tenant_route("report_schedule_edit", r"/reports/schedules/{id:\d+}/edit")
     config.add_tenant_route("report_schedule_delete", r"/reports/schedules/{id:\d+}/delete")
     config.add_tenant_route("report", f"/reports/{KEY}")
     config.add_tenant_route("report_schedule", f"/reports/{KEY}/schedule")

@@ -251,3 +251,65 @@ def test_the_form_speaks_finnish(webapp, as_anna, db):
         "Valitse vähintään yksi vastaanottaja."
     )
     assert page.html.select_one("#schedule-form h2").get_text() == "Ajasta tämä raportti"
+
+
+def test_a_schedule_is_edited_from_the_list(webapp, as_anna, db):
+    mine = _schedule(db, as_anna, ["anna"])
+    form = webapp.get(as_anna.url("/reports/schedules")).click(linkid=f"edit-{mine.id}")
+    form = form.forms["schedule-form"]
+    assert form["frequency"].value == "weekly"
+    form["frequency"] = "monthly"
+    for box in form.fields["recipients"]:
+        box.checked = box._value == str(as_anna.users["pekka"].id)
+    listing = form.submit().follow()
+    assert "The schedule was saved." in listing.text
+    db.expire_all()
+    with all_tenants(db):
+        row = db.get(ReportSchedule, mine.id)
+    assert row.frequency == "monthly" and row.recipient_ids == [as_anna.users["pekka"].id]
+    assert row.next_run_at.day == 1 and row.query == BY_USER and row.version == 2
+
+
+def test_an_edit_over_a_newer_save_is_refused_and_keeps_what_was_typed(webapp, as_anna, db):
+    mine = _schedule(db, as_anna, ["anna"])
+    form = webapp.get(as_anna.url(f"/reports/schedules/{mine.id}/edit")).forms["schedule-form"]
+    with all_tenants(db):
+        mine.version += 1
+        db.flush()
+    form["frequency"] = "monthly"
+    page = form.submit(status=409)
+    assert "Someone else saved this meanwhile" in page.html.select_one("#version-error").get_text()
+    again = page.forms["schedule-form"]
+    assert again["frequency"].value == "monthly"
+    again.submit().follow()
+    db.expire_all()
+    with all_tenants(db):
+        assert db.get(ReportSchedule, mine.id).frequency == "monthly"
+
+
+def test_an_edit_refuses_bad_input_by_the_field_and_changes_nothing(webapp, as_anna, beta, db):
+    mine = _schedule(db, as_anna, ["anna"])
+    form = webapp.get(as_anna.url(f"/reports/schedules/{mine.id}/edit")).forms["schedule-form"]
+    form.fields["recipients"][0].checked = False
+    _tick(form, str(beta.users["bert"].id))
+    page = form.submit(status=400)
+    assert "users of this organisation" in page.html.select_one("#recipients-error").get_text()
+    db.expire_all()
+    with all_tenants(db):
+        assert db.get(ReportSchedule, mine.id).recipient_ids == [as_anna.users["anna"].id]
+
+
+def test_another_tenants_or_colleagues_schedule_cannot_be_edited(webapp, as_maija, beta, db):
+    others = _schedule(db, beta, ["bert"])
+    annas = _schedule(db, as_maija, ["anna"])
+    webapp.get(as_maija.url(f"/reports/schedules/{others.id}/edit"), status=404)
+    webapp.get(as_maija.url(f"/reports/schedules/{annas.id}/edit"), status=403)
+    token = _form(webapp, as_maija)["csrf_token"].value
+    post = {"csrf_token": token, "frequency": "monthly", "version": "1"}
+    post["recipients"] = str(as_maija.users["anna"].id)
+    webapp.post(as_maija.url(f"/reports/schedules/{others.id}/edit"), post, status=404)
+    webapp.post(as_maija.url(f"/reports/schedules/{annas.id}/edit"), post, status=403)
+    db.expire_all()
+    with all_tenants(db):
+        assert db.get(ReportSchedule, others.id).frequency == "weekly"
+        assert db.get(ReportSchedule, annas.id).frequency == "weekly"
