@@ -22,7 +22,8 @@ def member(db_engine, myynti_registry) -> Iterator[Any]:
 
 def test_a_report_is_scheduled_edited_and_deleted(browser, server, member):
     page = signed_in_page(browser, server, member.email)
-    page.goto(f"{server}/t/{member.slugs[0]}/reports/reports.sales?granularity=quarter&start=2026-01-01&end=2026-12-31")
+    query = "granularity=quarter&start=2026-01-01&end=2026-12-31"
+    page.goto(f"{server}/t/{member.slugs[0]}/reports/reports.sales?{query}")
     page.click("#schedule-report")
     expect(page.locator("#schedule-form h2")).to_have_text("Ajasta tämä raportti")
     page.select_option("#frequency", "monthly")
