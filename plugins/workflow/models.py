@@ -166,6 +166,9 @@ class Task(HasCustomValues, TenantOwned, Base):
             sqlite_where=text("closed_at IS NULL"),
         ),
         Index("ix_task_customer", "tenant_id", "customer_id"),
+        # Messaging routes a reply by its sender to the sender's open task, found through
+        # the contact person; and a contact person's page lists their tasks.
+        Index("ix_task_contact_person", "tenant_id", "contact_person_id"),
         Index("ix_task_contact_request", "tenant_id", "contact_request_id"),
     )
 
