@@ -14,6 +14,7 @@ import webtest
 from pyramid.interfaces import IRoutesMapper
 from sqlalchemy import delete, select
 
+from core import testing
 from core.app import make_config
 from core.db import TenantSession, all_tenants, make_session_factory, set_tenant
 from core.jobs.outbox import QUEUE_KEY
@@ -56,19 +57,14 @@ def pending_jobs(db, tenant) -> list[Job]:
 
 
 def run_jobs(db_connection, wsgi, tenant) -> None:
-    """Run the tenant's pending stage-action jobs as the worker does, in the test's transaction."""
-    queue = wsgi.registry.myynti_jobs
+    """Run the tenant's stage-action jobs as the worker does, in the test's transaction."""
     session = TenantSession(
-        bind=db_connection, join_transaction_mode="create_savepoint", info={QUEUE_KEY: queue}
+        bind=db_connection,
+        join_transaction_mode="create_savepoint",
+        info={QUEUE_KEY: wsgi.registry.myynti_jobs},
     )
     try:
-        for job in pending_jobs(session, tenant):
-            set_tenant(session, tenant.id)
-            worker_tenant = session.get(Tenant, tenant.id)
-            queue.job_types[job.name].job.run(db=session, tenant=worker_tenant, payload=job.payload)
-            with all_tenants(session):
-                job.state = JobState.DONE
-            session.flush()
+        testing.run_jobs(session, tenant, RUN_STAGE_ACTIONS)
         session.commit()  # releases the savepoint: the work stays in the test's transaction
     finally:
         session.close()
