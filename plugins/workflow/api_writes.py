@@ -138,7 +138,8 @@ def _add_activity(request: Any, values: dict[str, Any]) -> Activity:
     db = request.db
     task = db.get(Task, values["task_id"]) if values.get("task_id") else None
     customer_id = values.get("customer_id") or (task.customer_id if task else None)
-    form = ActivityForm if values.get("customer_id") is None else LogActivityForm
+    # The task page's form when it is added to a task; else the log form's, on a customer.
+    form = ActivityForm if task is not None and not values.get("customer_id") else LogActivityForm
     errors = check_values(_form(request, form), values, {*values, "subject"})
     if task is None:
         customer = db.get(Customer, customer_id) if customer_id else None
