@@ -123,7 +123,7 @@ def test_bad_activity_values_are_named_by_field_with_the_forms_messages(
     )
     foreign = webapp.post_json(
         acme.url("/activities"),
-        {"task_id": task.id, "type_id": beta_type, "subject": 5},
+        {"task_id": task.id, "type_id": beta_type, "subject": 5, "colour": "red"},
         headers=bearer(token),
         status=422,
     )
@@ -150,6 +150,7 @@ def test_bad_activity_values_are_named_by_field_with_the_forms_messages(
         "task_id": "No such record in this organisation.",
         "type_id": "No such record in this organisation.",
         "subject": "Give text.",
+        "colour": "No such field.",
     }
     assert _errors(ruled) == {"assignee_user_id": "No such record in this organisation."}
     assert _errors(done_later) == {

@@ -88,7 +88,12 @@ def test_contact_person_values_get_the_forms_messages_by_field(
     )
     foreign = webapp.post_json(
         acme.url("/contact-persons"),
-        {"customer_id": beta.customers[0].id, "name": "Vieras", "age": 40},
+        {
+            "customer_id": beta.customers[0].id,
+            "name": "Vieras",
+            "age": 40,
+            "marketing_consent": "yes",
+        },
         headers=bearer(token),
         status=422,
     )
@@ -103,6 +108,7 @@ def test_contact_person_values_get_the_forms_messages_by_field(
     assert _errors(foreign) == {
         "customer_id": "No such record in this organisation.",
         "age": "No such field.",
+        "marketing_consent": "Give true or false.",
     }
     set_tenant(db, acme.tenant.id)
     assert db.scalar(select(ContactPerson.id)) is None
