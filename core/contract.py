@@ -99,13 +99,19 @@ class EntityType:
     search_condition: Callable[[str], Any] | None = None
     shown_on: tuple[tuple[str, str], ...] = ()
     #: Writing records through the API: the permission it takes, the fields a caller may
-    #: set, and optionally ``api_save(db, record, values, user) -> record`` (``record`` is
-    #: None for a new one) applying them with the owner's own rules and history; it raises
+    #: set, and optionally ``api_save(request, record, values) -> record`` (``record`` is
+    #: None for a new one; ``request`` acts as the token's user, as a signed-in request of
+    #: the tenant would) applying them with the owner's own rules and history; it raises
     #: ``FieldErrors`` for values those rules refuse. Without ``api_save`` the API sets the
     #: attributes and records ``created``/``changed`` itself. No ``api_fields``: read-only.
+    #: ``api_required`` names the fields a new record must be given (None: the not-null
+    #: columns without a default), for an owner that fills some in itself.
+    #: ``api_archive(request, record)`` archives as the owner's own page does.
     edit_permission: str = ""
     api_fields: tuple[str, ...] = ()
     api_save: Callable[..., Any] | None = None
+    api_required: tuple[str, ...] | None = None
+    api_archive: Callable[..., Any] | None = None
 
 
 class FieldErrors(ValueError):

@@ -2,7 +2,8 @@
 
 The API does not use the browser's session: each request carries a personal
 token (``Authorization: Bearer myypat_…``), which names the user and the tenant.
-The user's role decides, as in the web UI, and the token's scopes narrow it.
+The user's role decides, as in the web UI (the request acts as the token's
+user, so core's own permission check answers), and the token's scopes narrow it.
 """
 
 from __future__ import annotations
@@ -15,9 +16,10 @@ from typing import Any
 from pyramid.response import Response
 from sqlalchemy import case, update
 
+from core import tenancy
 from core.db import set_tenant
 from core.licensing import enabled_plugins
-from core.models import Role, as_utc, utcnow
+from core.models import as_utc, utcnow
 from plugins.api import _, tokens
 from plugins.api.models import PersonalToken
 from plugins.api.problems import problem
@@ -42,22 +44,24 @@ class Access:
 
     caller: tokens.Caller
     resources: dict[str, Resource]
-    member_permissions: frozenset[str]
     enabled: frozenset[str]
 
-    def allowed(self, resource: Resource, access: str) -> bool:
+    def allowed(self, request: Any, resource: Resource, access: str) -> bool:
         """The token's scope and the user's role, as for the same work in the web UI."""
         entity = resource.entity
         if access == tokens.WRITE and not (entity.api_fields and entity.edit_permission):
             return False
         permission = entity.permission if access == tokens.READ else entity.edit_permission
-        if self.caller.membership.role != Role.ADMIN and permission not in self.member_permissions:
+        if not request.has_permission(permission):
             return False
         return self.caller.may(resource.plugin, access)
 
 
 def authenticate(request: Any) -> Access:
-    """The access of the request's token to its tenant; raises Refused (401, 404, 429)."""
+    """The access of the request's token to its tenant; raises Refused (401, 404, 429).
+
+    From here on the request acts as the token's user (``act_as``).
+    """
     db = request.db
     scheme, _sep, credential = request.headers.get("Authorization", "").partition(" ")
     caller = None
@@ -78,25 +82,27 @@ def authenticate(request: Any) -> Access:
     set_tenant(db, caller.tenant.id)
     _count(request, caller.token)
     hooks = request.registry.myynti_plugins.hooks_for(enabled)
-    member_permissions = frozenset(
-        p.name for p in hooks.collect("myynti_permissions") if Role.MEMBER in p.roles
-    )
     found = resources(request.registry.myynti_plugins, hooks.collect("myynti_entities"))
-    return Access(caller, found, member_permissions, frozenset(enabled))
+    access = Access(caller, found, frozenset(enabled))
+    act_as(request, access, hooks)
+    return access
 
 
-def act_as(request: Any, access: Access) -> None:
+def act_as(request: Any, access: Access, hooks: Any) -> None:
     """Make ``request`` the caller's own, as a signed-in request of the tenant would be.
 
-    Record actions call their owner's code, written for the web UI's requests: it
-    reads ``request.user``, ``request.tenant``, ``request.plugins`` and asks
-    ``request.has_permission``. Those are set from the token here (reified
-    request properties, so an assignment stands in for them).
+    The owners' code (record actions, ``api_save``) is written for the web UI's
+    requests: it reads ``request.user``, ``request.tenant``, ``request.plugins``
+    and asks ``request.has_permission``, as does ``Access.allowed``. Those are
+    set from the token here (reified request properties, so an assignment stands
+    in for them); the member permissions come from core's own rule.
     """
     request.user = access.caller.token.user
     request.tenant = access.caller.tenant
     request.membership = access.caller.membership
     request.enabled_plugins = access.enabled
+    request.plugins = hooks
+    request.member_permissions = tenancy.request_member_permissions(request)
 
 
 def _count(request: Any, token: PersonalToken) -> None:
@@ -133,7 +139,7 @@ def resource_for(request: Any, access: Access, access_kind: str) -> Resource:
     resource = access.resources.get(request.matchdict["resource"])
     if resource is None:
         raise Refused(problem(request, 404))
-    if not access.allowed(resource, access_kind):
+    if not access.allowed(request, resource, access_kind):
         raise Refused(
             problem(
                 request,

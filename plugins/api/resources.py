@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -51,7 +51,8 @@ class Field:
         if value is None:
             return None
         if isinstance(value, datetime):
-            return as_utc(value).isoformat()
+            # In UTC however it was written: a moment just saved keeps the offset it was given.
+            return as_utc(value).astimezone(UTC).isoformat()
         if isinstance(value, date):
             return value.isoformat()
         if isinstance(value, Decimal):

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from core.contract import FieldErrors
 from core.history import CHANGED, CREATED, changes, record_event
-from core.models import Membership, Tenant, User, utcnow
+from core.models import Membership, Tenant, utcnow
 from plugins.api import _
 from plugins.api.resources import Field, Resource
 
@@ -57,7 +57,11 @@ def writable_fields(resource: Resource) -> list[Field]:
 
 
 def required_fields(resource: Resource) -> list[Field]:
-    """Writable fields a new record cannot do without: not null, and no default."""
+    """Writable fields a new record cannot do without: as the entity says, else those not
+    null and with no default."""
+    named = resource.entity.api_required
+    if named is not None:
+        return [f for f in writable_fields(resource) if f.name in named]
     table = resource.model.__table__
     return [
         f
@@ -103,11 +107,15 @@ def check(
     return values
 
 
-def save(db: Session, resource: Resource, record: Any, values: dict[str, Any], user: User) -> Any:
-    """Apply ``values`` to ``record`` (None: a new one) and return it, flushed."""
+def save(request: Any, resource: Resource, record: Any, values: dict[str, Any]) -> Any:
+    """Apply ``values`` to ``record`` (None: a new one) and return it, flushed.
+
+    ``request`` acts as the token's user (``access.act_as``).
+    """
+    db, user = request.db, request.user
     entity = resource.entity
     if entity.api_save is not None:
-        saved = entity.api_save(db, record, values, user)
+        saved = entity.api_save(request, record, values)
         db.flush()
         return saved
     if record is None:
@@ -227,8 +235,16 @@ def _reference_found(
     return True
 
 
-def archive(db: Session, resource: Resource, record: Any, user: User) -> None:
-    """Mark ``record`` archived (kept, out of the lists) and say so in its history."""
+def archive(request: Any, resource: Resource, record: Any) -> None:
+    """Mark ``record`` archived (kept, out of the lists) and say so in its history.
+
+    An entity with ``api_archive`` archives as its own page does.
+    """
+    db, user = request.db, request.user
+    if resource.entity.api_archive is not None:
+        resource.entity.api_archive(request, record)
+        db.flush()
+        return
     record.archived_at = utcnow()
     db.flush()
     if resource.entity.history:

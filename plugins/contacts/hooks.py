@@ -79,6 +79,10 @@ def myynti_entities() -> list[EntityType]:
             list_columns=("name", "title", "email", "phone"),
             permission=ContactsPermission.CUSTOMER_VIEW,
             shown_on=(("customer", "customer_id"),),
+            edit_permission=ContactsPermission.CUSTOMER_EDIT,
+            api_fields=api_writes.PERSON_FIELDS,
+            api_save=api_writes.save_contact_person,
+            api_archive=api_writes.archive_contact_person,
         ),
         EntityType(
             name="contact_request",

@@ -257,10 +257,16 @@ PERSON_FIELDS = (
 
 
 def person_values(form: Any) -> dict[str, Any]:
-    values = {key: getattr(form, key).data for key in PERSON_FIELDS}
+    return blanks_as_none({key: getattr(form, key).data for key in PERSON_FIELDS})
+
+
+def blanks_as_none(values: Mapping[str, Any]) -> dict[str, Any]:
+    """A contact person's values with an empty title, e-mail, phone or source as None."""
+    cleaned = dict(values)
     for key in ("title", "email", "phone", "consent_source"):
-        values[key] = values[key] or None
-    return values
+        if key in cleaned:
+            cleaned[key] = cleaned[key] or None
+    return cleaned
 
 
 def _person_snapshot(person: ContactPerson) -> dict[str, Any]:

@@ -256,9 +256,11 @@ def change_activity(
     return changed
 
 
-def complete(db: Any, activity: Activity, outcome: str, user: User | None) -> None:
-    """Mark done now, with the outcome; the version column refuses a stale click."""
-    activity.done_at = utcnow()
+def complete(
+    db: Any, activity: Activity, outcome: str, user: User | None, at: datetime | None = None
+) -> None:
+    """Mark done now (or ``at``), with the outcome; the version column refuses a stale click."""
+    activity.done_at = at or utcnow()
     activity.cancelled_at = None
     if outcome:
         activity.outcome = outcome

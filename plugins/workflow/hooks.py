@@ -5,9 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 from core import EntityType, EventKind, JobType, Link, Panel, Permission, RecordAction, hookimpl
-from plugins.workflow import activities, api_actions, conversion, demo, moves, stage_actions
+from plugins.workflow import (
+    activities,
+    api_actions,
+    api_writes,
+    conversion,
+    demo,
+    moves,
+    stage_actions,
+)
 from plugins.workflow.defaults import set_up_tenant
-from plugins.workflow.models import Task
+from plugins.workflow.models import Activity, Task
 from plugins.workflow.permissions import WorkflowPermission
 from plugins.workflow.views.activity_log import log_activity_panels
 from plugins.workflow.views.board import board_links
@@ -45,6 +53,24 @@ def myynti_entities() -> list[EntityType]:
             permission=WorkflowPermission.TASK_VIEW,
             attachments=True,
             shown_on=(("customer", "customer_id"),),
+            edit_permission=WorkflowPermission.TASK_EDIT,
+            api_fields=api_writes.TASK_FIELDS,
+            api_save=api_writes.save_task,
+            api_required=("title",),
+        ),
+        # Served by the API; its events are told on its task's or customer's timeline.
+        EntityType(
+            name="activity",
+            model=Activity,
+            label={"fi": "Aktiviteetti", "sv": "Aktivitet", "en": "Activity"},
+            plural={"fi": "Aktiviteetit", "sv": "Aktiviteter", "en": "Activities"},
+            title_attr="subject",
+            permission=WorkflowPermission.TASK_VIEW,
+            history=False,
+            custom_fields=False,
+            edit_permission=WorkflowPermission.ACTIVITY_EDIT,
+            api_fields=api_writes.ACTIVITY_FIELDS,
+            api_save=api_writes.save_activity,
         ),
     ]
 

@@ -24,6 +24,11 @@ def test_every_plugins_entities_have_their_paths(webapp: Any) -> None:
     assert "/api/v1/t/{tenant}/customers" in document["paths"]
     assert "/api/v1/t/{tenant}/customers/{id}" in document["paths"]
     assert "/api/v1/t/{tenant}/tasks" in document["paths"]
+    for path in ("tasks", "contact-persons", "activities"):
+        assert "post" in document["paths"][f"/api/v1/t/{{tenant}}/{path}"]
+        assert "patch" in document["paths"][f"/api/v1/t/{{tenant}}/{path}/{{id}}"]
+    assert "delete" in document["paths"]["/api/v1/t/{tenant}/contact-persons/{id}"]
+    assert document["components"]["schemas"]["TaskNew"]["required"] == ["title"]
     customer = document["components"]["schemas"]["Customer"]["properties"]
     assert customer["name"] == {"type": "string", "maxLength": 200}
     assert "tenant_id" not in customer
@@ -45,6 +50,13 @@ def test_the_docs_page_lists_the_endpoints(webapp: Any) -> None:
         "create_customer",
         "change_customer",
         "archive_customer",
+        "create_task",
+        "change_task",
+        "create_contact_person",
+        "change_contact_person",
+        "archive_contact_person",
+        "create_activity",
+        "change_activity",
         "move_task",
         "convert_contact_request",
     ],

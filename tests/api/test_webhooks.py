@@ -23,8 +23,9 @@ from core.models import Job, JobState
 from core.testing import run_jobs
 from plugins.api.models import WebhookDelivery, WebhookSubscription
 from plugins.api.webhooks import signing
-from plugins.api.webhooks.delivery import PAUSE_AFTER
+from plugins.api.webhooks.delivery import PAUSE_AFTER, post
 from plugins.api.webhooks.events import JOB
+from plugins.api.webhooks.urls import Target, UrlRefused, resolve
 from tests.api.conftest import bearer, make_token
 
 
@@ -151,6 +152,56 @@ def test_a_private_address_is_refused_by_the_field(
     assert "Give an address such as https://example.fi/hooks." in other.text
     set_tenant(db, acme.tenant.id)
     assert db.query(WebhookSubscription).count() == 0
+
+
+def test_a_name_that_resolves_to_loopback_at_delivery_is_refused_though_it_was_accepted(
+    webapp: Any,
+    db: Any,
+    job_db: Any,
+    login: Any,
+    acme: Any,
+    receiver: Receiver,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The name was accepted when subscribed; when delivered, it resolves into loopback."""
+    settings = (webapp.app.registry.settings, queue_of(job_db).settings)
+    for each in settings:
+        monkeypatch.setitem(each, "myynti.webhook_private_hosts", "127.0.0.1 localhost")
+    login(webapp, "anna@acme.example")
+    port = receiver.server.server_port
+    assert subscribe(webapp, f"http://localhost:{port}/hook", ["created"]).status_int == 200
+    for each in settings:
+        monkeypatch.setitem(each, "myynti.webhook_private_hosts", "127.0.0.1")
+
+    create_customer(webapp, db, acme, "Kahvila Kulma")
+    [job] = run_jobs(job_db, acme.tenant, JOB)
+
+    assert job.state == JobState.PENDING
+    assert job.last_error == "refused address: The address points into a private network."
+    assert receiver.received == []
+
+
+def test_a_delivery_connects_to_the_address_it_checked_not_a_second_lookup(
+    receiver: Receiver,
+) -> None:
+    """``.invalid`` never resolves (RFC 6761): the post reaches the receiver by the address."""
+    port = receiver.server.server_port
+    target = Target(f"http://hooks.invalid:{port}/hook", "127.0.0.1")
+
+    status, answer = post(target, b"{}", {"Content-Type": "application/json"}, 1.0)
+
+    assert (status, answer) == (200, "kiitos")
+    [(headers, _body)] = receiver.received
+    assert headers["Host"] == f"hooks.invalid:{port}"
+
+
+def test_a_url_resolves_to_the_address_it_was_checked_by() -> None:
+    assert resolve("https://93.184.215.14/hooks") == Target(
+        "https://93.184.215.14/hooks", "93.184.215.14"
+    )
+    assert resolve("http://127.0.0.1:9/hook", ["127.0.0.1"]).address is None
+    with pytest.raises(UrlRefused):
+        resolve("http://localhost:9/hook")
 
 
 def test_a_webhook_that_keeps_failing_is_paused_with_a_notice(

@@ -155,6 +155,13 @@ def test_another_tenants_record_cannot_be_changed_or_archived(
 
 
 def test_a_read_only_entity_takes_no_writes(webapp: Any, db: Any, acme: Any) -> None:
-    token = make_token(db, acme.tenant, acme.admin, scopes=("workflow:write",))
+    token = make_token(db, acme.tenant, acme.admin, scopes=("contacts:write",))
 
-    webapp.post_json(acme.url("/tasks"), {"title": "X"}, headers=bearer(token), status=404)
+    # (A POST to contact-requests is contacts' own intake, with its own token.)
+    webapp.patch_json(
+        acme.url("/contact-requests/1"),
+        {"subject": "X", "version": 1},
+        headers=bearer(token),
+        status=404,
+    )
+    webapp.delete(acme.url("/contact-requests/1"), headers=bearer(token), status=404)

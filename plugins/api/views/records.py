@@ -18,7 +18,7 @@ from sqlalchemy import select
 from core.contract import ActionRefused, FieldErrors
 from core.forms import row_id
 from plugins.api import _, actions, cursor, writing
-from plugins.api.access import Refused, act_as, authenticate, resource_for
+from plugins.api.access import Refused, authenticate, resource_for
 from plugins.api.problems import problem
 from plugins.api.tokens import READ, WRITE
 
@@ -125,7 +125,7 @@ def create_record(request: Any) -> Response:
     body = writing.read_body(request)
     values = writing.check(request.db, access.caller.tenant, resource, body, creating=True)
     with request.db.begin_nested():
-        record = writing.save(request.db, resource, None, values, access.caller.token.user)
+        record = writing.save(request, resource, None, values)
     response = _json(resource.dump(record))
     response.status_int = 201
     response.location = request.route_url(
@@ -144,7 +144,7 @@ def update_record(request: Any) -> Response:
     _check_version(request, resource, record, body)
     values = writing.check(request.db, access.caller.tenant, resource, body, creating=False)
     with request.db.begin_nested():
-        record = writing.save(request.db, resource, record, values, access.caller.token.user)
+        record = writing.save(request, resource, record, values)
     return _json(resource.dump(record))
 
 
@@ -159,7 +159,7 @@ def archive_record(request: Any) -> Response:
         return problem(request, 405, _("Records of this kind cannot be archived."))
     if record.archived_at is None:
         with request.db.begin_nested():
-            writing.archive(request.db, resource, record, access.caller.token.user)
+            writing.archive(request, resource, record)
     return _json(resource.dump(record))
 
 
@@ -207,7 +207,6 @@ def record_action(request: Any) -> Response:
     record = _record(request, resource)
     body = writing.read_body(request)
     actions.check_body(action, body)
-    act_as(request, access)
     if not request.has_permission(action.permission):
         raise Refused(problem(request, 403, _("The user's role does not allow this.")))
     with request.db.begin_nested():

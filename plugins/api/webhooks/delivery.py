@@ -1,5 +1,11 @@
 """The job that posts one delivery: signed, to a URL checked again, with a timeout.
 
+The check resolves the URL's host once, and the post connects to the address
+it checked (TLS still verifies the certificate against the host's name), so a
+name that answers a public address to the check and a private one to the
+connection (DNS rebinding) reaches nothing inside. No proxy from the
+environment is used: a proxy would look the name up again itself.
+
 A failed attempt raises, so the outbox retries it with its backoff and keeps the
 reason (the job's last error, shown with the delivery). A subscription whose
 last ``PAUSE_AFTER`` deliveries all failed for good is paused before the next
@@ -8,9 +14,12 @@ one, and its admin sees a notice until they resume it.
 
 from __future__ import annotations
 
+import http.client
+import socket
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import select
@@ -21,7 +30,7 @@ from core.jobs.outbox import queue_of
 from core.models import Job, JobState, Tenant, utcnow
 from plugins.api.models import WebhookDelivery, WebhookSubscription
 from plugins.api.webhooks import signing
-from plugins.api.webhooks.urls import UrlRefused, allowed_hosts, check_url
+from plugins.api.webhooks.urls import Target, UrlRefused, allowed_hosts, resolve
 
 #: Deliveries failed for good, in a row, that pause a subscription.
 PAUSE_AFTER = 5
@@ -37,7 +46,44 @@ class _NoRedirects(urllib.request.HTTPRedirectHandler):
         return None
 
 
-OPENER = urllib.request.build_opener(_NoRedirects)
+def _pinned(connection: type[http.client.HTTPConnection], address: str) -> Any:
+    """``connection`` that connects to ``address`` whatever its host name resolves to."""
+
+    class Pinned(connection):  # type: ignore[misc, valid-type]
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self._create_connection = lambda target, *rest: socket.create_connection(
+                (address, target[1]), *rest
+            )
+
+    return Pinned
+
+
+class _PinnedHTTP(urllib.request.HTTPHandler):
+    def __init__(self, address: str) -> None:
+        super().__init__()
+        self.address = address
+
+    def http_open(self, req: urllib.request.Request) -> Any:
+        return self.do_open(_pinned(http.client.HTTPConnection, self.address), req)
+
+
+class _PinnedHTTPS(urllib.request.HTTPSHandler):
+    def __init__(self, address: str) -> None:
+        super().__init__()
+        self.address = address
+
+    def https_open(self, req: urllib.request.Request) -> Any:
+        connection = _pinned(http.client.HTTPSConnection, self.address)
+        return self.do_open(connection, req, context=self._context)
+
+
+def opener(target: Target) -> urllib.request.OpenerDirector:
+    """An opener that follows no redirect, uses no proxy, and connects to the checked address."""
+    handlers: list[Any] = [urllib.request.ProxyHandler({}), _NoRedirects]
+    if target.address is not None:
+        handlers += [_PinnedHTTP(target.address), _PinnedHTTPS(target.address)]
+    return urllib.request.build_opener(*handlers)
 
 
 class DeliveryFailed(RuntimeError):
@@ -56,10 +102,20 @@ def deliver(db: Session, tenant: Tenant, payload: dict[str, Any]) -> None:
         return
     settings = queue_of(db).settings
     try:
-        check_url(subscription.url, allowed_hosts(settings))
+        target = resolve(subscription.url, allowed_hosts(settings))
     except UrlRefused as exc:
         raise DeliveryFailed(f"refused address: {exc.args[0]}") from None
-    status, answer = _post(subscription, delivery, settings)
+    body = delivery.body.encode("utf-8")
+    secret = decrypt(settings, subscription.secret)
+    headers = {
+        "Content-Type": "application/json",
+        "User-Agent": "Myynti-Webhooks/1",
+        "X-Myynti-Event": delivery.event,
+        "X-Myynti-Delivery": delivery.key,
+        "X-Myynti-Signature": signing.signature(secret, int(time.time()), body),
+    }
+    timeout = float(settings.get("myynti.webhook_timeout") or DEFAULT_TIMEOUT)
+    status, answer = post(target, body, headers, timeout)
     delivery.response_status = status
     delivery.response_body = answer
     if not 200 <= status < 300:
@@ -82,26 +138,15 @@ def keeps_failing(db: Session, subscription: WebhookSubscription, current: Webho
     return len(states) == PAUSE_AFTER and all(state == JobState.FAILED for state in states)
 
 
-def _post(
-    subscription: WebhookSubscription, delivery: WebhookDelivery, settings: dict[str, Any]
+def post(
+    target: Target, body: bytes, headers: Mapping[str, str], timeout: float
 ) -> tuple[int, str]:
-    body = delivery.body.encode("utf-8")
-    secret = decrypt(settings, subscription.secret)
+    """POST ``body`` to the checked ``target``: the status and the start of the answer."""
     request = urllib.request.Request(  # noqa: S310 - the scheme is checked: http(s) only
-        subscription.url,
-        data=body,
-        method="POST",
-        headers={
-            "Content-Type": "application/json",
-            "User-Agent": "Myynti-Webhooks/1",
-            "X-Myynti-Event": delivery.event,
-            "X-Myynti-Delivery": delivery.key,
-            "X-Myynti-Signature": signing.signature(secret, int(time.time()), body),
-        },
+        target.url, data=body, method="POST", headers=dict(headers)
     )
-    timeout = float(settings.get("myynti.webhook_timeout") or DEFAULT_TIMEOUT)
     try:
-        with OPENER.open(request, timeout=timeout) as answer:
+        with opener(target).open(request, timeout=timeout) as answer:
             return answer.status, answer.read(ANSWER_KEPT).decode("utf-8", "replace")
     except urllib.error.HTTPError as exc:
         return exc.code, exc.read(ANSWER_KEPT).decode("utf-8", "replace")
