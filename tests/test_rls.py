@@ -8,18 +8,21 @@ role the app must use in production (docs/operations.md).
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import pytest
+from alembic import command
 from alembic.migration import MigrationContext
 from alembic.operations import Operations
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.exc import DBAPIError
 
-from core.db import TenantSession, all_tenants, set_tenant
+from core.db import TenantSession, all_tenants, make_engine, set_tenant
 from core.models import Base, TenantOwned
 from core.plugins import PluginRegistry
-from core.schema import LEGACY_RLS_POLICY, enable_tenant_rls
+from core.schema import LEGACY_RLS_POLICY, alembic_config, enable_tenant_rls, upgrade
+from core.testing import TEST_DATABASE_ENV, PostgresScratchDatabase
 
 POLICY = "tenant_isolation"
 #: The policy's test as PostgreSQL prints it: each setting an initplan (read once per
@@ -247,3 +250,27 @@ def _work_as(connection: Connection, tenant_id: int | None, everyone: bool = Fal
         ),
         {"tenant": "" if tenant_id is None else str(tenant_id), "all": "on" if everyone else "off"},
     )
+
+
+def test_c0007_brings_older_policies_up_to_date_and_its_downgrade_puts_them_back(
+    myynti_registry: PluginRegistry,
+) -> None:
+    """Every table's policy, core's and the plugins', found in ``pg_policies``."""
+    tables = tenant_owned_tables(myynti_registry)
+    legacy = f"{POLICY} is not core.schema.RLS_POLICY"
+    function = text("SELECT to_regprocedure('myynti_all_tenants()') IS NOT NULL")
+    with PostgresScratchDatabase(os.environ[TEST_DATABASE_ENV]) as url:
+        engine = make_engine(url)
+        upgrade(engine, myynti_registry)
+        with engine.begin() as connection:
+            command.downgrade(alembic_config(myynti_registry, connection), "c0006_cache_version")
+        with engine.connect() as connection:
+            assert rls_gaps(connection, tables) == {table: [legacy] for table in tables}
+            assert not connection.scalar(function)
+
+        upgrade(engine, myynti_registry)
+
+        with engine.connect() as connection:
+            assert rls_gaps(connection, tables) == {}
+            assert connection.scalar(function)
+        engine.dispose()

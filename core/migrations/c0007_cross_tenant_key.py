@@ -37,7 +37,7 @@ def downgrade() -> None:
         return
     _recreate_policies(LEGACY_RLS_POLICY)
     op.execute("DROP FUNCTION myynti_all_tenants()")
-    op.execute("DROP FUNCTION myynti_all_tenants_key_known(text)")
+    op.execute("DROP FUNCTION myynti_all_tenants_allowed(name, text)")
     op.execute(f"DROP SCHEMA {PRIVATE_SCHEMA} CASCADE")
 
 
