@@ -11,6 +11,7 @@ sweep), which bring the installation's key, still work as that role.
 from __future__ import annotations
 
 import os
+import re
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -45,20 +46,18 @@ from core.testing import PASSWORD, TEST_DATABASE_ENV
 SECRET = "rls-roles-" + "s" * 40
 ADMIN = "root@platform.example"
 
-# docs/operations.md, "PostgreSQL": the owner's database and the app role's grants.
-ROLES = """
-CREATE ROLE {owner} LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE;
-CREATE ROLE {app} LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE;
-CREATE DATABASE {name} OWNER {owner};
-"""
-GRANTS = """
-REVOKE ALL ON SCHEMA public FROM PUBLIC;
-GRANT USAGE ON SCHEMA public TO {app};
-ALTER DEFAULT PRIVILEGES FOR ROLE {owner} IN SCHEMA public
-    GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO {app};
-ALTER DEFAULT PRIVILEGES FOR ROLE {owner} IN SCHEMA public
-    GRANT USAGE, SELECT ON SEQUENCES TO {app};
-"""
+GUIDE = Path(__file__).parents[1] / "docs" / "operations.md"
+
+
+def guide_set_up(owner: str, app: str, name: str) -> tuple[list[str], str]:
+    """The guide's SQL of the two roles, for these names: the server's part, the database's."""
+    found = re.search(r"Recommended: two roles.*?```sql\n(.*?)```", GUIDE.read_text(), re.S)
+    assert found, f"{GUIDE} no longer shows the two roles' SQL"
+    sql = found.group(1)
+    for word, value in (("myynti_owner", owner), ("myynti_app", app), ("myynti", name)):
+        sql = re.sub(rf"\b{word}\b", value, sql)
+    server, database = sql.split(f"\\connect {name}\n")
+    return [line for line in server.strip().splitlines() if line], database
 
 
 @pytest.fixture(scope="module")
@@ -69,14 +68,15 @@ def urls() -> Iterator[dict[str, str]]:
         pytest.skip("row-level security exists on PostgreSQL only (MYYNTI_TEST_DATABASE_URL)")
     name = f"myynti_test_rls_{uuid.uuid4().hex[:8]}"
     owner, app = f"{name}_owner", f"{name}_app"
+    server, database = guide_set_up(owner, app, name)
     admin = make_engine(admin_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        for statement in ROLES.format(owner=owner, app=app, name=name).strip().split(";\n"):
+        for statement in server:
             conn.exec_driver_sql(statement)
     url = make_url(admin_url)
     in_database = make_engine(url.set(database=name), isolation_level="AUTOCOMMIT")
     with in_database.connect() as conn:
-        conn.exec_driver_sql(GRANTS.format(owner=owner, app=app))
+        conn.exec_driver_sql(database)
     in_database.dispose()
     try:
         yield {
