@@ -91,7 +91,7 @@ def all_tenants_key(secret: str) -> str:
     """The cross-tenant key of an installation whose ``myynti.secret`` is ``secret``.
 
     Derived rather than a setting of its own: every process already shares the
-    secret, and the key is of no use outside the database it is registered in.
+    secret, so there is no further value to keep the same everywhere.
     """
     return hmac.new(secret.encode(), b"myynti.all_tenants", hashlib.sha256).hexdigest()
 
