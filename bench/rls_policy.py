@@ -19,7 +19,10 @@ owner for the comparison):
   one with ``app.all_tenants = on``).
 
 Each figure is the median of ``--repeat`` runs, each ``EXPLAIN (ANALYZE)``'s
-execution time; the plan of the first query under each policy is printed.
+execution time; the plan of the first query under each policy is printed. Parallel
+workers are off by default (``--parallel-workers``): the per-row cost is what
+changed, and on a busy machine the old policy's parallel plan (which the planner
+picks for its dearer filter) competes with everything else for the cores.
 ``uptime`` is printed at the start and the end: the machine may be shared, so
 compare the ratios of one run.
 """
@@ -145,18 +148,19 @@ def timed(conn: Connection, sql: str, repeat: int) -> tuple[float, list[str]]:
     return statistics.median(times), plan
 
 
-def measure(
-    app_url: str, key: str, everyone: str, big: int, repeat: int, show_plan: bool
-) -> dict[str, float]:
+def measure(app_url: str, everyone: str, big: int, args: argparse.Namespace) -> dict[str, float]:
     """Each query's median as the app role; ``everyone`` is what ``app.all_tenants`` gets."""
     engine = make_engine(app_url)
     figures: dict[str, float] = {}
+    repeat = args.repeat
     with engine.connect() as conn:
+        conn.exec_driver_sql(f"SET max_parallel_workers_per_gather = {args.parallel_workers:d}")
+        conn.commit()
         for label, sql in QUERIES.items():
             with conn.begin():
                 conn.execute(text("SELECT set_config('app.tenant_id', :t, true)"), {"t": str(big)})
                 figures[label], plan = timed(conn, sql.format(t=big), repeat)
-                if show_plan and label == next(iter(QUERIES)):
+                if label == next(iter(QUERIES)):
                     print("    " + "\n    ".join(plan))
         with conn.begin():
             conn.execute(text("SELECT set_config('app.all_tenants', :k, true)"), {"k": everyone})
@@ -172,6 +176,9 @@ def main() -> None:
     parser.add_argument("--database-url", required=True, help="a superuser's PostgreSQL URL")
     parser.add_argument("--rows", type=int, default=1_000_000, help="customers of the big tenant")
     parser.add_argument("--repeat", type=int, default=9, help="runs of each query")
+    parser.add_argument(
+        "--parallel-workers", type=int, default=0, help="max_parallel_workers_per_gather (0)"
+    )
     args = parser.parse_args()
 
     print(f"start: {uptime()}")
@@ -181,14 +188,17 @@ def main() -> None:
         upgrade(owner, PluginRegistry.from_environment())
         owner.dispose()
         big, _small = fill(superuser_url, args.rows)
-        print(f"data: customer has {args.rows:,} rows of one tenant and 1,000 of another")
+        print(
+            f"data: customer has {args.rows:,} rows of one tenant and 1,000 of another;"
+            f" max_parallel_workers_per_gather = {args.parallel_workers}"
+        )
 
         print("policy before c0007 (settings read per row):")
         put_policy(owner_url, LEGACY_RLS_POLICY)
-        before = measure(app_url, key, "on", big, args.repeat, show_plan=True)
+        before = measure(app_url, "on", big, args)
         print("policy now (settings as initplans, cross-tenant by key):")
         put_policy(owner_url, RLS_POLICY)
-        after = measure(app_url, key, key, big, args.repeat, show_plan=True)
+        after = measure(app_url, key, big, args)
 
     print(f"\n{'query (app role, median of ' + str(args.repeat) + ')':44} before     now   ratio")
     for label in before:
