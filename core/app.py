@@ -41,7 +41,9 @@ def make_config(
     config = Configurator(settings=resolved)
     config.registry.myynti_plugins = plugins
 
-    engine = engine or db.make_engine(resolved["sqlalchemy.url"])
+    engine = engine or db.make_engine(
+        resolved["sqlalchemy.url"], all_tenants_key=db.all_tenants_key(resolved["myynti.secret"])
+    )
     config.registry.db_engine = engine
     config.registry.db_factory = db.make_session_factory(engine)
     config.registry.myynti_cache = cache.ProcessCache()

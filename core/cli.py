@@ -35,7 +35,13 @@ from sqlalchemy.exc import SQLAlchemyError
 from core import schema, settings
 from core.app import make_app
 from core.contract import Label, label_text
-from core.db import TenantSession, make_engine, make_session_factory, set_tenant
+from core.db import (
+    TenantSession,
+    all_tenants_key,
+    make_engine,
+    make_session_factory,
+    set_tenant,
+)
 from core.forms import SLUG_RE
 from core.jobs import cli as jobs_cli
 from core.licensing import LicenceError, disable_plugin, enable_plugin, enabled_plugins
@@ -93,7 +99,10 @@ class Runtime:
     @property
     def engine(self) -> Engine:
         if self._engine is None:
-            self._engine = make_engine(self.settings["sqlalchemy.url"])
+            self._engine = make_engine(
+                self.settings["sqlalchemy.url"],
+                all_tenants_key=all_tenants_key(self.settings["myynti.secret"]),
+            )
         return self._engine
 
     @contextmanager
@@ -117,6 +126,8 @@ class Runtime:
                 f"Cannot upgrade the database: {_first_line(exc)}. Is every plugin whose"
                 " tables are in the database installed?"
             ) from None
+        except schema.UnknownAllTenantsKey as exc:
+            raise click.ClickException(str(exc)) from None
 
     def close(self) -> None:
         if self._engine is not None:

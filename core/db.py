@@ -7,11 +7,17 @@ flush. On PostgreSQL the tenant is also put in the transaction setting
 ``app.tenant_id`` that the row-level security policies read.
 
 Core helpers that must see several tenants (the platform admin's pages, the
-CLI, the list of a user's tenants) ask for it explicitly with ``all_tenants``.
+CLI, the list of a user's tenants, the job worker) ask for it explicitly with
+``all_tenants``. On PostgreSQL the policies let a transaction across tenants
+only when ``app.all_tenants`` holds a key the owner has registered, or when it
+runs as the owner (``core.schema``, ``CROSS_TENANT_CHECK``): the engine carries
+the key, derived from the installation's secret (``all_tenants_key``).
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -25,11 +31,16 @@ from core.models.base import TenantOwned
 
 TENANT = "tenant_id"
 ALL_TENANTS = "all_tenants"
+ALL_TENANTS_KEY = "myynti_all_tenants_key"
 TRANSACTION_MANAGER = "transaction_manager"
 
 
 class TenantViolation(Exception):
     """A row of one tenant was about to be written while working as another."""
+
+
+class AllTenantsRefused(Exception):
+    """PostgreSQL refused to work across tenants: the role has no registered key."""
 
 
 class TenantSession(Session):
@@ -53,18 +64,36 @@ class TenantSession(Session):
         return found if tenant_id is not None and found.tenant_id == tenant_id else None
 
 
-def make_engine(url: str, **kwargs: Any) -> Engine:
+def make_engine(url: str, all_tenants_key: str | None = None, **kwargs: Any) -> Engine:
     """An engine for ``url``; SQLite gets foreign keys, WAL and a busy timeout.
 
     A pooled connection is tested before use (``pool_pre_ping``), so one the
     server has closed (a restart, ``pg_terminate_backend``, an idle timeout) is
     replaced instead of failing the next request.
+
+    ``all_tenants_key`` is what ``all_tenants`` shows PostgreSQL's policies
+    (``all_tenants_key(secret)``); an engine without one can work across
+    tenants only as the role that owns the tables.
     """
+    if all_tenants_key:
+        kwargs["execution_options"] = {
+            **kwargs.get("execution_options", {}),
+            ALL_TENANTS_KEY: all_tenants_key,
+        }
     engine = create_engine(url, pool_pre_ping=True, **kwargs)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
     return engine
+
+
+def all_tenants_key(secret: str) -> str:
+    """The cross-tenant key of an installation whose ``myynti.secret`` is ``secret``.
+
+    Derived rather than a setting of its own: every process already shares the
+    secret, so there is no further value to keep the same everywhere.
+    """
+    return hmac.new(secret.encode(), b"myynti.all_tenants", hashlib.sha256).hexdigest()
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -157,18 +186,29 @@ def _set_pg_settings(
     session: Session, connection: Any, also: tuple[ColumnElement[Any], ...] = ()
 ) -> tuple[Any, ...]:
     tenant_id = session.info.get(TENANT)
+    crossing = bool(session.info.get(ALL_TENANTS))
+    if crossing:
+        # The key, or "on", which the policies honour from the owner only.
+        everyone = connection.get_execution_options().get(ALL_TENANTS_KEY) or "on"
+        # Asked in the same round trip: a refusal would otherwise show as empty
+        # pages and a worker that never finds a job.
+        also = (func.myynti_all_tenants(), *also)
     row = connection.execute(
         select(
             func.set_config(
                 "app.tenant_id", literal("" if tenant_id is None else str(tenant_id)), True
             ),
-            func.set_config(
-                "app.all_tenants", literal("on" if session.info.get(ALL_TENANTS) else "off"), True
-            ),
+            func.set_config("app.all_tenants", literal(everyone if crossing else "off"), True),
             *also,
         )
     ).one()
-    return tuple(row[2:])
+    if crossing and not row[2]:
+        raise AllTenantsRefused(
+            "PostgreSQL refuses this role's cross-tenant work: run `myynti init` as the role"
+            " that owns the tables, with the same MYYNTI_SECRET as the app, to register"
+            " the app's key (docs/operations.md)."
+        )
+    return tuple(row[3:] if crossing else row[2:])
 
 
 @event.listens_for(TenantSession, "after_begin")

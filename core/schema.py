@@ -8,6 +8,7 @@ another plugin's table, ``depends_on`` that plugin's revision. ``upgrade`` runs
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 from typing import Any
 
@@ -16,14 +17,119 @@ from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.migration import MigrationContext
 from alembic.operations import Operations
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine, text
+from sqlalchemy.exc import ProgrammingError
 
+from core.db import ALL_TENANTS_KEY
 from core.models import Base
 from core.plugins import PluginRegistry
 
 ENV_DIR = Path(__file__).parent / "alembic"
 
+# The tenant policy. Each setting sits in a sub-select, an initplan: PostgreSQL
+# reads it once per query instead of once per row (``current_setting`` is only
+# stable, so a bare call is evaluated again for every row a scan filters).
 RLS_POLICY = """
+CREATE POLICY tenant_isolation ON {table}
+USING (
+    tenant_id = (SELECT NULLIF(current_setting('app.tenant_id', true), '')::integer)
+    OR (SELECT myynti_all_tenants())
+)
+WITH CHECK (
+    tenant_id = (SELECT NULLIF(current_setting('app.tenant_id', true), '')::integer)
+    OR (SELECT myynti_all_tenants())
+)
+"""
+
+PRIVATE_SCHEMA = "myynti_private"
+
+# Who may work across tenants, asked once per query by every tenant policy.
+#
+# The setting ``app.all_tenants`` alone proves nothing: any session can set it,
+# an injected statement too. So it must hold a key whose SHA-256 digest the
+# owner (the migrating role) has registered in ``myynti_private.cross_tenant_key``
+# (``register_all_tenants_key``); the key itself lives in the app's settings
+# (``core.db.all_tenants_key``), never in the database. The app role cannot
+# read, let alone add to, that table: it has no privilege on the private schema,
+# which also keeps it out of ``GRANT … ON ALL TABLES IN SCHEMA public`` and of
+# the default privileges the owner gives the app role there. Only
+# ``myynti_all_tenants_allowed`` looks into it, as its owner (SECURITY
+# DEFINER), and answers yes or no for the role and key it is given.
+#
+# The owner, or a member of it, may cross with any value but ``off``: it could
+# switch the policies off anyway, so asking it for a key would protect nothing,
+# and this way the data migrations (run as the owner, ``set_config('app.all_tenants',
+# 'on', true)``) and a set-up of one role that owns the tables and runs the app
+# need no key. The wall against the app role therefore needs two roles
+# (docs/operations.md).
+#
+# A separate cross-tenant role was the other choice; it was not taken because a
+# role cannot be switched to inside a SECURITY DEFINER function, so the app
+# would need a second connection pool for cross-tenant work, and the worker and
+# the outbox mix tenant and cross-tenant statements in one transaction.
+CROSS_TENANT_CHECK = """
+CREATE SCHEMA IF NOT EXISTS {private};
+REVOKE ALL ON SCHEMA {private} FROM PUBLIC;
+CREATE TABLE IF NOT EXISTS {private}.cross_tenant_key (
+    digest bytea PRIMARY KEY,
+    registered_at timestamptz NOT NULL DEFAULT now()
+);
+-- Default privileges given before may have granted the new schema or table to
+-- someone: only the owner keeps any.
+DO $grants$
+DECLARE
+    grantee text;
+BEGIN
+    FOR grantee IN
+        SELECT DISTINCT a.grantee::regrole::text
+        FROM pg_namespace n, aclexplode(n.nspacl) a
+        WHERE n.nspname = '{private}' AND a.grantee NOT IN (0, n.nspowner)
+    LOOP
+        EXECUTE format('REVOKE ALL ON SCHEMA {private} FROM %s', grantee);
+    END LOOP;
+    FOR grantee IN
+        SELECT DISTINCT a.grantee::regrole::text
+        FROM pg_class c, aclexplode(c.relacl) a
+        WHERE c.oid = '{private}.cross_tenant_key'::regclass
+            AND a.grantee NOT IN (0, c.relowner)
+    LOOP
+        EXECUTE format('REVOKE ALL ON TABLE {private}.cross_tenant_key FROM %s', grantee);
+    END LOOP;
+END
+$grants$;
+REVOKE ALL ON TABLE {private}.cross_tenant_key FROM PUBLIC;
+
+CREATE OR REPLACE FUNCTION {schema}.myynti_all_tenants_allowed(role name, key text)
+RETURNS boolean LANGUAGE sql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT pg_has_role(role, n.nspowner, 'USAGE') OR EXISTS (
+        SELECT 1 FROM {private}.cross_tenant_key
+        WHERE digest = sha256(convert_to(key, 'UTF8'))
+    )
+    FROM pg_namespace n WHERE n.nspname = '{private}'
+$$;
+
+-- Plain SQL with no SET clause, so the planner inlines it into each policy's
+-- initplan: a transaction that does not cross (nearly every one) pays for one
+-- setting read per query. The names are schema-qualified instead.
+CREATE OR REPLACE FUNCTION {schema}.myynti_all_tenants()
+RETURNS boolean LANGUAGE sql STABLE
+AS $$
+    SELECT CASE
+        WHEN pg_catalog.current_setting('app.all_tenants', true) IS NULL
+            OR pg_catalog.texteq(pg_catalog.current_setting('app.all_tenants', true), '')
+            OR pg_catalog.texteq(pg_catalog.current_setting('app.all_tenants', true), 'off')
+        THEN false
+        ELSE {schema}.myynti_all_tenants_allowed(
+            current_user, pg_catalog.current_setting('app.all_tenants', true)
+        ) IS TRUE
+    END
+$$;
+"""
+
+# The policy as it was before ``c0007_cross_tenant_key``, for its downgrade.
+LEGACY_RLS_POLICY = """
 CREATE POLICY tenant_isolation ON {table}
 USING (
     tenant_id = NULLIF(current_setting('app.tenant_id', true), '')::integer
@@ -48,9 +154,53 @@ def alembic_config(registry: PluginRegistry, connection: Any) -> Config:
 
 
 def upgrade(engine: Engine, registry: PluginRegistry) -> None:
-    """Create the database or bring every plugin's branch to its newest revision."""
+    """Create the database or bring every plugin's branch to its newest revision.
+
+    On PostgreSQL the engine's cross-tenant key (``core.db.make_engine``), if it
+    has one, is then registered, so the app's processes that share it may work
+    across tenants.
+    """
     with engine.begin() as connection:
         command.upgrade(alembic_config(registry, connection), "heads")
+        key = connection.get_execution_options().get(ALL_TENANTS_KEY)
+        if key and connection.dialect.name == "postgresql":
+            register_all_tenants_key(connection, key)
+
+
+class UnknownAllTenantsKey(Exception):
+    """The app's cross-tenant key is not registered and this role cannot register it."""
+
+
+def register_all_tenants_key(connection: Connection, key: str) -> None:
+    """Let the sessions that bring ``key`` work across tenants (PostgreSQL, the owner).
+
+    Only its digest reaches the database. The app role, which may not write
+    there, may run this too, as ``myynti serve`` does: a key already known is
+    then left alone, and one not known is for the owner to register
+    (``myynti init``).
+    """
+    digest = hashlib.sha256(key.encode()).digest()
+    try:
+        with connection.begin_nested():
+            connection.execute(
+                text(
+                    f"INSERT INTO {PRIVATE_SCHEMA}.cross_tenant_key (digest)"  # noqa: S608 - a constant
+                    " VALUES (:digest) ON CONFLICT DO NOTHING"
+                ),
+                {"digest": digest},
+            )
+    except ProgrammingError as exc:
+        allowed = text(
+            f"SELECT {_schema(connection)}.myynti_all_tenants_allowed(current_user, :key)"
+        )
+        if connection.scalar(allowed, {"key": key}):
+            return
+        raise UnknownAllTenantsKey(
+            "The database does not know this installation's cross-tenant key, and"
+            f" {connection.scalar(text('SELECT current_user'))} may not register it: run"
+            " `myynti init` as the role that owns the tables, with the same MYYNTI_SECRET"
+            " as the app (docs/operations.md)."
+        ) from exc
 
 
 def pending_model_changes(engine: Engine) -> list[Any]:
@@ -69,6 +219,35 @@ def enable_tenant_rls(op: Operations, table: str) -> None:
     """
     if op.get_bind().dialect.name != "postgresql":
         return
+    ensure_cross_tenant_check(op)
     op.execute(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")
     op.execute(f"ALTER TABLE {table} FORCE ROW LEVEL SECURITY")
     op.execute(RLS_POLICY.format(table=table))
+
+
+def ensure_cross_tenant_check(op: Operations) -> None:
+    """In a migration on PostgreSQL: create ``myynti_all_tenants()``, which the policy calls.
+
+    The first table's policy needs it, in whichever branch that table is, so
+    every ``enable_tenant_rls`` makes sure of it; core's ``c0007`` makes it in a
+    database whose policies are older.
+    """
+    connection = op.get_bind()
+    if connection.scalar(text("SELECT to_regprocedure('myynti_all_tenants()')")) is None:
+        op.execute(CROSS_TENANT_CHECK.format(private=PRIVATE_SCHEMA, schema=_schema(connection)))
+
+
+def tenant_policy_tables(connection: Connection) -> list[str]:
+    """The tables of the current schema that carry the tenant policy, core's and plugins'."""
+    return list(
+        connection.scalars(
+            text(
+                "SELECT tablename FROM pg_policies WHERE schemaname = current_schema()"
+                " AND policyname = 'tenant_isolation' ORDER BY tablename"
+            )
+        )
+    )
+
+
+def _schema(connection: Connection) -> str:
+    return connection.scalar(text("SELECT quote_ident(current_schema())"))

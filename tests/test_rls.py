@@ -8,20 +8,29 @@ role the app must use in production (docs/operations.md).
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import pytest
+from alembic import command
 from alembic.migration import MigrationContext
 from alembic.operations import Operations
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.exc import DBAPIError
 
-from core.db import TenantSession, all_tenants, set_tenant
+from core.db import TenantSession, all_tenants, make_engine, set_tenant
 from core.models import Base, TenantOwned
 from core.plugins import PluginRegistry
-from core.schema import enable_tenant_rls
+from core.schema import LEGACY_RLS_POLICY, alembic_config, enable_tenant_rls, upgrade
+from core.testing import TEST_DATABASE_ENV, PostgresScratchDatabase
 
 POLICY = "tenant_isolation"
+#: The policy's test as PostgreSQL prints it: each setting an initplan (read once per
+#: query), and cross-tenant work only through ``myynti_all_tenants()``.
+CURRENT_TEST = (
+    "((tenant_id = ( SELECT (NULLIF(current_setting('app.tenant_id'::text, true),"
+    " ''::text))::integer AS \"nullif\")) OR ( SELECT myynti_all_tenants() AS myynti_all_tenants))"
+)
 
 
 @pytest.fixture(autouse=True)
@@ -46,26 +55,30 @@ def rls_gaps(connection: Connection, tables: set[str]) -> dict[str, list[str]]:
     rows = connection.execute(
         text(
             "SELECT c.relname, c.relrowsecurity, c.relforcerowsecurity,"
-            " EXISTS (SELECT 1 FROM pg_policies p WHERE p.schemaname = n.nspname"
-            "         AND p.tablename = c.relname AND p.policyname = :policy)"
+            " p.policyname IS NOT NULL, p.qual = :test AND p.with_check = :test"
             " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+            " LEFT JOIN pg_policies p ON p.schemaname = n.nspname"
+            "     AND p.tablename = c.relname AND p.policyname = :policy"
             " WHERE n.nspname = current_schema() AND c.relkind = 'r'"
         ),
-        {"policy": POLICY},
+        {"policy": POLICY, "test": CURRENT_TEST},
     )
-    found = {name: (enabled, forced, policy) for name, enabled, forced, policy in rows}
+    found = {
+        name: (enabled, forced, policy, current) for name, enabled, forced, policy, current in rows
+    }
     gaps: dict[str, list[str]] = {}
     for table in sorted(tables):
         if table not in found:
             gaps[table] = ["no such table"]
             continue
-        enabled, forced, policy = found[table]
+        enabled, forced, policy, current = found[table]
         missing = [
             what
             for what, present in (
                 ("row level security not enabled", enabled),
                 ("row level security not forced", forced),
                 (f"no {POLICY} policy", policy),
+                (f"{POLICY} is not core.schema.RLS_POLICY", current or not policy),
             )
             if not present
         ]
@@ -97,6 +110,25 @@ def test_the_check_finds_a_table_left_open(db_connection: Connection) -> None:
     enable_tenant_rls(Operations(MigrationContext.configure(db_connection)), "rls_probe")
 
     assert rls_gaps(db_connection, {"rls_probe"}) == {}
+
+    db_connection.exec_driver_sql("DROP POLICY tenant_isolation ON rls_probe")
+    db_connection.exec_driver_sql(LEGACY_RLS_POLICY.format(table="rls_probe"))
+    assert rls_gaps(db_connection, {"rls_probe"}) == {
+        "rls_probe": [f"{POLICY} is not core.schema.RLS_POLICY"]
+    }
+
+
+def test_the_policy_reads_its_settings_once_per_query(
+    db_connection: Connection, two_teams: dict
+) -> None:
+    """Initplans: a scan compares each row's tenant with a value, not a setting it reads."""
+    _work_as(db_connection, two_teams["a"])
+    plan = "\n".join(
+        db_connection.scalars(text("EXPLAIN (ANALYZE, COSTS OFF) SELECT count(*) FROM team"))
+    )
+    assert "InitPlan" in plan
+    assert "current_setting" not in plan
+    assert "myynti_all_tenants" not in plan  # inlined: no function call, even once
 
 
 def test_the_app_role_does_not_bypass_the_policy(db_connection: Connection) -> None:
@@ -218,3 +250,27 @@ def _work_as(connection: Connection, tenant_id: int | None, everyone: bool = Fal
         ),
         {"tenant": "" if tenant_id is None else str(tenant_id), "all": "on" if everyone else "off"},
     )
+
+
+def test_c0007_brings_older_policies_up_to_date_and_its_downgrade_puts_them_back(
+    myynti_registry: PluginRegistry,
+) -> None:
+    """Every table's policy, core's and the plugins', found in ``pg_policies``."""
+    tables = tenant_owned_tables(myynti_registry)
+    legacy = f"{POLICY} is not core.schema.RLS_POLICY"
+    function = text("SELECT to_regprocedure('myynti_all_tenants()') IS NOT NULL")
+    with PostgresScratchDatabase(os.environ[TEST_DATABASE_ENV]) as url:
+        engine = make_engine(url)
+        upgrade(engine, myynti_registry)
+        with engine.begin() as connection:
+            command.downgrade(alembic_config(myynti_registry, connection), "c0006_cache_version")
+        with engine.connect() as connection:
+            assert rls_gaps(connection, tables) == {table: [legacy] for table in tables}
+            assert not connection.scalar(function)
+
+        upgrade(engine, myynti_registry)
+
+        with engine.connect() as connection:
+            assert rls_gaps(connection, tables) == {}
+            assert connection.scalar(function)
+        engine.dispose()
