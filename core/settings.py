@@ -5,7 +5,8 @@ key                          environment              meaning
 ===========================  =======================  ============================================
 ``sqlalchemy.url``           MYYNTI_DATABASE_URL      database; default a SQLite file in data_dir
 ``myynti.data_dir``          MYYNTI_DATA_DIR          files of this installation (default ./var)
-``myynti.secret``            MYYNTI_SECRET            signs session cookies; generated if unset
+``myynti.secret``            MYYNTI_SECRET            signs session cookies and derives the
+                                                      cross-tenant key; generated if unset
 ``myynti.credentials_key``   MYYNTI_CREDENTIALS_KEY   Fernet key(s) that encrypt tenants' stored
                                                       passwords (``core.credentials``), the first
                                                       encrypting; generated if unset
