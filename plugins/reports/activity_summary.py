@@ -21,7 +21,13 @@ from typing import Any
 from sqlalchemy import delete, event, insert, select, text
 
 from plugins.reports.models import ActivityDay
-from plugins.reports.summary import add, keep_old_values, local_day, now_values, values_before
+from plugins.reports.summary import (
+    add_in_order,
+    keep_old_values,
+    local_day,
+    now_values,
+    values_before,
+)
 from plugins.workflow.models import Activity, Task
 
 FIELDS = ("tenant_id", "type_id", "assignee_user_id", "due_at", "done_at", "cancelled_at")
@@ -57,40 +63,45 @@ def share(values: dict[str, Any]) -> Share | None:
     )
 
 
-def _apply(connection: Any, found: Share, sign: int) -> None:
-    key = {
-        "tenant_id": found.tenant_id,
-        "day": found.day,
-        "user_id": found.user_id,
-        "type_id": found.type_id,
-        "done": found.done,
-    }
-    add(connection, ActivityDay.__table__, key, {"activities": sign})
+def _apply(connection: Any, changes: list[tuple[Share, int]]) -> None:
+    add_in_order(
+        connection,
+        ActivityDay.__table__,
+        [
+            (
+                {
+                    "tenant_id": found.tenant_id,
+                    "day": found.day,
+                    "user_id": found.user_id,
+                    "type_id": found.type_id,
+                    "done": found.done,
+                },
+                {"activities": sign},
+            )
+            for found, sign in changes
+        ],
+    )
 
 
 @event.listens_for(Activity, "after_insert")
 def _inserted(mapper: Any, connection: Any, target: Activity) -> None:
     found = share(now_values(target, FIELDS))
     if found is not None:
-        _apply(connection, found, 1)
+        _apply(connection, [(found, 1)])
 
 
 @event.listens_for(Activity, "after_update")
 def _updated(mapper: Any, connection: Any, target: Activity) -> None:
     old, new = share(values_before(target, FIELDS)), share(now_values(target, FIELDS))
-    if old == new:
-        return
-    if old is not None:
-        _apply(connection, old, -1)
-    if new is not None:
-        _apply(connection, new, 1)
+    if old != new:
+        _apply(connection, [(found, sign) for found, sign in ((old, -1), (new, 1)) if found])
 
 
 @event.listens_for(Activity, "after_delete")
 def _deleted(mapper: Any, connection: Any, target: Activity) -> None:
     found = share(values_before(target, FIELDS))
     if found is not None:
-        _apply(connection, found, -1)
+        _apply(connection, [(found, -1)])
 
 
 @event.listens_for(Task, "before_delete")
@@ -102,10 +113,8 @@ def _task_deleted(mapper: Any, connection: Any, target: Task) -> None:
             activities.c.tenant_id == target.tenant_id, activities.c.task_id == target.id
         )
     )
-    for row in rows.all():
-        found = share(dict(row._mapping))
-        if found is not None:
-            _apply(connection, found, -1)
+    found = [share(dict(row._mapping)) for row in rows]
+    _apply(connection, [(one, -1) for one in found if one is not None])
 
 
 keep_old_values(Activity, FIELDS)

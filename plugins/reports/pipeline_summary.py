@@ -25,7 +25,13 @@ from sqlalchemy import delete, event, insert, select, text
 
 from core.models import as_utc
 from plugins.reports.models import PipelineAge, PipelineCell
-from plugins.reports.summary import add, keep_old_values, local_day, now_values, values_before
+from plugins.reports.summary import (
+    add_in_order,
+    keep_old_values,
+    local_day,
+    now_values,
+    values_before,
+)
 from plugins.workflow.models import Task
 
 #: ``close_month`` of a task with no expected close date (the unique key takes no NULLs).
@@ -83,37 +89,37 @@ def share(values: dict[str, Any]) -> Share | None:
     )
 
 
-def _apply(connection: Any, found: Share, sign: int) -> None:
-    measures = {"tasks": sign, "value": sign * found.value, "entered": sign * found.entered}
-    who = {"tenant_id": found.tenant_id, "stage_id": found.stage_id, "user_id": found.user_id}
-    who["team_id"] = found.team_id
-    add(connection, PipelineCell.__table__, {**who, "close_month": found.close_month}, measures)
-    add(connection, PipelineAge.__table__, {**who, "entered_day": found.entered_day}, measures)
+def _apply(connection: Any, changes: list[tuple[Share, int]]) -> None:
+    cells, ages = [], []
+    for found, sign in changes:
+        measures = {"tasks": sign, "value": sign * found.value, "entered": sign * found.entered}
+        who = (("stage_id", found.stage_id), ("user_id", found.user_id), ("team_id", found.team_id))
+        tenant = {"tenant_id": found.tenant_id}
+        cells.append(({**tenant, **dict(who), "close_month": found.close_month}, measures))
+        ages.append(({**tenant, "entered_day": found.entered_day, **dict(who)}, measures))
+    add_in_order(connection, PipelineCell.__table__, cells)
+    add_in_order(connection, PipelineAge.__table__, ages)
 
 
 @event.listens_for(Task, "after_insert")
 def _inserted(mapper: Any, connection: Any, target: Task) -> None:
     found = share(now_values(target, FIELDS))
     if found is not None:
-        _apply(connection, found, 1)
+        _apply(connection, [(found, 1)])
 
 
 @event.listens_for(Task, "after_update")
 def _updated(mapper: Any, connection: Any, target: Task) -> None:
     old, new = share(values_before(target, FIELDS)), share(now_values(target, FIELDS))
-    if old == new:
-        return
-    if old is not None:
-        _apply(connection, old, -1)
-    if new is not None:
-        _apply(connection, new, 1)
+    if old != new:
+        _apply(connection, [(found, sign) for found, sign in ((old, -1), (new, 1)) if found])
 
 
 @event.listens_for(Task, "after_delete")
 def _deleted(mapper: Any, connection: Any, target: Task) -> None:
     found = share(values_before(target, FIELDS))
     if found is not None:
-        _apply(connection, found, -1)
+        _apply(connection, [(found, -1)])
 
 
 keep_old_values(Task, FIELDS)

@@ -87,16 +87,38 @@ def add(connection: Any, table: Any, key: dict[str, Any], measures: dict[str, An
     connection.execute(statement)
 
 
-def _apply(connection: Any, found: Share, sign: int) -> None:
-    key = {
-        "tenant_id": found.tenant_id,
-        "day": found.day,
-        "stage_id": found.stage_id,
-        "user_id": found.user_id,
-        "team_id": found.team_id,
-    }
-    measures = {"tasks": sign, "value": sign * found.value, "days": sign * found.days}
-    add(connection, SalesDay.__table__, key, measures)
+def add_in_order(
+    connection: Any, table: Any, changes: list[tuple[dict[str, Any], dict[str, Any]]]
+) -> None:
+    """``add`` each (key, measures) of ``changes`` to ``table``, in the order of the keys.
+
+    An upsert locks its row until the transaction ends. Taking the rows in key
+    order means two moves between the same rows in opposite directions (one
+    task from stage A to B while another goes from B to A) wait for each
+    other instead of deadlocking.
+    """
+    for key, measures in sorted(changes, key=lambda change: tuple(change[0].values())):
+        add(connection, table, key, measures)
+
+
+def _apply(connection: Any, changes: list[tuple[Share, int]]) -> None:
+    add_in_order(
+        connection,
+        SalesDay.__table__,
+        [
+            (
+                {
+                    "tenant_id": found.tenant_id,
+                    "day": found.day,
+                    "stage_id": found.stage_id,
+                    "user_id": found.user_id,
+                    "team_id": found.team_id,
+                },
+                {"tasks": sign, "value": sign * found.value, "days": sign * found.days},
+            )
+            for found, sign in changes
+        ],
+    )
 
 
 def now_values(target: Any, fields: tuple[str, ...] = FIELDS) -> dict[str, Any]:
@@ -121,25 +143,21 @@ def values_before(target: Any, fields: tuple[str, ...] = FIELDS) -> dict[str, An
 def _inserted(mapper: Any, connection: Any, target: Task) -> None:
     found = share(now_values(target))
     if found is not None:
-        _apply(connection, found, 1)
+        _apply(connection, [(found, 1)])
 
 
 @event.listens_for(Task, "after_update")
 def _updated(mapper: Any, connection: Any, target: Task) -> None:
     old, new = share(values_before(target)), share(now_values(target))
-    if old == new:
-        return
-    if old is not None:
-        _apply(connection, old, -1)
-    if new is not None:
-        _apply(connection, new, 1)
+    if old != new:
+        _apply(connection, [(found, sign) for found, sign in ((old, -1), (new, 1)) if found])
 
 
 @event.listens_for(Task, "after_delete")
 def _deleted(mapper: Any, connection: Any, target: Task) -> None:
     found = share(values_before(target))
     if found is not None:
-        _apply(connection, found, -1)
+        _apply(connection, [(found, -1)])
 
 
 def _load_old_value(target: Any, value: Any, old: Any, initiator: Any) -> None:

@@ -18,7 +18,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, case, func, literal, or_, select
+from sqlalchemy import and_, case, func, literal, or_, select, union_all
 
 from core import label_text
 from core.models import TeamMember
@@ -145,14 +145,17 @@ def _from_summary(params: dict[str, Any], dialect: str, today: date) -> Any:
 
 
 def figures(db: Any, params: dict[str, Any], now: datetime) -> list[Any]:
-    """Rows of (group, type, done, overdue); a group and type may come in two rows."""
+    """Rows of (group, type, done, overdue); a group and type may come in two rows.
+
+    One statement: the summary's counts, and today's overdue counted from the
+    activities when the period takes in today.
+    """
     dialect = dialect_of(db)
     today = now.astimezone(LOCAL_TIME).date()
-    found = list(db.execute(_from_summary(params, dialect, today)))
+    query = _from_summary(params, dialect, today)
     if params["start"] <= today <= params["end"]:
-        overdue_today = _from_activities(params, dialect, now, local_midnight(today))
-        found += db.execute(overdue_today)
-    return found
+        query = union_all(query, _from_activities(params, dialect, now, local_midnight(today)))
+    return list(db.execute(query))
 
 
 def counting_types(db: Any) -> list[ActivityType]:
