@@ -1,4 +1,9 @@
-"""The reports plugin's summary table, and the indexes it reads workflow's tables by.
+"""The reports plugin's summary tables, and the indexes it reads workflow's tables by.
+
+Summaries (each kept exact by ORM listeners on every write of a task or
+activity, and summed afresh by its module's ``rebuild`` after bulk SQL):
+``SalesDay`` (``summary.py``), ``PipelineCell`` and ``PipelineAge``
+(``pipeline_summary.py``), ``ActivityDay`` (``activity_summary.py``).
 
 The indexes are declared here (and created by this plugin's migration) so an
 installation without reports does not maintain them. Each leads with ``tenant_id`` and then the
@@ -9,10 +14,12 @@ PostgreSQL can answer from the index alone:
   report sums and groups by (stage, person, value, creation for days to win).
 - ``ix_task_reports_created``: tasks created in a period (the tasks report).
 - ``ix_activity_reports_period``: activities done in a period, and (``done_at``
-  NULL, then ``due_at``) those due in a period and not done: activity statistics.
+  NULL, then ``due_at``) those due in a period and not done: activity statistics'
+  drill-down, and today's overdue activities (not in ``ActivityDay`` until tomorrow).
 
 - ``ix_task_reports_open``: open tasks only (partial), with what the pipeline
-  sums and groups by, its time in stage (``stage_entered_at``) included.
+  sums and groups by, its time in stage (``stage_entered_at``) included. The
+  pipeline reads its summaries now; this serves its drill-down.
 """
 
 from __future__ import annotations
