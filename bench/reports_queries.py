@@ -13,7 +13,8 @@ on as in production) on the server the URL names and fills one tenant with
 (``INSERT … SELECT … generate_series``). After ``VACUUM ANALYZE`` it times,
 through the WSGI app as an admin and as a member (who sees their team's
 numbers): the sales report for a year by month and by salesperson, the
-pipeline by stage, and activity statistics for a quarter by person. Beside
+pipeline by stage and by time in stage, and activity statistics for a
+quarter and for this year to today by person. Beside
 each it times the raw ``GROUP BY`` of the same figures on the same
 connection kind (the app's role, row-level security in force) and prints the
 ratio. Floor (issue 14): each report under 300 ms and at most 3x its raw query.
@@ -188,7 +189,8 @@ def _fill(factory: Any, args: argparse.Namespace, ids: dict[str, Any]) -> None:
     Task ``g``: responsible ``users[g % 20]`` in that user's team; a fifth open
     (spread over the open stages), of the rest 40 % won and 60 % lost, closed
     at a moment spread over the last three years and created up to 90 days
-    before; activities due around the task's creation, a fifth of them not done.
+    before; an open task in its stage since it was created (up to three years);
+    activities due around the task's creation, a fifth of them not done.
     """
     params = {
         "tenant": ids["tenant_id"],
@@ -216,7 +218,7 @@ def _fill(factory: Any, args: argparse.Namespace, ids: dict[str, Any]) -> None:
         INSERT INTO task (tenant_id, workflow_id, stage_id, title, description, customer_id,
             responsible_user_id, team_id, priority, due_date, expected_value, close_date,
             source, lost_reason, closed_at, board_rank, custom_values, created_at, updated_at,
-            version)
+            version, stage_entered_at)
         SELECT :tenant, :workflow, x.stage, 'Tehtävä ' || x.g, '',
             (SELECT min(id) FROM customer) + x.g % :customers,
             (:users)[1 + x.g % 20], (:teams)[1 + x.g % 20], 'normal',
@@ -225,7 +227,7 @@ def _fill(factory: Any, args: argparse.Namespace, ids: dict[str, Any]) -> None:
             (ARRAY['manual', 'contact_request', 'campaign', 'api'])[1 + x.g % 4],
             CASE WHEN x.stage = :lost THEN (ARRAY['Hinta', 'Aikataulu', 'Kilpailija'])[1 + x.g % 3]
             END,
-            x.closed, x.g, '{}', x.created, x.created, 1
+            x.closed, x.g, '{}', x.created, x.created, 1, coalesce(x.closed, x.created)
         FROM (
             SELECT g,
                 CASE WHEN g % 5 = 0 THEN (:open)[1 + (g / 5) % 5]
@@ -300,6 +302,17 @@ RAW = {
         FROM task t JOIN workflow_stage s ON s.id = t.stage_id
         WHERE t.tenant_id = :tenant AND t.closed_at >= :since AND t.closed_at < :until
             AND s.kind IN ('won', 'lost')
+        GROUP BY 1
+    """,
+    "pipeline by age": """
+        SELECT CASE WHEN t.stage_entered_at >= current_date - 30 THEN 'a30'
+                WHEN t.stage_entered_at >= current_date - 90 THEN 'a90'
+                WHEN t.stage_entered_at >= current_date - 180 THEN 'a180' ELSE 'older' END,
+            count(*), sum(coalesce(t.expected_value, 0)),
+            sum(coalesce(t.expected_value, 0) * s.probability) / 100,
+            avg(extract(epoch FROM now() - t.stage_entered_at) / 86400)
+        FROM task t JOIN workflow_stage s ON s.id = t.stage_id
+        WHERE t.tenant_id = :tenant AND t.closed_at IS NULL AND s.kind = 'open'
         GROUP BY 1
     """,
     "pipeline by stage": """
@@ -386,6 +399,7 @@ def run(url: str, args: argparse.Namespace, tmp: str) -> None:
         "sales by month": f"/t/bench/reports/reports.sales?{year}&granularity=month",
         "sales by salesperson": f"/t/bench/reports/reports.sales?{year}&dimension=user",
         "pipeline by stage": "/t/bench/reports/reports.pipeline",
+        "pipeline by age": "/t/bench/reports/reports.pipeline?dimension=age",
         "activities, quarter, by person": f"/t/bench/reports/reports.activities?{quarter}",
         "activities, year to today, by person": "/t/bench/reports/reports.activities",
     }
@@ -393,6 +407,7 @@ def run(url: str, args: argparse.Namespace, tmp: str) -> None:
         "sales by month": YEAR,
         "sales by salesperson": YEAR,
         "pipeline by stage": YEAR,
+        "pipeline by age": YEAR,
         "activities, quarter, by person": QUARTER,
         "activities, year to today, by person": (date(today.year, 1, 1), today),
     }

@@ -15,7 +15,7 @@ PostgreSQL can answer from the index alone:
 - ``ix_task_reports_created``: tasks created in a period (the tasks report).
 - ``ix_activity_reports_period``: activities done in a period, and (``done_at``
   NULL, then ``due_at``) those due in a period and not done: activity statistics'
-  drill-down, and today's overdue activities (not in ``ActivityDay`` until tomorrow).
+  drill-down, and today's overdue ones (``ActivityDay`` holds the day, not the moment).
 
 - ``ix_task_reports_open``: open tasks only (partial), with what the pipeline
   sums and groups by, its time in stage (``stage_entered_at``) included. The
