@@ -2,6 +2,9 @@
 
     python bench/reports_queries.py --database-url postgresql+psycopg://postgres@127.0.0.1:5432/test
     python bench/reports_queries.py --database-url ... --tasks 200000   # a smaller run
+    python bench/reports_queries.py --database-url ... --keep bench_reports   # fill once, keep
+    python bench/reports_queries.py --database-url ... --keep bench_reports   # reuse, no fill
+    python bench/reports_queries.py --database-url ... --keep bench_reports --drop
 
 Makes a scratch database (and a non-superuser role, so row-level security is
 on as in production) on the server the URL names and fills one tenant with
@@ -10,10 +13,19 @@ on as in production) on the server the URL names and fills one tenant with
 (``INSERT … SELECT … generate_series``). After ``VACUUM ANALYZE`` it times,
 through the WSGI app as an admin and as a member (who sees their team's
 numbers): the sales report for a year by month and by salesperson, the
-pipeline by stage, and activity statistics for a quarter by person. Beside
+pipeline by stage and by time in stage, and activity statistics for a
+quarter and for this year to today by person. Beside
 each it times the raw ``GROUP BY`` of the same figures on the same
 connection kind (the app's role, row-level security in force) and prints the
 ratio. Floor (issue 14): each report under 300 ms and at most 3x its raw query.
+
+The fill takes about ten minutes at full size. ``--keep NAME`` fills a
+database called NAME (owned by the role ``NAME_app``) and leaves it; a later
+run with the same NAME finds the bench tenant there and times it again with
+no fill, after bringing the schema to the newest revisions and summing the
+reports' summaries afresh (so a changed summary is measured, not a stale
+one). ``--drop`` with ``--keep NAME`` drops that database and role and runs
+nothing.
 """
 
 from __future__ import annotations
@@ -23,20 +35,21 @@ import statistics
 import tempfile
 import time
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import webtest
-from sqlalchemy import text
+from sqlalchemy import make_url, select, text
 
 from core.app import make_config
-from core.db import make_engine, make_session_factory, set_tenant
+from core.db import all_tenants, make_engine, make_session_factory, set_tenant
 from core.models import Membership, Role, Team, TeamMember, Tenant, TenantPlugin, User
 from core.passwords import hash_password
 from core.plugins import PluginRegistry
 from core.schema import upgrade
 from core.testing import PostgresScratchDatabase
-from plugins.reports import summary
+from plugins.reports import activity_summary, pipeline_summary, summary
+from plugins.reports.periods import local_today
 from plugins.workflow.models import ActivityType, Stage, Workflow
 
 PASSWORD = "benchmark-password"  # noqa: S105 - a throwaway database's user
@@ -64,9 +77,49 @@ def main() -> None:
     parser.add_argument("--tasks", type=int, default=1_000_000)
     parser.add_argument("--activities-per-task", type=int, default=3)
     parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument(
+        "--keep",
+        metavar="NAME",
+        help="fill the database NAME and keep it; reuse it if a run already filled it",
+    )
+    parser.add_argument("--drop", action="store_true", help="with --keep: drop NAME and stop")
     args = parser.parse_args()
+    if args.drop:
+        if not args.keep:
+            parser.error("--drop needs --keep NAME")
+        _drop_kept(args.database_url, args.keep)
+        return
+    if args.keep:
+        with tempfile.TemporaryDirectory() as tmp:
+            run(_kept(args.database_url, args.keep), args, tmp)
+        return
     with PostgresScratchDatabase(args.database_url) as url, tempfile.TemporaryDirectory() as tmp:
         run(url, args, tmp)
+
+
+def _kept(admin_url: str, name: str) -> str:
+    """The URL of the kept database ``name`` as its own role, made first if it is not there."""
+    if not name.isidentifier() or not name.islower():
+        raise SystemExit(f"--keep: {name!r} is not a lower-case identifier")
+    admin = make_engine(make_url(admin_url), isolation_level="AUTOCOMMIT")
+    role = f"{name}_app"
+    with admin.connect() as conn:
+        found = conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name})
+        if not found:
+            conn.exec_driver_sql(f"CREATE ROLE {role} LOGIN NOSUPERUSER NOBYPASSRLS")
+            conn.exec_driver_sql(f"CREATE DATABASE {name} OWNER {role}")
+    admin.dispose()
+    url = make_url(admin_url).set(database=name, username=role, password=None)
+    return url.render_as_string(hide_password=False)
+
+
+def _drop_kept(admin_url: str, name: str) -> None:
+    admin = make_engine(make_url(admin_url), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        conn.exec_driver_sql(f"DROP ROLE IF EXISTS {name}_app")
+    admin.dispose()
+    print(f"dropped {name}")
 
 
 def _setup(factory: Any) -> dict[str, Any]:
@@ -136,7 +189,8 @@ def _fill(factory: Any, args: argparse.Namespace, ids: dict[str, Any]) -> None:
     Task ``g``: responsible ``users[g % 20]`` in that user's team; a fifth open
     (spread over the open stages), of the rest 40 % won and 60 % lost, closed
     at a moment spread over the last three years and created up to 90 days
-    before; activities due around the task's creation, a fifth of them not done.
+    before; an open task in its stage since it was created (up to three years);
+    activities due around the task's creation, a fifth of them not done.
     """
     params = {
         "tenant": ids["tenant_id"],
@@ -164,7 +218,7 @@ def _fill(factory: Any, args: argparse.Namespace, ids: dict[str, Any]) -> None:
         INSERT INTO task (tenant_id, workflow_id, stage_id, title, description, customer_id,
             responsible_user_id, team_id, priority, due_date, expected_value, close_date,
             source, lost_reason, closed_at, board_rank, custom_values, created_at, updated_at,
-            version)
+            version, stage_entered_at)
         SELECT :tenant, :workflow, x.stage, 'Tehtävä ' || x.g, '',
             (SELECT min(id) FROM customer) + x.g % :customers,
             (:users)[1 + x.g % 20], (:teams)[1 + x.g % 20], 'normal',
@@ -173,7 +227,7 @@ def _fill(factory: Any, args: argparse.Namespace, ids: dict[str, Any]) -> None:
             (ARRAY['manual', 'contact_request', 'campaign', 'api'])[1 + x.g % 4],
             CASE WHEN x.stage = :lost THEN (ARRAY['Hinta', 'Aikataulu', 'Kilpailija'])[1 + x.g % 3]
             END,
-            x.closed, x.g, '{}', x.created, x.created, 1
+            x.closed, x.g, '{}', x.created, x.created, 1, coalesce(x.closed, x.created)
         FROM (
             SELECT g,
                 CASE WHEN g % 5 = 0 THEN (:open)[1 + (g / 5) % 5]
@@ -199,11 +253,29 @@ def _fill(factory: Any, args: argparse.Namespace, ids: dict[str, Any]) -> None:
         with factory.begin() as db:
             set_tenant(db, ids["tenant_id"])
             db.execute(text(statement), params)
-    # Bulk SQL bypasses the listeners that keep the sales report's per-day summary.
     with factory.begin() as db:
         set_tenant(db, ids["tenant_id"])
-        summary.rebuild(db.connection(), ids["tenant_id"])
+        _summarise(db.connection(), ids["tenant_id"])
 
+
+def _summarise(connection: Any, tenant_id: int) -> None:
+    """Bulk SQL bypasses the listeners that keep the reports' summaries: sum them afresh."""
+    summary.rebuild(connection, tenant_id)
+    pipeline_summary.rebuild(connection, tenant_id)
+    activity_summary.rebuild(connection, tenant_id)
+
+
+_ACTIVITIES_RAW = """
+        SELECT a.assignee_user_id, a.type_id,
+            count(*) FILTER (WHERE a.done_at >= :since AND a.done_at < :until),
+            count(*) FILTER (WHERE a.done_at IS NULL AND a.due_at < now())
+        FROM activity a JOIN activity_type y ON y.id = a.type_id
+        WHERE a.tenant_id = :tenant AND y.counts_in_statistics
+            AND ((a.done_at >= :since AND a.done_at < :until)
+              OR (a.done_at IS NULL AND a.cancelled_at IS NULL AND a.due_at >= :since
+                  AND a.due_at < :until AND a.due_at < now()))
+        GROUP BY 1, 2
+"""
 
 #: The raw GROUP BY of each report's figures, as the app's role runs them (RLS in force).
 RAW = {
@@ -232,6 +304,17 @@ RAW = {
             AND s.kind IN ('won', 'lost')
         GROUP BY 1
     """,
+    "pipeline by age": """
+        SELECT CASE WHEN t.stage_entered_at >= current_date - 30 THEN 'a30'
+                WHEN t.stage_entered_at >= current_date - 90 THEN 'a90'
+                WHEN t.stage_entered_at >= current_date - 180 THEN 'a180' ELSE 'older' END,
+            count(*), sum(coalesce(t.expected_value, 0)),
+            sum(coalesce(t.expected_value, 0) * s.probability) / 100,
+            avg(extract(epoch FROM now() - t.stage_entered_at) / 86400)
+        FROM task t JOIN workflow_stage s ON s.id = t.stage_id
+        WHERE t.tenant_id = :tenant AND t.closed_at IS NULL AND s.kind = 'open'
+        GROUP BY 1
+    """,
     "pipeline by stage": """
         SELECT t.stage_id, count(*), sum(coalesce(t.expected_value, 0)),
             sum(coalesce(t.expected_value, 0) * s.probability) / 100,
@@ -240,17 +323,9 @@ RAW = {
         WHERE t.tenant_id = :tenant AND t.closed_at IS NULL AND s.kind = 'open'
         GROUP BY 1
     """,
-    "activities, quarter, by person": """
-        SELECT a.assignee_user_id, a.type_id,
-            count(*) FILTER (WHERE a.done_at >= :since AND a.done_at < :until),
-            count(*) FILTER (WHERE a.done_at IS NULL AND a.due_at < now())
-        FROM activity a JOIN activity_type y ON y.id = a.type_id
-        WHERE a.tenant_id = :tenant AND y.counts_in_statistics
-            AND ((a.done_at >= :since AND a.done_at < :until)
-              OR (a.done_at IS NULL AND a.due_at >= :since AND a.due_at < :until
-                  AND a.due_at < now()))
-        GROUP BY 1, 2
-    """,
+    "activities, quarter, by person": _ACTIVITIES_RAW,
+    # The default period: today's overdue activities are counted from the activities.
+    "activities, year to today, by person": _ACTIVITIES_RAW,
 }
 
 
@@ -285,9 +360,18 @@ def run(url: str, args: argparse.Namespace, tmp: str) -> None:
     upgrade(engine, registry)
     factory = make_session_factory(engine)
     t0 = time.perf_counter()
-    ids = _setup(factory)
-    _fill(factory, args, ids)
-    print(f"filled in {time.perf_counter() - t0:.0f} s")
+    with factory() as db, all_tenants(db):
+        tenant_id = db.scalar(select(Tenant.id).where(Tenant.slug == "bench"))
+    if tenant_id is None:
+        ids = _setup(factory)
+        _fill(factory, args, ids)
+        print(f"filled in {time.perf_counter() - t0:.0f} s")
+    else:
+        ids = {"tenant_id": tenant_id}
+        with factory.begin() as db:
+            set_tenant(db, tenant_id)
+            _summarise(db.connection(), tenant_id)
+        print(f"reused {args.keep}; summaries summed afresh in {time.perf_counter() - t0:.0f} s")
     t0 = time.perf_counter()
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         conn.exec_driver_sql("VACUUM ANALYZE")
@@ -308,23 +392,30 @@ def run(url: str, args: argparse.Namespace, tmp: str) -> None:
     ).make_wsgi_app()
     admin = _sign_in(app, "myyja0@bench.example")
     member = _sign_in(app, "myyja1@bench.example")
+    today = local_today()
     year = f"start={YEAR[0]}&end={YEAR[1]}"
     quarter = f"start={QUARTER[0]}&end={QUARTER[1]}"
     pages = {
         "sales by month": f"/t/bench/reports/reports.sales?{year}&granularity=month",
         "sales by salesperson": f"/t/bench/reports/reports.sales?{year}&dimension=user",
         "pipeline by stage": "/t/bench/reports/reports.pipeline",
+        "pipeline by age": "/t/bench/reports/reports.pipeline?dimension=age",
         "activities, quarter, by person": f"/t/bench/reports/reports.activities?{quarter}",
+        "activities, year to today, by person": "/t/bench/reports/reports.activities",
     }
     windows = {
         "sales by month": YEAR,
         "sales by salesperson": YEAR,
         "pipeline by stage": YEAR,
+        "pipeline by age": YEAR,
         "activities, quarter, by person": QUARTER,
+        "activities, year to today, by person": (date(today.year, 1, 1), today),
     }
     for name, path in pages.items():
         assert admin.get(path).html.select("#report-table tbody tr"), name
         since, until = windows[name]
+        # The period's last day included, as the report counts it.
+        until = until + timedelta(days=1)
         bounds = {"tenant": ids["tenant_id"], "since": str(since), "until": str(until)}
 
         def raw(statement: str = RAW[name], values: dict[str, Any] = bounds) -> None:

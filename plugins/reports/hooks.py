@@ -5,15 +5,24 @@ from __future__ import annotations
 from typing import Any
 
 from core import JobType, Link, Panel, PeriodicJob, Permission, hookimpl
-from plugins.reports import builtin, hookspecs, models, schedules, summary
+from plugins.reports import (
+    activity_summary,
+    builtin,
+    hookspecs,
+    models,
+    pipeline_summary,
+    schedules,
+    summary,
+)
 from plugins.reports.panels import my_numbers_panels
 from plugins.reports.permissions import ReportsPermission
 from plugins.reports.views.reports import report_links
 
 #: The indexes the reports read by, declared on workflow's tables (see ``models``).
 REPORT_INDEXES = models.INDEXES
-#: Imported for its listeners, which keep the sales summary in step with every task write.
-SUMMARY_FIELDS = summary.FIELDS
+#: Imported for their listeners, which keep the summaries in step with every task and
+#: activity write (sales per day, the open pipeline, activities per day).
+SUMMARIES = (summary, pipeline_summary, activity_summary)
 
 
 @hookimpl

@@ -72,39 +72,64 @@ def share(values: dict[str, Any]) -> Share | None:
     )
 
 
-def _apply(connection: Any, found: Share, sign: int) -> None:
-    table = SalesDay.__table__
+def add(connection: Any, table: Any, key: dict[str, Any], measures: dict[str, Any]) -> None:
+    """Add ``measures`` to the row of ``table`` with ``key``, made at zero if missing.
+
+    An upsert on the unique key (all of ``key``'s columns), so two flushes
+    adding to the same row concurrently both count: no read-modify-write.
+    """
     make = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
-    statement = make(table).values(
-        tenant_id=found.tenant_id,
-        day=found.day,
-        stage_id=found.stage_id,
-        user_id=found.user_id,
-        team_id=found.team_id,
-        tasks=sign,
-        value=sign * found.value,
-        days=sign * found.days,
-    )
+    statement = make(table).values(**key, **measures)
     statement = statement.on_conflict_do_update(
-        index_elements=["tenant_id", "day", "stage_id", "user_id", "team_id"],
-        set_={
-            "tasks": table.c.tasks + statement.excluded.tasks,
-            "value": table.c.value + statement.excluded.value,
-            "days": table.c.days + statement.excluded.days,
-        },
+        index_elements=list(key),
+        set_={name: table.c[name] + statement.excluded[name] for name in measures},
     )
     connection.execute(statement)
 
 
-def _now(target: Task) -> dict[str, Any]:
-    return {name: getattr(target, name) for name in FIELDS}
+def add_in_order(
+    connection: Any, table: Any, changes: list[tuple[dict[str, Any], dict[str, Any]]]
+) -> None:
+    """``add`` each (key, measures) of ``changes`` to ``table``, in the order of the keys.
+
+    An upsert locks its row until the transaction ends. Taking the rows in key
+    order means two moves between the same rows in opposite directions (one
+    task from stage A to B while another goes from B to A) wait for each
+    other instead of deadlocking.
+    """
+    for key, measures in sorted(changes, key=lambda change: tuple(change[0].values())):
+        add(connection, table, key, measures)
 
 
-def _before(target: Task) -> dict[str, Any]:
-    """The task's ``FIELDS`` as they were before this flush."""
+def _apply(connection: Any, changes: list[tuple[Share, int]]) -> None:
+    add_in_order(
+        connection,
+        SalesDay.__table__,
+        [
+            (
+                {
+                    "tenant_id": found.tenant_id,
+                    "day": found.day,
+                    "stage_id": found.stage_id,
+                    "user_id": found.user_id,
+                    "team_id": found.team_id,
+                },
+                {"tasks": sign, "value": sign * found.value, "days": sign * found.days},
+            )
+            for found, sign in changes
+        ],
+    )
+
+
+def now_values(target: Any, fields: tuple[str, ...] = FIELDS) -> dict[str, Any]:
+    return {name: getattr(target, name) for name in fields}
+
+
+def values_before(target: Any, fields: tuple[str, ...] = FIELDS) -> dict[str, Any]:
+    """The row's ``fields`` as they were before this flush."""
     state = inspect(target)
     values = {}
-    for name in FIELDS:
+    for name in fields:
         history = state.attrs[name].history
         if history.added or history.deleted:
             # Changed in this flush; SQLAlchemy lists no deleted value when it was None.
@@ -116,36 +141,36 @@ def _before(target: Task) -> dict[str, Any]:
 
 @event.listens_for(Task, "after_insert")
 def _inserted(mapper: Any, connection: Any, target: Task) -> None:
-    found = share(_now(target))
+    found = share(now_values(target))
     if found is not None:
-        _apply(connection, found, 1)
+        _apply(connection, [(found, 1)])
 
 
 @event.listens_for(Task, "after_update")
 def _updated(mapper: Any, connection: Any, target: Task) -> None:
-    old, new = share(_before(target)), share(_now(target))
-    if old == new:
-        return
-    if old is not None:
-        _apply(connection, old, -1)
-    if new is not None:
-        _apply(connection, new, 1)
+    old, new = share(values_before(target)), share(now_values(target))
+    if old != new:
+        _apply(connection, [(found, sign) for found, sign in ((old, -1), (new, 1)) if found])
 
 
 @event.listens_for(Task, "after_delete")
 def _deleted(mapper: Any, connection: Any, target: Task) -> None:
-    found = share(_before(target))
+    found = share(values_before(target))
     if found is not None:
-        _apply(connection, found, -1)
+        _apply(connection, [(found, -1)])
 
 
-def _load_old_value(target: Task, value: Any, old: Any, initiator: Any) -> None:
+def _load_old_value(target: Any, value: Any, old: Any, initiator: Any) -> None:
     """Nothing: listening with ``active_history`` makes SQLAlchemy load the old value."""
 
 
-# A task edited without its row loaded first must still know its old values.
-for _name in FIELDS:
-    event.listen(getattr(Task, _name), "set", _load_old_value, active_history=True)
+def keep_old_values(model: Any, fields: tuple[str, ...]) -> None:
+    """Make a row edited without being loaded first still know its old ``fields``."""
+    for name in fields:
+        event.listen(getattr(model, name), "set", _load_old_value, active_history=True)
+
+
+keep_old_values(Task, FIELDS)
 
 #: PostgreSQL sums the whole table in one statement, by the local day.
 _REBUILD_POSTGRESQL = """

@@ -2,23 +2,32 @@
 
 Only types marked ``counts_in_statistics`` count. An activity counts as done
 in the period its ``done_at`` falls in; as overdue if it was due in the
-period, is past due and still not done.
+period, is past due and still not done (nor cancelled).
+
+The counts are summed from ``ActivityDay`` (a row per local day, person,
+type and done or open, kept exact on every activity write by
+``activity_summary``): a quarter is some thousands of rows however many
+activities there are. Open activities due on a day before today are all
+overdue; of those due today, only the ones due before this moment are, so
+today's are counted from the activities themselves (``_from_activities``, an
+index range of one day). The drill-down lists the activities themselves.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, case, func, literal, or_, select, union_all
 
 from core import label_text
 from core.models import TeamMember
 from plugins.reports import _
 from plugins.reports.builtin.common import drill_link, group_labels, group_value, period_keys
-from plugins.reports.periods import UTC, bounds
+from plugins.reports.models import ActivityDay
+from plugins.reports.periods import LOCAL_TIME, UTC, bounds, local_midnight
 from plugins.reports.permissions import ReportsPermission
-from plugins.reports.sql import by_label, dialect_of, moment_bucket
+from plugins.reports.sql import by_label, date_bucket, dialect_of, moment_bucket
 from plugins.workflow.models import Activity, ActivityType
 
 KEY = "reports.activities"
@@ -30,17 +39,17 @@ DIMENSIONS = [
 ]
 
 
-def activity_scope(params: dict[str, Any]) -> list[Any]:
-    """Conditions on ``Activity`` for the people the user may see and the chosen filters."""
+def activity_scope(params: dict[str, Any], person: Any = Activity.assignee_user_id) -> list[Any]:
+    """Conditions on the ``person`` column for the people the user may see and the filters."""
     found: list[Any] = []
     visible = params.get("visible_user_ids")
     if visible is not None:
-        found.append(Activity.assignee_user_id.in_(sorted(visible)))
+        found.append(person.in_(sorted(visible)))
     if params.get("user_id"):
-        found.append(Activity.assignee_user_id == params["user_id"])
+        found.append(person == params["user_id"])
     if params.get("team_id"):
         members = select(TeamMember.user_id).where(TeamMember.team_id == params["team_id"])
-        found.append(Activity.assignee_user_id.in_(members))
+        found.append(person.in_(members))
     return found
 
 
@@ -76,6 +85,79 @@ def _conditions(params: dict[str, Any], now: datetime) -> list[Any]:
     ]
 
 
+def _from_activities(
+    params: dict[str, Any], dialect: str, now: datetime, overdue_since: datetime | None = None
+) -> Any:
+    """Done and overdue counts by group and type, over the activities themselves.
+
+    With ``overdue_since``, only the overdue ones due from that moment on.
+    """
+    since, until = bounds(params["start"], params["end"])
+    done = _done(since, until)
+    overdue = _overdue(max(since, overdue_since or since), until, now)
+    group = group_expression(params["dimension"], params, dialect).label("g")
+    counted = select(ActivityType.id).where(ActivityType.counts_in_statistics)
+    return (
+        select(
+            group,
+            Activity.type_id,
+            func.sum(case((done, 1), else_=0)).label("done"),
+            func.sum(case((overdue, 1), else_=0)).label("overdue"),
+        )
+        .where(
+            Activity.type_id.in_(counted),
+            overdue if overdue_since else or_(done, overdue),
+            *activity_scope(params),
+        )
+        .group_by(by_label(group), Activity.type_id)
+    )
+
+
+def _from_summary(params: dict[str, Any], dialect: str, today: date) -> Any:
+    """Done counts of the period and overdue counts of its days before ``today``."""
+    dimension = params["dimension"]
+    if dimension == "period":
+        group = date_bucket(ActivityDay.day, params["granularity"], dialect)
+    elif dimension == "user":
+        group = func.nullif(ActivityDay.user_id, 0)
+    else:
+        group = ActivityDay.type_id
+    group = group.label("g")
+    done = ActivityDay.done.is_(True)
+    return (
+        select(
+            group,
+            ActivityDay.type_id,
+            func.sum(case((done, ActivityDay.activities), else_=0)).label("done"),
+            func.sum(case((done, 0), else_=ActivityDay.activities)).label("overdue"),
+        )
+        .join(ActivityType, ActivityType.id == ActivityDay.type_id)
+        .where(
+            ActivityType.counts_in_statistics,
+            ActivityDay.day >= params["start"],
+            ActivityDay.day <= params["end"],
+            or_(done, ActivityDay.day < literal(today)),
+            *activity_scope(params, ActivityDay.user_id),
+        )
+        .group_by(by_label(group), ActivityDay.type_id)
+        .having(func.sum(ActivityDay.activities) > 0)
+    )
+
+
+def figures(db: Any, params: dict[str, Any], now: datetime) -> list[Any]:
+    """Rows of (group, type, done, overdue); a group and type may come in two rows.
+
+    One statement: the summary's counts, and today's overdue counted from the
+    activities when the period takes in today.
+    """
+    dialect = dialect_of(db)
+    today = now.astimezone(LOCAL_TIME).date()
+    query = _from_summary(params, dialect, today)
+    if params["start"] <= today <= params["end"]:
+        query = union_all(query, _from_activities(params, dialect, now, local_midnight(today)))
+    return list(db.execute(query))
+
+
 def counting_types(db: Any) -> list[ActivityType]:
     return list(
         db.scalars(
@@ -88,23 +170,10 @@ def counting_types(db: Any) -> list[ActivityType]:
 
 def run(request: Any, params: dict[str, Any]) -> dict[str, Any]:
     db = request.db
-    dialect = dialect_of(db)
     now = datetime.now(UTC)
-    since, until = bounds(params["start"], params["end"])
     dimension = params["dimension"]
-    group = group_expression(dimension, params, dialect).label("g")
-    query = (
-        select(
-            group,
-            Activity.type_id,
-            func.sum(case((_done(since, until), 1), else_=0)).label("done"),
-            func.sum(case((_overdue(since, until, now), 1), else_=0)).label("overdue"),
-        )
-        .where(*_conditions(params, now))
-        .group_by(by_label(group), Activity.type_id)
-    )
     cells: dict[Any, dict[str, int]] = {}
-    for row in db.execute(query):
+    for row in figures(db, params, now):
         found = cells.setdefault(row.g, {"done": 0, "overdue": 0})
         found[f"type_{row.type_id}"] = found.get(f"type_{row.type_id}", 0) + int(row.done or 0)
         found["done"] += int(row.done or 0)

@@ -1,23 +1,39 @@
 """The pipeline report: open tasks by stage, expected close month, age, person or team.
 
 Counts, expected value and value weighted by each stage's win probability.
-Ageing is the time in stage: days since the task entered the stage it is in
-(``Task.stage_entered_at``, set by every move), averaged per group and a
-grouping of its own.
+The pipeline is a snapshot of the tasks open now, so it is summed from
+``PipelineCell`` (and, by age, ``PipelineAge``): rows per stage, person,
+team and close month (or day entered the stage) that the task listeners in
+``pipeline_summary`` keep exact as tasks are created, moved, revalued,
+closed, reopened and deleted; a tenant's pipeline is a few hundred rows
+however many tasks are open. Filtered by customer, which the summaries do
+not carry, the figures are summed from the open tasks themselves (a
+customer's tasks are few, found by ``ix_task_customer``).
+
+Ageing is the time in stage since ``Task.stage_entered_at`` (set by every
+move). The average is in days, fractional, from that moment to now (the
+summaries keep the sum of the moments, so it is exact). The age groups
+count whole local days: a task is in "0–30 days" while the local day it
+entered its stage is at most 30 days before today, so a group is a range of
+``PipelineAge.entered_day`` and the drill-down compares ``stage_entered_at``
+with the same local midnights. Stage probability and whether a stage is
+open are read from the stage when the report runs.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, literal, select
 
 from core import label_text
 from plugins.reports import _
 from plugins.reports.builtin.common import drill_link, group_labels, group_value, task_scope
-from plugins.reports.periods import UTC
+from plugins.reports.models import PipelineAge, PipelineCell
+from plugins.reports.periods import LOCAL_TIME, UTC, local_midnight
 from plugins.reports.permissions import ReportsPermission
+from plugins.reports.pipeline_summary import NO_DATE, epoch_seconds
 from plugins.reports.sql import by_label, date_bucket, days_between, dialect_of
 from plugins.workflow.models import Stage, StageKind, Task
 
@@ -32,25 +48,35 @@ DIMENSIONS = [
     ("user", {"fi": "Myyjä", "sv": "Säljare", "en": "Salesperson"}),
     ("team", {"fi": "Tiimi", "sv": "Team", "en": "Team"}),
 ]
-#: Time-in-stage groups: (key, upper bound in days, label).
+#: Time-in-stage groups: (key, the most whole days in stage, label).
 AGES = (
-    ("a30", 31, {"fi": "0–30 päivää", "sv": "0–30 dagar", "en": "0–30 days"}),
-    ("a90", 91, {"fi": "31–90 päivää", "sv": "31–90 dagar", "en": "31–90 days"}),
-    ("a180", 181, {"fi": "91–180 päivää", "sv": "91–180 dagar", "en": "91–180 days"}),
+    ("a30", 30, {"fi": "0–30 päivää", "sv": "0–30 dagar", "en": "0–30 days"}),
+    ("a90", 90, {"fi": "31–90 päivää", "sv": "31–90 dagar", "en": "31–90 days"}),
+    ("a180", 180, {"fi": "91–180 päivää", "sv": "91–180 dagar", "en": "91–180 days"}),
     ("older", None, {"fi": "Yli 180 päivää", "sv": "Över 180 dagar", "en": "Over 180 days"}),
 )
 
 
-def _age(dialect: str, now: datetime) -> Any:
-    return days_between(now, Task.stage_entered_at, dialect)
+def age_group(entered: Any, first_day: Any, today: date) -> Any:
+    """The age group of a task that entered its stage at ``entered``.
+
+    ``first_day(day)`` is what ``entered`` must be at least to fall on ``day``
+    or later: the day itself for a date column, its local midnight for a moment.
+    """
+    whens = [
+        (entered >= first_day(today - timedelta(days=most)), key)
+        for key, most, _label in AGES
+        if most is not None
+    ]
+    return case(*whens, else_="older")
 
 
-def group_expression(dimension: str, dialect: str, now: datetime) -> Any:
+def group_expression(dimension: str, dialect: str, today: date) -> Any:
+    """The group of an open task, over ``Task`` (for the tasks and for the drill-down)."""
     if dimension == "close_month":
         return date_bucket(Task.close_date, "month", dialect)
     if dimension == "age":
-        age = _age(dialect, now)
-        return case(*((age < limit, key) for key, limit, _l in AGES if limit), else_="older")
+        return age_group(Task.stage_entered_at, local_midnight, today)
     return {
         "stage": Task.stage_id,
         "user": Task.responsible_user_id,
@@ -62,25 +88,75 @@ def _conditions(params: dict[str, Any]) -> list[Any]:
     return [Stage.kind == StageKind.OPEN, Task.closed_at.is_(None), *task_scope(params)]
 
 
-def run(request: Any, params: dict[str, Any]) -> dict[str, Any]:
-    dialect = dialect_of(request.db)
-    now = datetime.now(UTC)
-    dimension = params["dimension"]
-    group = group_expression(dimension, dialect, now).label("g")
+def _from_tasks(params: dict[str, Any], dialect: str, now: datetime) -> Any:
+    """The figures by group, summed over the open tasks themselves."""
+    group = group_expression(params["dimension"], dialect, local_date(now)).label("g")
     value = func.coalesce(Task.expected_value, 0)
-    query = (
+    return (
         select(
             group,
             func.count().label("count"),
             func.sum(value).label("value"),
             func.sum(value * Stage.probability).label("weighted"),
-            func.avg(_age(dialect, now)).label("age"),
+            func.avg(days_between(now, Task.stage_entered_at, dialect)).label("age"),
         )
         .select_from(Task)
         .join(Stage, Stage.id == Task.stage_id)
         .where(*_conditions(params))
         .group_by(by_label(group))
     )
+
+
+def _from_summary(params: dict[str, Any], dialect: str, now: datetime) -> Any:
+    """The same figures summed over ``PipelineCell`` or, by age, ``PipelineAge``."""
+    dimension = params["dimension"]
+    table = PipelineAge if dimension == "age" else PipelineCell
+    if dimension == "age":
+        group = age_group(PipelineAge.entered_day, lambda day: day, local_date(now))
+    elif dimension == "close_month":
+        close = func.nullif(PipelineCell.close_month, literal(NO_DATE))
+        group = date_bucket(close, "month", dialect)
+    else:
+        group = func.nullif(getattr(table, f"{dimension}_id"), 0)
+    group = group.label("g")
+    conditions = [Stage.kind == StageKind.OPEN]
+    visible = params.get("visible_user_ids")
+    if visible is not None:
+        conditions.append(table.user_id.in_(sorted(visible)))
+    if params.get("user_id"):
+        conditions.append(table.user_id == params["user_id"])
+    if params.get("team_id"):
+        conditions.append(table.team_id == params["team_id"])
+    tasks = func.sum(table.tasks)
+    # The average of (now - entered) over the tasks: now minus their average entry moment.
+    entered = func.sum(table.entered) * 1.0 / func.nullif(tasks, 0)
+    return (
+        select(
+            group,
+            tasks.label("count"),
+            func.sum(table.value).label("value"),
+            func.sum(table.value * Stage.probability).label("weighted"),
+            ((epoch_seconds(now) - entered) / 86400.0).label("age"),
+        )
+        .select_from(table)
+        .join(Stage, Stage.id == table.stage_id)
+        .where(*conditions)
+        .group_by(by_label(group))
+        # A row whose tasks all closed or moved away is kept, at zero: no group of its own.
+        .having(tasks > 0)
+    )
+
+
+def local_date(now: datetime) -> date:
+    return now.astimezone(LOCAL_TIME).date()
+
+
+def run(request: Any, params: dict[str, Any]) -> dict[str, Any]:
+    dialect = dialect_of(request.db)
+    now = datetime.now(UTC)
+    dimension = params["dimension"]
+    summed = not params.get("customer_id")
+    query = (_from_summary if summed else _from_tasks)(params, dialect, now)
     found = {row.g: row for row in request.db.execute(query)}
     if dimension == "stage":
         order = request.db.execute(
@@ -135,7 +211,8 @@ def run(request: Any, params: dict[str, Any]) -> dict[str, Any]:
 def records(request: Any, params: dict[str, Any], group: str, measure: str) -> Any:
     """The open tasks behind a number of this report (a select of ``Task``)."""
     dialect = dialect_of(request.db)
-    expression = group_expression(params["dimension"], dialect, datetime.now(UTC))
+    today = local_date(datetime.now(UTC))
+    expression = group_expression(params["dimension"], dialect, today)
     key: Any = group_value(group)
     if params["dimension"] in ("stage", "user", "team") and key is not None:
         key = int(key) if key.isdigit() else -1
