@@ -1,14 +1,14 @@
 """scheduled reports: a version, so an edit saved over another is refused
 
-Revision ID: reports0005
-Revises: reports0004
+Revision ID: reports0006
+Revises: reports0005
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "reports0005"
-down_revision = "reports0004"
+revision = "reports0006"
+down_revision = "reports0005"
 branch_labels = None
 depends_on = None
 
