@@ -43,6 +43,7 @@ from sqlalchemy.engine import make_url
 from core.db import make_engine
 from core.plugins import PluginRegistry
 from core.schema import LEGACY_RLS_POLICY, RLS_POLICY, upgrade
+from core.testing import drop_scratch
 
 SET_UP = """
 CREATE ROLE {owner} LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE;
@@ -101,11 +102,7 @@ def scratch(admin_url: str) -> Iterator[tuple[str, str, str]]:
             superuser.render_as_string(False),
         )
     finally:
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-            conn.exec_driver_sql(f"DROP ROLE IF EXISTS {app}")
-            conn.exec_driver_sql(f"DROP ROLE IF EXISTS {owner}")
-        admin.dispose()
+        drop_scratch(admin, name, app, owner)
 
 
 def fill(superuser_url: str, rows: int) -> tuple[int, int]:

@@ -240,10 +240,20 @@ class PostgresScratchDatabase:
         ).render_as_string(hide_password=False)
 
     def __exit__(self, *exc: object) -> None:
-        with self.admin.connect() as conn:
-            conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {self.name} WITH (FORCE)")
-            conn.exec_driver_sql(f"DROP ROLE IF EXISTS {self.role}")
-        self.admin.dispose()
+        drop_scratch(self.admin, self.name, self.role)
+
+
+def drop_scratch(admin: Engine, database: str, *roles: str) -> None:
+    """Drop a scratch ``database`` and its ``roles`` through ``admin``, then dispose of it.
+
+    Roles go after the database, which may be owned by one of them; ``FORCE``
+    ends connections a failed test or benchmark left open.
+    """
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
+        for role in roles:
+            conn.exec_driver_sql(f"DROP ROLE IF EXISTS {role}")
+    admin.dispose()
 
 
 @pytest.fixture

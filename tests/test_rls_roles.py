@@ -41,7 +41,7 @@ from core.models import Job, JobState, Membership, Role, Tenant, User
 from core.passwords import hash_password
 from core.plugins import PluginRegistry
 from core.schema import UnknownAllTenantsKey, upgrade
-from core.testing import PASSWORD, TEST_DATABASE_ENV
+from core.testing import PASSWORD, TEST_DATABASE_ENV, drop_scratch
 
 SECRET = "rls-roles-" + "s" * 40
 ADMIN = "root@platform.example"
@@ -84,11 +84,7 @@ def urls() -> Iterator[dict[str, str]]:
             for role, user in (("owner", owner), ("app", app))
         }
     finally:
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-            conn.exec_driver_sql(f"DROP ROLE IF EXISTS {app}")
-            conn.exec_driver_sql(f"DROP ROLE IF EXISTS {owner}")
-        admin.dispose()
+        drop_scratch(admin, name, app, owner)
 
 
 def settings(url: str, data_dir: Path) -> dict[str, str]:
