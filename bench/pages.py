@@ -66,7 +66,10 @@ PAGES = {
     "board": "/t/{slug}/board",
     "my work": "/t/{slug}/my-work",
     "tenant home": "/t/{slug}/",
+    "customer page": "/t/{slug}/customers/{customer}",
 }
+#: Each tenant's customer whose page is timed (its first), by slug; set by ``set_up``.
+CUSTOMERS: dict[str, int] = {}
 RATIO_FLOOR = 0.10
 CURVE_FLOOR = 2.0
 
@@ -171,6 +174,11 @@ def set_up(app_url: str, admin_url: str, sizes: list[int]) -> None:
     admin = make_engine(admin_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.exec_driver_sql("VACUUM ANALYZE")
+        rows = conn.exec_driver_sql(
+            "SELECT t.slug, min(c.id) FROM tenant t JOIN customer c ON c.tenant_id = t.id"
+            " GROUP BY t.slug"
+        )
+        CUSTOMERS.update({slug: customer for slug, customer in rows})
     admin.dispose()
 
 
@@ -355,13 +363,13 @@ def throughput(args: argparse.Namespace, bare_port: int, app_port: int, cookie: 
     # Warm every worker first: imports, compiled templates, the process's caches.
     for pattern in PAGES.values():
         for _ in range(4 * args.workers):
-            get(app_port, pattern.format(slug="demo"), cookie)
+            get(app_port, page_path(pattern, "demo"), cookie)
     for _ in range(4 * args.workers):
         get(bare_port, "/", "")
     bare_before = rate(bare_port, "/", False)
     results = {}
     for name, pattern in PAGES.items():
-        results[name] = rate(app_port, pattern.format(slug="demo"), True)
+        results[name] = rate(app_port, page_path(pattern, "demo"), True)
     bare_after = rate(bare_port, "/", False)
     bare = (bare_before + bare_after) / 2
     print(
@@ -411,6 +419,10 @@ def python_rate(port: int, path: str, cookie: str, args: argparse.Namespace) -> 
 # --- one connection and the curve --------------------------------------------------
 
 
+def page_path(pattern: str, slug: str) -> str:
+    return pattern.format(slug=slug, customer=CUSTOMERS.get(slug, 0))
+
+
 def median_ms(port: int, path: str, cookie: str, samples: int) -> float:
     for _ in range(4):  # warm both workers: the process's caches, the statement cache
         get(port, path, cookie)
@@ -426,7 +438,8 @@ def median_ms(port: int, path: str, cookie: str, samples: int) -> float:
 def one_connection(port: int, cookie: str, samples: int) -> None:
     print(f"\nOne connection, median of {samples} requests, tenant demo")
     for name, pattern in PAGES.items():
-        print(f"{name:32}{median_ms(port, pattern.format(slug='demo'), cookie, samples):8.1f} ms")
+        path = page_path(pattern, "demo")
+        print(f"{name:32}{median_ms(port, path, cookie, samples):8.1f} ms")
 
 
 def curve(port: int, cookie: str, sizes: list[int], samples: int) -> None:
@@ -435,7 +448,7 @@ def curve(port: int, cookie: str, sizes: list[int], samples: int) -> None:
     print(f"\nThe curve: median ms of {samples} requests, one connection; rows = customers = tasks")
     print(f"{'':20}" + "".join(f"{s:>14,}" for s in sizes) + "   worst ratio")
     for name, pattern in PAGES.items():
-        times = [median_ms(port, pattern.format(slug=size_slug(s)), cookie, samples) for s in sizes]
+        times = [median_ms(port, page_path(pattern, size_slug(s)), cookie, samples) for s in sizes]
         ratio = max(t / times[0] for t in times)
         mark = "" if ratio <= CURVE_FLOOR else f"   over {CURVE_FLOOR:.0f}x"
         print(f"{name:20}" + "".join(f"{t:>11.1f} ms" for t in times) + f"{ratio:>9.2f}x{mark}")

@@ -7,14 +7,16 @@ user's choice is kept on the user (and in a cookie before signing in).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from functools import cache
 from io import BytesIO
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from babel import dates, numbers
+from babel import Locale, numbers
 from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
@@ -78,23 +80,39 @@ def negotiate_locale(request: Any) -> str:
 
 
 def format_number(value: float | Decimal | int, locale: str, digits: int | None = None) -> str:
-    """``1 234,56`` for fi."""
+    """``1 234,56`` for fi; Babel's output, from the locale's symbols read once."""
+    number = _as_decimal(value)
+    if number is None:
+        if digits is None:
+            return numbers.format_decimal(value, locale=FORMAT_LOCALES[locale])
+        pattern = "#,##0." + "0" * digits if digits else "#,##0"
+        return numbers.format_decimal(value, format=pattern, locale=FORMAT_LOCALES[locale])
+    style = _number_style(locale)
     if digits is None:
-        return numbers.format_decimal(value, locale=FORMAT_LOCALES[locale])
-    pattern = "#,##0." + "0" * digits if digits else "#,##0"
-    return numbers.format_decimal(value, format=pattern, locale=FORMAT_LOCALES[locale])
+        return style.digits(number, 3, strip=True)
+    return style.digits(number, digits)
 
 
 def format_money(value: float | Decimal | int, locale: str, currency: str = "EUR") -> str:
-    """``1 234,56 €`` for fi."""
-    return numbers.format_currency(value, currency, locale=FORMAT_LOCALES[locale])
+    """``1 234,56 €`` for fi; Babel's output, from the locale's currency pattern read once."""
+    number = _as_decimal(value)
+    if number is None:
+        return numbers.format_currency(value, currency, locale=FORMAT_LOCALES[locale])
+    style = _number_style(locale)
+    fraction, positive, negative = _money_style(locale, currency)
+    prefix, suffix = negative if number.is_signed() else positive
+    return f"{prefix}{style.digits(abs(number), fraction)}{suffix}"
 
 
 def format_date(value: date | None, locale: str) -> str:
-    """``28.11.2026``: the Finnish date form serves both languages (GLOSSARY.md)."""
+    """``28.11.2026``: the Finnish date form serves both languages (GLOSSARY.md).
+
+    Babel's ``d.M.yyyy``, the same in every locale, written directly: pages format
+    hundreds of dates.
+    """
     if value is None:
         return ""
-    return dates.format_date(value, format="d.M.yyyy", locale=FORMAT_LOCALES[locale])
+    return f"{value.day}.{value.month}.{value.year:04d}"
 
 
 def format_datetime(value: datetime | None, locale: str, tzinfo: str = "Europe/Helsinki") -> str:
@@ -102,5 +120,70 @@ def format_datetime(value: datetime | None, locale: str, tzinfo: str = "Europe/H
     if value is None:
         return ""
     local = as_utc(value).astimezone(ZoneInfo(tzinfo))
-    time = dates.format_time(local, format="HH.mm", locale=FORMAT_LOCALES[locale])
-    return f"{format_date(local.date(), locale)} {time}"
+    return f"{format_date(local.date(), locale)} {local.hour:02d}.{local.minute:02d}"
+
+
+# --- numbers without Babel per value -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _NumberStyle:
+    """A locale's decimal and group symbols and the minus Babel writes (``-``, not the
+    locale's ``−``), for its standard ``#,##0`` grouping."""
+
+    decimal: str
+    group: str
+    minus: str
+
+    def digits(self, number: Decimal, fraction: int, *, strip: bool = False) -> str:
+        """``number`` grouped, rounded half-even to ``fraction`` digits (trailing zeros
+        dropped if ``strip``), as Babel's ``decimal_quantization`` rounds."""
+        text = format(number, f",.{fraction}f")
+        if strip and fraction:
+            text = text.rstrip("0").rstrip(".")
+        text = text.translate({ord(","): self.group, ord("."): self.decimal})
+        return self.minus + text[1:] if text.startswith("-") else text
+
+
+def _as_decimal(value: Any) -> Decimal | None:
+    """``value`` as a finite Decimal as Babel reads it (a float through its ``str``), or
+    None for what the fast path leaves to Babel."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        number = Decimal(value)
+    elif isinstance(value, float):
+        number = Decimal(str(value))
+    elif isinstance(value, Decimal):
+        number = value
+    else:
+        return None
+    return number if number.is_finite() else None
+
+
+@cache
+def _number_style(locale: str) -> _NumberStyle:
+    babel_locale = Locale.parse(FORMAT_LOCALES[locale])
+    symbols = babel_locale.number_symbols.get("latn", babel_locale.number_symbols)
+    pattern = babel_locale.decimal_formats[None]
+    if pattern.grouping != (3, 3) or pattern.pattern != "#,##0.###":
+        raise ValueError(f"{locale}: decimal pattern {pattern.pattern} needs Babel per value")
+    minus = numbers.format_decimal(-1, locale=babel_locale).removesuffix("1")
+    return _NumberStyle(symbols["decimal"], symbols["group"], minus)
+
+
+@cache
+def _money_style(locale: str, currency: str) -> tuple[int, tuple[str, str], tuple[str, str]]:
+    """Fraction digits and the (prefix, suffix) of a positive and a negative amount, read
+    from Babel's own output for 1 and -1 once per locale and currency."""
+    babel_locale = FORMAT_LOCALES[locale]
+    fraction = numbers.get_currency_precision(currency)
+    core = _number_style(locale).digits(Decimal(1), fraction)
+    sides = []
+    for sample in (Decimal(1), Decimal(-1)):
+        text = numbers.format_currency(sample, currency, locale=babel_locale)
+        prefix, found, suffix = text.partition(core)
+        if not found:
+            raise ValueError(f"{locale}: {currency} amounts need Babel per value ({text})")
+        sides.append((prefix, suffix))
+    return fraction, sides[0], sides[1]

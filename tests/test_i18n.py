@@ -11,14 +11,23 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 import webtest
+from babel import dates, numbers
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
 from core.app import make_config
-from core.i18n import LOCALE_COOKIE, format_date, format_datetime, format_money, format_number
+from core.i18n import (
+    FORMAT_LOCALES,
+    LOCALE_COOKIE,
+    format_date,
+    format_datetime,
+    format_money,
+    format_number,
+)
 from core.models import Role
 from core.plugins import CORE_PLUGIN, PluginRegistry
 from core.testing import app_in_transaction, csrf_token
@@ -310,6 +319,37 @@ def test_swedish_in_finland_writes_the_finnish_forms():
     """GLOSSARY.md: sv-FI writes 28.11.2026 and 1 234,56 €, like Finnish."""
     assert format_date(date(2026, 11, 28), "sv") == "28.11.2026"
     assert _spaces(format_money(1234.56, "sv")) == "1 234,56 €"
+
+
+def test_formats_are_babels_without_babel_per_value():
+    """Numbers, money and dates are written from each locale's symbols, read from Babel
+    once, so a page of hundreds of amounts does not call Babel for each: the output is
+    Babel's own, character for character, rounding (half-even) and signs included."""
+    values = [0, 1, -1, -0.0, 0.0005, 0.0015, -0.0004, 2.675, 1234.5655, 1e20, 123456789.123456]
+    values += [Decimal("2.675"), Decimal("-0.005"), Decimal("1E+3"), Decimal("1.5E-7")]
+    values += [Decimal("-1234567.891"), 10**15, -987654321]
+    for locale, babel_locale in FORMAT_LOCALES.items():
+        for value in values:
+            assert format_number(value, locale) == numbers.format_decimal(
+                value, locale=babel_locale
+            )
+            for digits in (0, 1, 2):
+                pattern = "#,##0." + "0" * digits if digits else "#,##0"
+                assert format_number(value, locale, digits) == numbers.format_decimal(
+                    value, format=pattern, locale=babel_locale
+                )
+            for currency in ("EUR", "SEK", "JPY"):
+                assert format_money(value, locale, currency) == numbers.format_currency(
+                    value, currency, locale=babel_locale
+                )
+        for day in (date(2026, 1, 5), date(2026, 12, 31), date(999, 3, 4)):
+            assert format_date(day, locale) == dates.format_date(
+                day, format="d.M.yyyy", locale=babel_locale
+            )
+        moment = datetime(2026, 3, 29, 0, 59, tzinfo=UTC)
+        local = moment.astimezone(ZoneInfo("Europe/Helsinki"))
+        expected = dates.format_time(local, format="HH.mm", locale=babel_locale)
+        assert format_datetime(moment, locale) == f"29.3.2026 {expected}"
 
 
 # --- Swedish -------------------------------------------------------------------------------
