@@ -10,7 +10,7 @@ from pyramid.csrf import get_csrf_token
 from pyramid.renderers import render
 from sqlalchemy import select
 
-from core import cache, i18n
+from core import cache, i18n, urls
 from core.contract import Label, label_text
 from core.db import all_tenants
 from core.models import Membership, Tenant
@@ -109,6 +109,10 @@ class TemplateAPI:
         """
         session = self.request.session
         return session.pop_flash() if session.peek_flash() else []
+
+    def record_url(self, route_name: str, record_id: int, **ids: int) -> str:
+        """``request.route_url(route_name, id=record_id)``, cheap enough for every row."""
+        return urls.record_url(self.request, route_name, record_id, **ids)
 
     def number(self, value: Any, digits: int | None = None) -> str:
         return i18n.format_number(value, self.locale, digits)

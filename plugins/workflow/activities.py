@@ -14,7 +14,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import select, union_all
+from sqlalchemy.orm import aliased
 
 from core import EventKind, cache
 from core.history import record_event
@@ -319,8 +320,19 @@ def is_open() -> tuple[Any, ...]:
 
 
 def of_customer(customer_id: int, task_ids: Any) -> Any:
-    """The condition of the customer's activities: its own, and those of its tasks."""
-    return or_(Activity.customer_id == customer_id, Activity.task_id.in_(task_ids))
+    """The condition of the customer's activities: its own, and those of its tasks.
+
+    An ``id IN`` of a union, each part a range of its own index (``ix_activity_customer``,
+    ``ix_activity_task``): with ``customer_id = … OR task_id IN …`` PostgreSQL read every
+    activity of the tenant (half a million at a million tasks) for a customer's next one.
+    """
+    own, of_tasks = aliased(Activity), aliased(Activity)
+    return Activity.id.in_(
+        union_all(
+            select(own.id).where(own.customer_id == customer_id),
+            select(of_tasks.id).where(of_tasks.task_id.in_(task_ids)),
+        )
+    )
 
 
 def next_activity(db: Any, customer_id: int) -> Activity | None:

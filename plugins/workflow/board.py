@@ -14,7 +14,7 @@ tasks are in the task list.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -191,16 +191,20 @@ def parse_cursor(cursor: str | None) -> tuple[float, int] | None:
         return None
 
 
-def column_page(
-    db: Any,
+def _card_query(
     stage: Stage,
     filters: BoardFilter,
     today: date,
     cutoff: datetime,
-    cursor: str | None = None,
-    page_size: int = PAGE_SIZE,
-) -> tuple[list[Card], str]:
-    """One page of a column's cards in board order after ``cursor``; the next page's cursor."""
+    cursor: str | None,
+    page_size: int,
+) -> Any:
+    """A page of a column's cards in board order after ``cursor`` (one more, to tell whether
+    there is a next page), each with what its card shows: the customer's and the
+    responsible person's names and the count and first time of its open activities,
+    read by correlated subqueries so that the cards need no query of their own."""
+    open_activity = (Activity.task_id == Task.id, Activity.done_at.is_(None))
+    open_activity += (Activity.cancelled_at.is_(None),)
     query = (
         select(
             Task.id,
@@ -212,6 +216,12 @@ def column_page(
             Task.due_date,
             Task.customer_id,
             Task.responsible_user_id,
+            select(Customer.name).where(Customer.id == Task.customer_id).scalar_subquery(),
+            select(func.coalesce(User.name, User.email))
+            .where(User.id == Task.responsible_user_id)
+            .scalar_subquery(),
+            select(func.count()).where(*open_activity).scalar_subquery(),
+            select(func.min(Activity.due_at)).where(*open_activity).scalar_subquery(),
         )
         .where(_shown(stage, cutoff), *filters.conditions(today))
         .order_by(Task.board_rank, Task.id)
@@ -223,60 +233,59 @@ def column_page(
         query = query.where(
             or_(Task.board_rank > rank, and_(Task.board_rank == rank, Task.id > task_id))
         )
-    rows = db.execute(query).all()
-    cards = [Card(*row) for row in rows[:page_size]]
-    return cards, make_cursor(cards[-1]) if len(rows) > page_size else ""
+    return query
 
 
-def fill_cards(db: Any, cards: Sequence[Card], open_stage_ids: Collection[int] = ()) -> None:
-    """Customers, responsible persons and open activities of ``cards``: a query each.
-
-    Cards of ``open_stage_ids`` are marked overdue or as having no next activity.
-    """
-    if not cards:
-        return
-    customer_ids = {c.customer_id for c in cards if c.customer_id}
-    user_ids = {c.responsible_user_id for c in cards if c.responsible_user_id}
-    customers = (
-        dict(
-            db.execute(
-                select(Customer.id, Customer.name).where(Customer.id.in_(customer_ids))
-            ).all()
-        )
-        if customer_ids
-        else {}
-    )
-    users = (
-        {
-            uid: name or email
-            for uid, name, email in db.execute(
-                select(User.id, User.name, User.email).where(User.id.in_(user_ids))
-            )
-        }
-        if user_ids
-        else {}
-    )
-    activities = {
-        task_id: (count, first_due)
-        for task_id, count, first_due in db.execute(
-            select(Activity.task_id, func.count(), func.min(Activity.due_at))
-            .where(
-                Activity.task_id.in_([c.id for c in cards]),
-                Activity.done_at.is_(None),
-                Activity.cancelled_at.is_(None),
-            )
-            .group_by(Activity.task_id)
-        )
-    }
+def _cards(rows: Sequence[Any], page_size: int, marked: bool) -> tuple[list[Card], str]:
+    """A column's cards from its rows in board order, marked if its stage is open."""
     today, now = local_today(), utcnow()
-    for card in cards:
-        card.customer_name = customers.get(card.customer_id, "")
-        card.responsible_name = users.get(card.responsible_user_id, "")
-        card.open_activities, first_due = activities.get(card.id, (0, None))
-        if card.stage_id in open_stage_ids:
+    cards = []
+    for *fields, customer_name, responsible_name, open_activities, first_due in rows[:page_size]:
+        card = Card(*fields, customer_name or "", responsible_name or "", open_activities)
+        if marked:
             late_activity = first_due is not None and as_utc(first_due) < now
             card.overdue = late_activity or (card.due_date is not None and card.due_date < today)
             card.no_next_activity = card.open_activities == 0
+        cards.append(card)
+    return cards, make_cursor(cards[-1]) if len(rows) > page_size else ""
+
+
+def column_page(
+    db: Any,
+    stage: Stage,
+    filters: BoardFilter,
+    today: date,
+    cutoff: datetime,
+    cursor: str | None = None,
+    page_size: int = PAGE_SIZE,
+) -> tuple[list[Card], str]:
+    """One page of a column's cards after ``cursor``, filled in; the next page's cursor."""
+    rows = db.execute(_card_query(stage, filters, today, cutoff, cursor, page_size)).all()
+    return _cards(rows, page_size, not stage.is_closed)
+
+
+def first_pages(
+    db: Any, stages: Sequence[Stage], filters: BoardFilter, today: date, cutoff: datetime
+) -> dict[int, tuple[list[Card], str]]:
+    """The first page of every column in one statement: a ``UNION ALL`` of each column's
+    own keyset page, so each part is still a range of its index."""
+    if not stages:
+        return {}
+    parts = [
+        select(_card_query(stage, filters, today, cutoff, None, PAGE_SIZE).subquery())
+        for stage in stages
+    ]
+    by_stage: dict[int, list[Any]] = {stage.id: [] for stage in stages}
+    for row in db.execute(union_all(*parts)).all():
+        by_stage[row[3]].append(row)
+    return {
+        stage.id: _cards(
+            sorted(by_stage[stage.id], key=lambda row: (row[4], row[0])),
+            PAGE_SIZE,
+            not stage.is_closed,
+        )
+        for stage in stages
+    }
 
 
 def board_columns(db: Any, workflow_id: int, filters: BoardFilter) -> list[Column]:
@@ -284,13 +293,11 @@ def board_columns(db: Any, workflow_id: int, filters: BoardFilter) -> list[Colum
     today, cutoff = local_today(), closed_cutoff()
     stages = board_stages(db, workflow_id)
     totals = column_totals(db, stages, filters, today, cutoff)
+    pages = first_pages(db, stages, filters, today, cutoff)
     columns = []
     for stage in stages:
         count, total = totals.get(stage.id, (0, Decimal(0)))
-        cards, cursor = column_page(db, stage, filters, today, cutoff)
-        columns.append(Column(stage, count, total, cards, cursor))
-    open_ids = {stage.id for stage in stages if not stage.is_closed}
-    fill_cards(db, [card for column in columns for card in column.cards], open_ids)
+        columns.append(Column(stage, count, total, *pages[stage.id]))
     return columns
 
 
@@ -298,6 +305,4 @@ def more_cards(
     db: Any, stage: Stage, filters: BoardFilter, cursor: str | None
 ) -> tuple[list[Card], str]:
     """The next page of one column, its cards filled in."""
-    cards, next_cursor = column_page(db, stage, filters, local_today(), closed_cutoff(), cursor)
-    fill_cards(db, cards, () if stage.is_closed else (stage.id,))
-    return cards, next_cursor
+    return column_page(db, stage, filters, local_today(), closed_cutoff(), cursor)

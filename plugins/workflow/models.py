@@ -165,6 +165,19 @@ class Task(HasCustomValues, TenantOwned, Base):
             postgresql_where=text("closed_at IS NULL"),
             sqlite_where=text("closed_at IS NULL"),
         ),
+        # A person's open pipeline on the tenant home, counted and summed from the index
+        # alone: through ``ix_task_responsible`` it read every open task's row (20,000 of a
+        # busy seller's at a million tasks, 150 ms).
+        Index(
+            "ix_task_open_pipeline",
+            "tenant_id",
+            "responsible_user_id",
+            "stage_id",
+            "due_date",
+            "expected_value",
+            postgresql_where=text("closed_at IS NULL"),
+            sqlite_where=text("closed_at IS NULL"),
+        ),
         Index("ix_task_customer", "tenant_id", "customer_id"),
         # Messaging routes a reply by its sender to the sender's open task, found through
         # the contact person; and a contact person's page lists their tasks.

@@ -91,9 +91,38 @@ def my_tasks(db: Any, user_id: int, limit: int = LIMIT) -> list[MyTask]:
 
 
 def my_activities(db: Any, user_id: int, limit: int = LIMIT) -> list[MyActivity]:
-    """My open activities, on tasks or on customers without one, by due time."""
+    """My open activities, on tasks or on customers without one, by due time.
+
+    The page of activities is chosen first, from ``ix_activity_my_work`` in its order,
+    and only its rows are joined to their tasks and customers: joined before the limit,
+    PostgreSQL joined all of a busy user's open activities (13,000 at a million rows, most
+    of a second) to sort them for the first hundred.
+    """
+    mine = (
+        Activity.assignee_user_id == user_id,
+        Activity.done_at.is_(None),
+        Activity.cancelled_at.is_(None),
+    )
+    dated = db.execute(
+        _activity_rows((*mine, Activity.due_at.is_not(None)), (Activity.due_at, Activity.id), limit)
+    ).all()
+    undated = (
+        db.execute(
+            _activity_rows(
+                (*mine, Activity.due_at.is_(None)), (Activity.id.desc(),), limit - len(dated)
+            )
+        ).all()
+        if len(dated) < limit
+        else []
+    )
+    return [MyActivity(*row) for row in (*dated, *undated)]
+
+
+def _activity_rows(conditions: tuple[Any, ...], order: tuple[Any, ...], limit: int) -> Any:
+    """The first ``limit`` activities by ``order``, then what their rows show."""
+    page = select(Activity.id).where(*conditions).order_by(*order).limit(limit).subquery()
     customer_id = func.coalesce(Activity.customer_id, Task.customer_id)
-    base = (
+    return (
         select(
             Activity.id,
             Activity.subject,
@@ -105,28 +134,13 @@ def my_activities(db: Any, user_id: int, limit: int = LIMIT) -> list[MyActivity]
             Customer.id,
             Customer.name,
         )
+        .select_from(page)
+        .join(Activity, Activity.id == page.c.id)
         .outerjoin(Task, Task.id == Activity.task_id)
         .join(ActivityType, ActivityType.id == Activity.type_id)
         .outerjoin(Customer, Customer.id == customer_id)
-        .where(
-            Activity.assignee_user_id == user_id,
-            Activity.done_at.is_(None),
-            Activity.cancelled_at.is_(None),
-        )
+        .order_by(*order)
     )
-    dated = db.execute(
-        base.where(Activity.due_at.is_not(None)).order_by(Activity.due_at, Activity.id).limit(limit)
-    ).all()
-    undated = (
-        db.execute(
-            base.where(Activity.due_at.is_(None))
-            .order_by(Activity.id.desc())
-            .limit(limit - len(dated))
-        ).all()
-        if len(dated) < limit
-        else []
-    )
-    return [MyActivity(*row) for row in (*dated, *undated)]
 
 
 def local_day(moment: datetime | None) -> date | None:

@@ -76,7 +76,7 @@ def _workflow(request: Any) -> Workflow | None:
     """The workflow the board shows: ``?workflow=id``, else the first. 404 for another's id."""
     wanted = request.GET.get("workflow")
     if wanted is None:
-        found = workflows(request.db)
+        found = _workflows(request)
         return found[0] if found else None
     try:
         workflow = request.db.get(Workflow, int(wanted))
@@ -85,6 +85,13 @@ def _workflow(request: Any) -> Workflow | None:
     if workflow is None:
         raise HTTPNotFound()
     return workflow
+
+
+def _workflows(request: Any) -> list[Workflow]:
+    """The tenant's workflows, read once a request (the board's tabs and its default)."""
+    if "_board_workflows" not in request.__dict__:
+        request.__dict__["_board_workflows"] = workflows(request.db)
+    return request.__dict__["_board_workflows"]
 
 
 def _filter_choices(request: Any, filters: BoardFilter) -> dict[str, Any]:
@@ -115,7 +122,7 @@ def board_data(
         query["workflow"] = workflow.id
     return {
         "workflow": workflow,
-        "workflows": workflows(request.db) if workflow else [],
+        "workflows": _workflows(request) if workflow else [],
         "columns": columns,
         "filters": filters,
         "recent_days": RECENT_CLOSED_DAYS,
