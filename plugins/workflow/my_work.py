@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import aliased
 
 from core.models import as_utc
 from plugins.contacts.models import Customer
@@ -119,9 +120,15 @@ def my_activities(db: Any, user_id: int, limit: int = LIMIT) -> list[MyActivity]
 
 
 def _activity_rows(conditions: tuple[Any, ...], order: tuple[Any, ...], limit: int) -> Any:
-    """The first ``limit`` activities by ``order``, then what their rows show."""
+    """The first ``limit`` activities by ``order``, then what their rows show.
+
+    The customer is a subquery by primary key per row: joined on its ``coalesce`` of the
+    activity's and the task's customer, PostgreSQL hashed every customer of the tenant.
+    """
     page = select(Activity.id).where(*conditions).order_by(*order).limit(limit).subquery()
+    customer = aliased(Customer)
     customer_id = func.coalesce(Activity.customer_id, Task.customer_id)
+    customer_row = select(customer.id, customer.name).where(customer.id == customer_id)
     return (
         select(
             Activity.id,
@@ -131,14 +138,13 @@ def _activity_rows(conditions: tuple[Any, ...], order: tuple[Any, ...], limit: i
             Task.id,
             Task.title,
             ActivityType.name,
-            Customer.id,
-            Customer.name,
+            customer_row.with_only_columns(customer.id).scalar_subquery(),
+            customer_row.with_only_columns(customer.name).scalar_subquery(),
         )
         .select_from(page)
         .join(Activity, Activity.id == page.c.id)
         .outerjoin(Task, Task.id == Activity.task_id)
         .join(ActivityType, ActivityType.id == Activity.type_id)
-        .outerjoin(Customer, Customer.id == customer_id)
         .order_by(*order)
     )
 
