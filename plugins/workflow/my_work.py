@@ -12,7 +12,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import case, select
 from sqlalchemy.orm import aliased
 
 from core.models import as_utc
@@ -122,13 +122,13 @@ def my_activities(db: Any, user_id: int, limit: int = LIMIT) -> list[MyActivity]
 def _activity_rows(conditions: tuple[Any, ...], order: tuple[Any, ...], limit: int) -> Any:
     """The first ``limit`` activities by ``order``, then what their rows show.
 
-    The customer is a subquery by primary key per row: joined on its ``coalesce`` of the
-    activity's and the task's customer, PostgreSQL hashed every customer of the tenant.
+    The customer is the activity's own, else its task's: two joins on plain columns. Joined
+    on their ``coalesce``, which row-level security does not let PostgreSQL use as an
+    index condition, it read every customer of the tenant.
     """
     page = select(Activity.id).where(*conditions).order_by(*order).limit(limit).subquery()
-    customer = aliased(Customer)
-    customer_id = func.coalesce(Activity.customer_id, Task.customer_id)
-    customer_row = select(customer.id, customer.name).where(customer.id == customer_id)
+    own, of_task = aliased(Customer), aliased(Customer)
+    has_own = Activity.customer_id.is_not(None)
     return (
         select(
             Activity.id,
@@ -138,13 +138,15 @@ def _activity_rows(conditions: tuple[Any, ...], order: tuple[Any, ...], limit: i
             Task.id,
             Task.title,
             ActivityType.name,
-            customer_row.with_only_columns(customer.id).scalar_subquery(),
-            customer_row.with_only_columns(customer.name).scalar_subquery(),
+            case((has_own, own.id), else_=of_task.id),
+            case((has_own, own.name), else_=of_task.name),
         )
         .select_from(page)
         .join(Activity, Activity.id == page.c.id)
         .outerjoin(Task, Task.id == Activity.task_id)
         .join(ActivityType, ActivityType.id == Activity.type_id)
+        .outerjoin(own, own.id == Activity.customer_id)
+        .outerjoin(of_task, of_task.id == Task.customer_id)
         .order_by(*order)
     )
 
