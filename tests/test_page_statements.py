@@ -23,7 +23,8 @@ LIST_PAGES = {
     "my work": "/t/demo/my-work",
 }
 #: Pages that are not one list, held at what they run now so that they cannot creep up:
-#: the board reads each column as a page of its own; the home shows every plugin's panels.
+#: the board reads its totals and every column's page (one statement since issue 15, from 16
+#: in all); the home shows every plugin's panels.
 #: Today's counts, as a guard: the home has grown the sales figures and the log-activity
 #: panel since these were first taken (12), the customer page its story (16).
 OTHER_PAGES = {"board": ("/t/demo/board", 6), "tenant home": ("/t/demo/", 15)}
