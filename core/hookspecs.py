@@ -22,6 +22,7 @@ Families:
 * history: ``myynti_event_kinds``
 * jobs: ``myynti_jobs``, ``myynti_periodic_jobs``
 * messages: ``myynti_message_templates``, ``myynti_send_message``
+* bulk writes: ``myynti_records_created_in_bulk``
 """
 
 from __future__ import annotations
@@ -262,4 +263,24 @@ def myynti_send_message(db: Any, tenant: Any, message: Any) -> Any:
     ``None`` when no enabled plugin sends messages. Raises
     ``core.MessageRefused`` when the message cannot go (no address, no consent
     for marketing, an unknown template); write nothing else in that case.
+    """
+
+
+# --- bulk writes ---------------------------------------------------------------
+
+
+@hookspec
+def myynti_records_created_in_bulk(db: Any, tenant_id: int, entity: str, ids: list[int]) -> None:
+    """Called after rows of ``entity`` were inserted with bulk SQL, bypassing the ORM's events.
+
+    A plugin that writes records with a multi-row Core ``INSERT`` (a campaign's
+    tasks and their history) calls ``core.bulk.records_created_in_bulk`` in the
+    same transaction, so plugins that keep data derived from such records in
+    ORM listeners catch up: summaries, webhook deliveries. ``entity`` is an
+    entity's name (``"task"``) or ``"event"`` for core's history events
+    (``core.models.Event``); ``ids`` are the new rows' ids. Called for every
+    installed plugin, as ORM listeners run, whatever the tenant has enabled:
+    check the tenant yourself where that matters. ``db`` works as
+    ``tenant_id``; work set-based (a statement per batch, not per row), do not
+    commit.
     """

@@ -28,6 +28,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from core import JobType
+from core.bulk import id_in
 from core.db import mark_written
 from core.jobs import enqueue
 from core.models import utcnow
@@ -35,7 +36,7 @@ from plugins.campaigns import _, first_step
 from plugins.campaigns.assignment import assignment_errors, picker
 from plugins.campaigns.models import Campaign, CampaignState, CampaignTarget, TargetState
 from plugins.campaigns.targets import TargetGroup, count, parse, row_id
-from plugins.campaigns.tasks import Target, create_tasks, one_of
+from plugins.campaigns.tasks import Target, create_tasks
 from plugins.contacts.models import ContactPerson, Customer
 from plugins.workflow.models import Stage, StageKind, Task
 
@@ -275,7 +276,7 @@ def mark_done(connection: Any, tenant_id: int, targets: list[Target], task_ids: 
         .where(
             _TASKS.c.tenant_id == tenant_id,
             _TASKS.c.customer_id == _TARGETS.c.customer_id,
-            one_of(connection, _TASKS.c.id, task_ids),
+            id_in(connection, _TASKS.c.id, task_ids),
         )
         .scalar_subquery()
     )
@@ -283,7 +284,7 @@ def mark_done(connection: Any, tenant_id: int, targets: list[Target], task_ids: 
         update(_TARGETS)
         .where(
             _TARGETS.c.tenant_id == tenant_id,
-            one_of(connection, _TARGETS.c.id, [t.id for t in targets]),
+            id_in(connection, _TARGETS.c.id, [t.id for t in targets]),
         )
         .values(state=TargetState.DONE.value, task_id=task_of_target)
     )
