@@ -352,7 +352,11 @@ def run_batch(db: Any, tenant: Any, payload: dict[str, Any]) -> None:
     targets = pending_targets(db, campaign, BATCH_SIZE, row_id(payload.get("after")) or 0)
     if targets:
         task_ids = create_tasks(db, campaign, targets, picker(db, campaign, len(targets)))
-        sent = first_step.send(db, tenant, campaign, targets) if campaign.message_template else {}
+        sent = (
+            first_step.send(db, tenant, campaign, targets, task_ids)
+            if campaign.message_template
+            else {}
+        )
         mark_done(db.connection(), campaign.tenant_id, targets, task_ids)
         mark_messages(db.connection(), campaign.tenant_id, sent)
         campaign.targets_done += len(targets)
