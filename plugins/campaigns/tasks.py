@@ -72,6 +72,8 @@ class Target:
     customer_name: str
     responsible_user_id: int | None
     contact_name: str | None
+    #: Its task's id, drawn with the snapshot (PostgreSQL), or None: the insert draws one.
+    task_id: int | None = None
 
 
 def fill(template: str, campaign: Campaign, target: Target) -> str:
@@ -125,7 +127,8 @@ def create_tasks(db: Any, campaign: Campaign, targets: list[Target], pick: Picke
         "board_rank": [rank - len(targets) + position for position in range(len(targets))],
     }
     connection = db.connection()
-    task_ids = insert_tasks(connection, common, own)
+    drawn = [t.task_id for t in targets]
+    task_ids = insert_tasks(connection, common, own, drawn if None not in drawn else None)
     event_ids = write_events(connection, campaign, task_ids, actor, now)
     records_created_in_bulk(db, tenant_id, "task", task_ids)
     records_created_in_bulk(db, tenant_id, EVENT, event_ids)
@@ -191,10 +194,16 @@ def write_events(
     return event_ids
 
 
-def insert_tasks(connection: Any, common: dict[str, Any], own: dict[str, list[Any]]) -> list[int]:
+def insert_tasks(
+    connection: Any,
+    common: dict[str, Any],
+    own: dict[str, list[Any]],
+    drawn: list[int] | None = None,
+) -> list[int]:
     """Insert tasks of the ``common`` values and each of its ``own`` ones; their ids, in order.
 
-    On PostgreSQL the ids come from the table's sequence first, and the rows
+    On PostgreSQL the ids are ``drawn`` (from the table's sequence, with the
+    targets' snapshot) or drawn from it first, and the rows
     are one ``INSERT … SELECT`` from ``unnest`` of an array per column of
     their own: one statement, where an ``executemany`` is a statement per row.
     Elsewhere (SQLite, the tests) an ``executemany`` returning the ids.
@@ -203,7 +212,7 @@ def insert_tasks(connection: Any, common: dict[str, Any], own: dict[str, list[An
     if connection.dialect.name != "postgresql":
         rows = [{**common, **{key: values[n] for key, values in own.items()}} for n in range(count)]
         return list(connection.execute(INSERT_TASKS_RETURNING, rows).scalars())
-    task_ids = list(connection.execute(NEXT_TASK_IDS, {"count": count}).scalars())
+    task_ids = drawn or list(connection.execute(NEXT_TASK_IDS, {"count": count}).scalars())
     arrays = {"id": task_ids, **own}
     types = {key: _TASK.c[key].type for key in arrays}
     each = (
