@@ -43,6 +43,7 @@ from core.testing import app_in_transaction
 from tests import all_hooks_plugin
 from tests.all_hooks_plugin import (
     ACTION_KIND,
+    BULK_KIND,
     DEMO_TEAM,
     ENTITY,
     MESSAGE_KIND,
@@ -423,3 +424,23 @@ def test_myynti_send_message_queues_one_or_refuses(
             db=db, tenant=tenant, message=OutgoingMessage(entity="task", record_id=7)
         )
     assert without.myynti_send_message(db=db, tenant=tenant, message=message) is None
+
+
+# --- bulk writes -----------------------------------------------------------------
+
+
+def test_myynti_records_created_in_bulk_reaches_every_installed_plugin(
+    db: Any, make_tenant: Any, registry: PluginRegistry
+) -> None:
+    """Called on the plugin manager, as ``core.bulk`` does: also for a tenant without the
+    plugin, whose derived data (a summary kept by ORM listeners) must stay whole too."""
+    tenant = make_tenant("ilman", "Ilman Oy")
+    set_tenant(db, tenant.id)
+
+    registry.pm.hook.myynti_records_created_in_bulk(
+        db=db, tenant_id=tenant.id, entity="task", ids=[3, 4]
+    )
+
+    assert events(db, BULK_KIND) == [
+        ("all_hooks_bulk", tenant.id, {"entity": "task", "ids": [3, 4]})
+    ]

@@ -258,3 +258,13 @@ def myynti_send_message(db: Any, message: OutgoingMessage) -> int:
     )
     db.flush()
     return event.id
+
+
+BULK_KIND = "all_hooks_bulk"
+
+
+@hookimpl
+def myynti_records_created_in_bulk(db: Any, tenant_id: int, entity: str, ids: list[int]) -> None:
+    """Catches up as a summary would: here, one history line naming the new rows."""
+    record_event(db, "all_hooks_bulk", tenant_id, BULK_KIND, {"entity": entity, "ids": ids})
+    db.flush()
