@@ -237,3 +237,27 @@ def test_another_tenants_custom_values_are_not_read(
     listed = webapp.get(beta.url("/customers"), headers=bearer(beta_token)).json["data"]
 
     assert all("custom_fields" not in row and "custom_values" not in row for row in listed)
+
+
+def test_a_custom_field_error_speaks_the_callers_language(
+    webapp: Any, db: Any, acme: Any, fields: Any
+) -> None:
+    token = make_token(db, acme.tenant, acme.admin, scopes=WRITE)
+    answers = {
+        language: webapp.post_json(
+            acme.url("/customers"),
+            {"name": "Kulma", "kind": "company", "custom_fields": {"staff": "12", "nosuch": 1}},
+            headers={**bearer(token), "Accept-Language": language},
+            status=422,
+        )
+        for language in ("fi", "sv")
+    }
+
+    assert _errors(answers["fi"]) == {
+        "custom_fields.staff": "Anna kokonaisluku.",
+        "custom_fields.nosuch": "Tällaista lisätietokenttää ei ole.",
+    }
+    assert _errors(answers["sv"]) == {
+        "custom_fields.staff": "Ange ett heltal.",
+        "custom_fields.nosuch": "Det finns inget sådant tilläggsfält.",
+    }
