@@ -6,6 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+import schemathesis
+from hypothesis import HealthCheck, given, settings
+from schemathesis import checks
 from sqlalchemy import select
 
 from core.db import set_tenant
@@ -120,6 +123,7 @@ def test_a_customer_is_created_and_changed_with_its_custom_values(
         ({"staff": "12"}, "Give a whole number."),
         ({"staff": 1.5}, "Give a whole number."),
         ({"revenue": "paljon"}, "Give a number."),
+        ({"revenue": 1e30}, "The number is too large."),
         ({"founded": "1.3.2019"}, "Give a date as YYYY-MM-DD."),
         ({"founded": "2019-02-30"}, "Give a date as YYYY-MM-DD."),
         ({"partner": "yes"}, "Give true or false."),
@@ -261,3 +265,36 @@ def test_a_custom_field_error_speaks_the_callers_language(
         "custom_fields.staff": "Ange ett heltal.",
         "custom_fields.nosuch": "Det finns inget sådant tilläggsfält.",
     }
+
+
+@pytest.mark.parametrize(
+    "operation_id", ["create_customer", "change_customer", "read_customer", "list_customer"]
+)
+def test_generated_custom_values_get_no_server_error_and_match_the_tenants_document(
+    webapp: Any, db: Any, acme: Any, fields: Any, operation_id: str
+) -> None:
+    """Schemathesis over the tenant's own document, whose custom fields are typed."""
+    token = make_token(db, acme.tenant, acme.admin, scopes=WRITE)
+    schema = schemathesis.openapi.from_wsgi(
+        acme.url("/openapi.json"), webapp.app, headers=bearer(token)
+    )
+    operation = next(
+        result.ok()
+        for result in schema.get_all_operations()
+        if result.ok().definition.raw.get("operationId") == operation_id
+    )
+
+    @settings(
+        max_examples=60, deadline=None, database=None, suppress_health_check=list(HealthCheck)
+    )
+    @given(case=operation.as_strategy())
+    def check(case: Any) -> None:
+        case.path_parameters["tenant"] = "acme"
+        if "id" in case.path_parameters:
+            case.path_parameters["id"] = acme.customers[0].id
+        response = case.call(headers=bearer(token))
+        case.validate_response(
+            response, excluded_checks=[checks.ignored_auth, checks.positive_data_acceptance]
+        )
+
+    check()
