@@ -5,7 +5,9 @@ an id, against the tenant's rows: a customer id of another tenant, or a user who
 is not a member here, is refused by name like any other bad value. Then the
 entity's owner applies the values (``EntityType.api_save``) with its own rules
 and history, or, for an entity that gives none, the API sets them and records
-``created`` or ``changed``.
+``created`` or ``changed``. An object another plugin adds to the record
+(``core.record_forms.ApiValues``: custom fields) is checked by that plugin with
+the columns, and saved by it after the owner, in the same transaction.
 """
 
 from __future__ import annotations
