@@ -16,7 +16,8 @@ Families:
 * security: ``myynti_permissions``
 * entities: ``myynti_entities``
 * custom fields: ``myynti_form_fields``, ``myynti_form_saved``,
-  ``myynti_list_columns``, ``myynti_list_filters``, ``myynti_csv_columns``
+  ``myynti_list_columns``, ``myynti_list_filters``, ``myynti_csv_columns``,
+  ``myynti_api_values``
 * workflow stages: ``myynti_stage_actions``, ``myynti_stage_changed``
 * UI panels: ``myynti_links``, ``myynti_panels``
 * history: ``myynti_event_kinds``
@@ -163,6 +164,20 @@ def myynti_csv_columns(request: Any, entity: str) -> list[Any]:
     The owner writes them in its export and offers them as targets of its
     import: a column reads a record's text, parses an imported cell and writes
     the parsed value on a new record.
+    """
+
+
+@hookspec
+def myynti_api_values(request: Any, entity: Any) -> list[Any]:
+    """Return ``core.record_forms.ApiValues`` this plugin adds to ``entity``'s API records.
+
+    ``entity`` is the ``EntityType`` declaration (the API serves every entity).
+
+    Each is one JSON object in the record's representation, under its ``key``,
+    read and written through the API as the plugin's form fields are in the UI.
+    ``request`` acts as the token's user in its tenant. ``request`` is None for
+    the installation's OpenAPI document, which reads only ``key`` and a generic
+    ``schema`` (the tenant's own document has the tenant's).
     """
 
 

@@ -22,6 +22,7 @@ from core import (
     ActionRefused,
     EntityType,
     EventKind,
+    FieldErrors,
     JobType,
     Link,
     MessageRefused,
@@ -270,6 +271,22 @@ def test_myynti_csv_columns_read_parse_and_write(hooks: TenantHooks) -> None:
     with pytest.raises(ValueError, match="Too long"):
         column.parse("x" * 51)
     assert hooks.collect("myynti_csv_columns", request=StubRequest(), entity="customer") == []
+
+
+def test_myynti_api_values_read_check_and_save_an_object(hooks: TenantHooks) -> None:
+    entity = next(e for e in hooks.collect("myynti_entities") if e.name == ENTITY)
+    (values,) = hooks.collect("myynti_api_values", request=StubRequest(), entity=entity)
+    (generic,) = hooks.collect("myynti_api_values", request=None, entity=entity)
+    team = Team(name="Myynti")
+
+    assert values.key == generic.key == "all_hooks"
+    assert values.read(team) == {"initial": "M"}
+    values.save(StubRequest(), team, values.check(team, {"motto": "Eteenpäin"}), False)
+    assert team.name == "Myynti (Eteenpäin)"
+    with pytest.raises(FieldErrors):
+        values.check(team, {"motto": "x" * 51})
+    other = EntityType("customer", Team, {"en": "Customer"}, {"en": "Customers"})
+    assert hooks.collect("myynti_api_values", request=StubRequest(), entity=other) == []
 
 
 def test_myynti_record_actions_offer_actions_that_run_or_refuse(

@@ -71,6 +71,7 @@ def myynti_entities() -> list[EntityType]:
             edit_permission=WorkflowPermission.ACTIVITY_EDIT,
             api_fields=api_writes.ACTIVITY_FIELDS,
             api_save=api_writes.save_activity,
+            api_archive=api_writes.archive_activity,
         ),
     ]
 
