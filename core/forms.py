@@ -19,7 +19,9 @@ from stdnum.exceptions import InvalidChecksum
 from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.fi import ytunnus
 from wtforms import Form, IntegerField
+from pyramid.i18n import TranslationString
 from wtforms.fields.choices import SelectChoice
+from wtforms.meta import DefaultMeta
 from wtforms.validators import Optional, ValidationError
 from wtforms.widgets import HiddenInput
 
@@ -29,13 +31,41 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
 
 
+class _TranslatingMeta(DefaultMeta):
+    """Renders a choice field's labels (``_()`` messages) in the user's language.
+
+    Choices are often set after the form is made, so they are translated when the
+    field is rendered, not when it is built. Plain strings (tenant data) are kept.
+    """
+
+    localizer: Any = None
+
+    def render_field(self, field: Any, render_kw: dict[str, Any]) -> Any:
+        if self.localizer is not None and getattr(field, "choices", None):
+            field.choices = [
+                SelectChoice(
+                    choice.value,
+                    self.localizer.translate(choice.label)
+                    if isinstance(choice.label, TranslationString)
+                    else choice.label,
+                    choice.render_kw,
+                    choice.optgroup,
+                )
+                for choice in field._choices_from_input(field.choices)
+            ]
+        return super().render_field(field, render_kw)
+
+
 class BaseForm(Form):
     """A form bound to a request: its POST data and the user's language."""
+
+    Meta = _TranslatingMeta
 
     @classmethod
     def from_request(cls, request: Any, obj: Any = None, **kwargs: Any) -> BaseForm:
         formdata = request.POST if request.method == "POST" else None
-        return cls(formdata, obj=obj, meta={"locales": [request.locale_name, "en"]}, **kwargs)
+        meta = {"locales": [request.locale_name, "en"], "localizer": request.localizer}
+        return cls(formdata, obj=obj, meta=meta, **kwargs)
 
 
 def check_values(

@@ -23,7 +23,7 @@ from core.forms import BaseForm, business_id, choices, email_address, phone_numb
 from core.i18n import _
 from plugins.contacts.models import CustomerKind
 
-LANGUAGES = choices([("fi", "suomi"), ("sv", "svenska"), ("en", "English")])
+LANGUAGES = choices([("fi", _("Finnish")), ("sv", _("Swedish")), ("en", _("English"))])
 TAG_MAX = 60
 
 

@@ -20,7 +20,7 @@ from core.i18n import _
 from plugins.contacts.models import RequestState
 
 MESSAGE_MAX = 10_000
-LANGUAGES = (("fi", "suomi"), ("sv", "svenska"), ("en", "English"))
+LANGUAGES = (("fi", _("Finnish")), ("sv", _("Swedish")), ("en", _("English")))
 #: Every field of a request, in the order forms show them.
 FIELDS = ("name", "company", "business_id", "email", "phone", "language", "subject", "message")
 #: What every web form asks; an admin adds any of ``WEB_FORM_OPTIONAL``.
