@@ -14,12 +14,12 @@ from typing import Any
 
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
+from pyramid.i18n import TranslationString
 from sqlalchemy import inspect
 from stdnum.exceptions import InvalidChecksum
 from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.fi import ytunnus
 from wtforms import Form, IntegerField
-from pyramid.i18n import TranslationString
 from wtforms.fields.choices import SelectChoice
 from wtforms.meta import DefaultMeta
 from wtforms.validators import Optional, ValidationError
