@@ -18,8 +18,9 @@ from babel import dates, numbers
 from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from pyramid.i18n import Localizer, Translations, TranslationStringFactory
+from pyramid.i18n import Localizer, Translations, TranslationString, TranslationStringFactory
 from pyramid.interfaces import ILocalizer
+from pyramid.threadlocal import get_current_registry
 from pyramid_chameleon.interfaces import IChameleonTranslate
 from pyramid_chameleon.localization import translator as chameleon_translator
 from translationstring import ChameleonTranslate
@@ -32,6 +33,10 @@ FORMAT_LOCALES = {"fi": "fi_FI", "sv": "sv_FI", "en": "en_FI"}
 LOCALE_COOKIE = "_LOCALE_"
 
 _ = TranslationStringFactory("myynti")
+
+#: The localizers of the app made last, by language: text outside a request (plugin
+#: labels in a job, the CLI) is translated with them.
+_LOCALIZERS: dict[str, Localizer] = {}
 
 
 def load_translations(locale_dirs: list[Path], locale: str) -> Translations:
@@ -62,7 +67,29 @@ def register_localizers(registry: Any, locale_dirs: list[Path]) -> None:
     for locale in LOCALES:
         localizer = Localizer(locale, load_translations(locale_dirs, locale))
         registry.registerUtility(localizer, ILocalizer, name=locale)
+        _LOCALIZERS[locale] = localizer
     registry.registerUtility(ChameleonTranslate(chameleon_translator), IChameleonTranslate)
+
+
+def translate(message: str, locale: str) -> str:
+    """``message`` in ``locale`` if it is a ``_()`` message; a plain string is kept.
+
+    The running app's catalogues are used (the current registry's, else the last
+    app's), so a plugin's label reads the same in a page, a job and the CLI.
+    """
+    if not isinstance(message, TranslationString):
+        return message
+    localizer = get_current_registry().queryUtility(ILocalizer, name=locale)
+    localizer = localizer or _LOCALIZERS.get(locale)
+    if localizer is None:
+        return message.interpolate()
+    return localizer.translate(message)
+
+
+def in_every_language(message: str) -> dict[str, str]:
+    """``{"fi": ..., "sv": ..., "en": ...}``: a message stored as tenant data (a default
+    stage name the tenant may rename) or compared with text typed in any language."""
+    return {locale: translate(message, locale) for locale in LOCALES}
 
 
 def negotiate_locale(request: Any) -> str:

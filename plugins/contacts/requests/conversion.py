@@ -16,8 +16,8 @@ from sqlalchemy.orm import Session
 
 from core.contract import Label
 from core.history import record_event
-from core.i18n import _
 from core.models import User
+from plugins.contacts import _
 from plugins.contacts.models import (
     ContactPerson,
     ContactRequest,

@@ -16,7 +16,7 @@ from wtforms import EmailField, HiddenField, SelectField, StringField, TextAreaF
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from core.forms import BaseForm, business_id, choices, email_address, one_line, phone_number
-from core.i18n import _
+from plugins.contacts import _
 from plugins.contacts.models import RequestState
 
 MESSAGE_MAX = 10_000

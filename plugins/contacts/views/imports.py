@@ -13,9 +13,8 @@ from pyramid.response import Response
 from pyramid.view import view_config
 
 from core.contract import label_text
-from core.i18n import _
 from core.record_forms import csv_columns
-from plugins.contacts import csv_import, import_refusals, register
+from plugins.contacts import _, csv_import, import_refusals, register
 from plugins.contacts.permissions import ContactsPermission
 
 TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{20,64}$")

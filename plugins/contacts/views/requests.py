@@ -16,9 +16,9 @@ from sqlalchemy import and_, func, or_, select
 from core import EventKind, Link, Panel
 from core.entities import entity_types
 from core.forms import choices, row_id
-from core.i18n import _
 from core.models import Team, TeamMember, User
 from core.people import member_choices, team_choices
+from plugins.contacts import _
 from plugins.contacts.models import (
     ContactRequest,
     Customer,

@@ -12,8 +12,8 @@ from sqlalchemy import delete, select
 
 from core import Link
 from core.forms import choices
-from core.i18n import _
 from core.models import Membership, Team, User
+from plugins.contacts import _
 from plugins.contacts.models import ApiToken, RoutingRule, WebForm
 from plugins.contacts.permissions import ContactsPermission
 from plugins.contacts.requests import tokens
