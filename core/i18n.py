@@ -64,11 +64,16 @@ def register_localizers(registry: Any, locale_dirs: list[Path]) -> None:
     installs its translator only when ``add_translation_dirs`` was used, which
     this module replaces, so it is installed here.
     """
-    for locale in LOCALES:
-        localizer = Localizer(locale, load_translations(locale_dirs, locale))
+    for locale, localizer in use_catalogues(locale_dirs).items():
         registry.registerUtility(localizer, ILocalizer, name=locale)
-        _LOCALIZERS[locale] = localizer
     registry.registerUtility(ChameleonTranslate(chameleon_translator), IChameleonTranslate)
+
+
+def use_catalogues(locale_dirs: list[Path]) -> dict[str, Localizer]:
+    """Load the catalogues of ``locale_dirs`` for ``translate`` outside a request (the CLI)."""
+    for locale in LOCALES:
+        _LOCALIZERS[locale] = Localizer(locale, load_translations(locale_dirs, locale))
+    return dict(_LOCALIZERS)
 
 
 def translate(message: str, locale: str) -> str:
@@ -80,10 +85,21 @@ def translate(message: str, locale: str) -> str:
     if not isinstance(message, TranslationString):
         return message
     localizer = get_current_registry().queryUtility(ILocalizer, name=locale)
-    localizer = localizer or _LOCALIZERS.get(locale)
+    if localizer is None:
+        if not _LOCALIZERS:
+            _use_installed_catalogues()
+        localizer = _LOCALIZERS.get(locale)
     if localizer is None:
         return message.interpolate()
     return localizer.translate(message)
+
+
+def _use_installed_catalogues() -> None:
+    """Before any app is made (a script, a test): the installed plugins' catalogues."""
+    from core.plugins import PluginRegistry  # core.plugins imports this module
+
+    plugins = PluginRegistry.from_environment().plugins
+    use_catalogues([p.locale_path for p in plugins if p.locale_path])
 
 
 def in_every_language(message: str) -> dict[str, str]:

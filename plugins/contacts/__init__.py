@@ -13,16 +13,8 @@ _ = TranslationStringFactory("myynti_contacts")
 
 plugin = Plugin(
     name="contacts",
-    title={
-        "fi": "Asiakkaat ja yhteyspyynnöt",
-        "sv": "Kunder och kontaktförfrågningar",
-        "en": "Customers and contact requests",
-    },
+    title=_("Customers and contact requests"),
     version="0.1.0",
     package="plugins.contacts",
-    summary={
-        "fi": "Asiakasrekisteri, yhteyshenkilöt ja saapuvat yhteyspyynnöt",
-        "sv": "Kundregister, kontaktpersoner och inkommande kontaktförfrågningar",
-        "en": "Customer register, contact persons and incoming contact requests",
-    },
+    summary=_("Customer register, contact persons and incoming contact requests"),
 )
