@@ -102,6 +102,23 @@ def _use_installed_catalogues() -> None:
     use_catalogues([p.locale_path for p in plugins if p.locale_path])
 
 
+def pluralize(
+    localizer: Localizer,
+    singular: str,
+    plural: str,
+    count: int,
+    domain: str,
+    mapping: dict[str, Any] | None = None,
+) -> str:
+    """``1 asiakas`` / ``2 asiakasta``: the catalogue's form for ``count``.
+
+    ``${count}`` in the message is ``count`` in the reader's number format unless
+    ``mapping`` says otherwise. Extract with the keyword ``pluralize:2,3``.
+    """
+    values = {"count": format_number(count, localizer.locale_name), **(mapping or {})}
+    return localizer.pluralize(singular, plural, count, domain=domain, mapping=values)
+
+
 def in_every_language(message: str) -> dict[str, str]:
     """``{"fi": ..., "sv": ..., "en": ...}``: a message stored as tenant data (a default
     stage name the tenant may rename) or compared with text typed in any language."""

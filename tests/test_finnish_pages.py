@@ -30,6 +30,7 @@ from bs4 import BeautifulSoup, NavigableString
 
 from core.db import set_tenant
 from core.models import Role
+from plugins.contacts.models import Customer
 
 ROOT = Path(__file__).resolve().parent.parent
 #: Where UI strings live: core, every plugin and the example plugin.
@@ -235,3 +236,29 @@ def test_every_page_in_finnish(webapp, demo, db, login):
 
 def test_every_page_in_swedish(webapp, demo, db, login):
     _walk_in("sv", webapp, demo, db, login)
+
+
+@pytest.mark.parametrize(
+    ("locale", "one", "two"),
+    [
+        ("fi", "1 asiakas", "2 asiakasta"),
+        ("sv", "1 kund", "2 kunder"),
+        ("en", "1 customer", "2 customers"),
+    ],
+)
+def test_the_customer_count_has_the_right_plural(
+    webapp, db, make_tenant, make_user, login, locale, one, two
+):
+    tenant = make_tenant("acme", plugins=("contacts",))
+    user = make_user("anna@example.com", tenant=tenant, role=Role.ADMIN)
+    user.locale = locale
+    set_tenant(db, tenant.id)
+    db.add(Customer(tenant_id=tenant.id, name="Alfa Oy"))
+    db.flush()
+    login(webapp, user.email)
+    count = webapp.get("/t/acme/customers").html.select_one("p.count")
+    assert count.get_text(strip=True) == one
+    db.add(Customer(tenant_id=tenant.id, name="Beta Oy"))
+    db.flush()
+    count = webapp.get("/t/acme/customers").html.select_one("p.count")
+    assert count.get_text(strip=True) == two

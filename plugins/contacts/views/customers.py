@@ -12,6 +12,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from core.forms import row_id
 from core.history import CHANGED
+from core.i18n import format_number, pluralize
 from core.models import Event
 from core.people import member_choices, team_choices
 from core.record_forms import (
@@ -110,6 +111,14 @@ def customer_list(request: Any) -> dict[str, Any]:
     return {
         "customers": customers,
         "count": count,
+        "count_text": pluralize(
+            request.localizer,
+            "${count} customer",
+            "${count} customers",
+            count,
+            "myynti_contacts",
+            {"count": format_number(count, request.locale_name) + ("+" if capped else "")},
+        ),
         "capped": capped,
         "filters": filters,
         "page": page,
