@@ -7,6 +7,7 @@ user's choice is kept on the user (and in a cookie before signing in).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime
 from decimal import Decimal
 from io import BytesIO
@@ -119,9 +120,12 @@ def pluralize(
     return localizer.pluralize(singular, plural, count, domain=domain, mapping=values)
 
 
-def in_every_language(message: str) -> dict[str, str]:
-    """``{"fi": ..., "sv": ..., "en": ...}``: a message stored as tenant data (a default
-    stage name the tenant may rename) or compared with text typed in any language."""
+def in_every_language(message: str | Mapping[str, str]) -> dict[str, str]:
+    """``{"fi": ..., "sv": ..., "en": ...}``: a label stored in data that outlives the
+    catalogues (an event's payload, a default the tenant may rename), or compared with
+    text typed in any language. A dict of texts by language is copied as it is."""
+    if isinstance(message, Mapping):
+        return dict(message)
     return {locale: translate(message, locale) for locale in LOCALES}
 
 

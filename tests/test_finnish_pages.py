@@ -113,7 +113,8 @@ def _english(locale: str) -> tuple[frozenset[str], tuple[tuple[str, re.Pattern[s
 def _texts(html: str, locale: str) -> Iterator[tuple[str, str]]:
     """(where, text) of everything a user reads or hears on the page."""
     soup = BeautifulSoup(html, "html.parser")
-    for element in soup.find_all(["script", "style", "template", "noscript"]):
+    # What the user typed (a textarea's text) is data, not the UI.
+    for element in soup.find_all(["script", "style", "template", "noscript", "textarea"]):
         element.decompose()
     for element in soup.find_all(lang=True):
         if element.name != "html" and not element["lang"].startswith(locale):

@@ -69,43 +69,27 @@ def request_event_kinds() -> list[EventKind]:
     kinds = [
         (
             lifecycle.RECEIVED,
-            {
-                "fi": "Yhteyspyyntö saapui",
-                "sv": "Kontaktförfrågan mottagen",
-                "en": "Request received",
-            },
+            _("Request received"),
             "✉",
         ),
         (
             lifecycle.ROUTED,
-            {
-                "fi": "Yhteyspyyntö ohjattu",
-                "sv": "Kontaktförfrågan dirigerad",
-                "en": "Request routed",
-            },
+            _("Request routed"),
             "↪",
         ),
         (
             lifecycle.STATE_CHANGED,
-            {"fi": "Tila vaihtui", "sv": "Tillståndet ändrades", "en": "State changed"},
+            _("State changed"),
             "●",
         ),
         (
             lifecycle.CUSTOMER_LINKED,
-            {
-                "fi": "Liitetty asiakkaaseen",
-                "sv": "Kopplad till en kund",
-                "en": "Linked to a customer",
-            },
+            _("Linked to a customer"),
             "🔗",
         ),
         (
             lifecycle.CONVERTED,
-            {
-                "fi": "Yhteyspyyntö muunnettu",
-                "sv": "Kontaktförfrågan konverterad",
-                "en": "Request converted",
-            },
+            _("Request converted"),
             "✔",
         ),
     ]
@@ -117,7 +101,7 @@ def request_links(request: Any, slot: str) -> list[Link]:
     if slot == "navigation" and request.has_permission(ContactsPermission.REQUEST_VIEW):
         return [
             Link(
-                {"fi": "Yhteyspyynnöt", "sv": "Kontaktförfrågningar", "en": "Contact requests"},
+                _("Contact requests"),
                 request.route_url("contact_requests"),
                 30,
             )
@@ -135,17 +119,13 @@ def request_panels(request: Any, slot: str, context: Any) -> list[Panel]:
         )
         count = request.db.scalar(select(func.count()).select_from(query.subquery()))
         latest = request.db.scalars(_newest_first(query).limit(5)).all()
-        title = {
-            "fi": "Uudet yhteyspyynnöt minulle",
-            "sv": "Nya kontaktförfrågningar till mig",
-            "en": "New requests for me",
-        }
+        title = _("New requests for me")
         data = {"count": count, "requests": latest}
         return [Panel(title, PANEL, data, order=20, key="contacts-new-requests")]
     if slot == "record_sidebar" and isinstance(context, Customer):
         query = select(ContactRequest).where(ContactRequest.customer_id == context.id)
         latest = request.db.scalars(_newest_first(query).limit(10)).all()
-        title = {"fi": "Yhteyspyynnöt", "sv": "Kontaktförfrågningar", "en": "Contact requests"}
+        title = _("Contact requests")
         data = {"count": None, "requests": latest}
         return [Panel(title, PANEL, data, order=30, key="contacts-customer-requests")]
     return []

@@ -40,12 +40,12 @@ def settings_links(request: Any, slot: str) -> list[Link]:
         return []
     return [
         Link(
-            {"fi": "Työnkulut", "sv": "Arbetsflöden", "en": "Workflows"},
+            _("Workflows"),
             request.route_url("workflow_settings"),
             30,
         ),
         Link(
-            {"fi": "Aktiviteettityypit", "sv": "Aktivitetstyper", "en": "Activity types"},
+            _("Activity types"),
             request.route_url("activity_types"),
             31,
         ),
