@@ -35,9 +35,11 @@ LOCALE_COOKIE = "_LOCALE_"
 
 _ = TranslationStringFactory("myynti")
 
-#: The localizers of the app made last, by language: text outside a request (plugin
-#: labels in a job, the CLI) is translated with them.
-_LOCALIZERS: dict[str, Localizer] = {}
+#: Catalogues for text translated outside a request (a plugin's label in a job, the
+#: CLI): every locale folder an app or ``use_catalogues`` named, and the installed
+#: plugins'. Domains never overlap, so one merged set serves them all.
+_FALLBACK_DIRS: list[Path] = []
+_FALLBACK: dict[str, Localizer] = {}
 
 
 def load_translations(locale_dirs: list[Path], locale: str) -> Translations:
@@ -65,42 +67,46 @@ def register_localizers(registry: Any, locale_dirs: list[Path]) -> None:
     installs its translator only when ``add_translation_dirs`` was used, which
     this module replaces, so it is installed here.
     """
-    for locale, localizer in use_catalogues(locale_dirs).items():
+    for locale in LOCALES:
+        localizer = Localizer(locale, load_translations(locale_dirs, locale))
         registry.registerUtility(localizer, ILocalizer, name=locale)
+    use_catalogues(locale_dirs)
     registry.registerUtility(ChameleonTranslate(chameleon_translator), IChameleonTranslate)
 
 
-def use_catalogues(locale_dirs: list[Path]) -> dict[str, Localizer]:
-    """Load the catalogues of ``locale_dirs`` for ``translate`` outside a request (the CLI)."""
-    for locale in LOCALES:
-        _LOCALIZERS[locale] = Localizer(locale, load_translations(locale_dirs, locale))
-    return dict(_LOCALIZERS)
+def use_catalogues(locale_dirs: list[Path]) -> None:
+    """Make the catalogues of ``locale_dirs`` serve ``translate`` outside a request."""
+    new = [d for d in locale_dirs if d not in _FALLBACK_DIRS]
+    if new:
+        _FALLBACK_DIRS.extend(new)
+        _FALLBACK.clear()
 
 
 def translate(message: str, locale: str) -> str:
     """``message`` in ``locale`` if it is a ``_()`` message; a plain string is kept.
 
-    The running app's catalogues are used (the current registry's, else the last
-    app's), so a plugin's label reads the same in a page, a job and the CLI.
+    In a request the app's own catalogues are used; elsewhere (a job, the CLI, a
+    script) those of every app made so far and of the installed plugins.
     """
     if not isinstance(message, TranslationString):
         return message
     localizer = get_current_registry().queryUtility(ILocalizer, name=locale)
-    if localizer is None:
-        if not _LOCALIZERS:
-            _use_installed_catalogues()
-        localizer = _LOCALIZERS.get(locale)
+    if localizer is None and locale in LOCALES:
+        localizer = _fallback(locale)
     if localizer is None:
         return message.interpolate()
     return localizer.translate(message)
 
 
-def _use_installed_catalogues() -> None:
-    """Before any app is made (a script, a test): the installed plugins' catalogues."""
-    from core.plugins import PluginRegistry  # core.plugins imports this module
+def _fallback(locale: str) -> Localizer:
+    if not _FALLBACK:
+        from core.plugins import PluginRegistry  # core.plugins imports this module
 
-    plugins = PluginRegistry.from_environment().plugins
-    use_catalogues([p.locale_path for p in plugins if p.locale_path])
+        installed = PluginRegistry.from_environment().plugins
+        use_catalogues([p.locale_path for p in installed if p.locale_path])
+        for each in LOCALES:
+            _FALLBACK[each] = Localizer(each, load_translations(_FALLBACK_DIRS, each))
+    return _FALLBACK[locale]
 
 
 def pluralize(
