@@ -14,7 +14,6 @@ from typing import Any
 
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
-from pyramid.i18n import TranslationString
 from sqlalchemy import inspect
 from stdnum.exceptions import InvalidChecksum
 from stdnum.exceptions import ValidationError as StdnumError
@@ -25,29 +24,26 @@ from wtforms.meta import DefaultMeta
 from wtforms.validators import Optional, ValidationError
 from wtforms.widgets import HiddenInput
 
-from core.i18n import _
+from core.i18n import _, translate
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
 
 
 class _TranslatingMeta(DefaultMeta):
-    """Renders a choice field's labels (``_()`` messages) in the user's language.
+    """Renders a choice field's labels (``_()`` messages) in the form's language.
 
     Choices are often set after the form is made, so they are translated when the
     field is rendered, not when it is built. Plain strings (tenant data) are kept.
     """
 
-    localizer: Any = None
-
     def render_field(self, field: Any, render_kw: dict[str, Any]) -> Any:
-        if self.localizer is not None and getattr(field, "choices", None):
+        locales = getattr(self, "locales", None)
+        if locales and hasattr(field, "_choices_from_input") and field.choices:
             field.choices = [
                 SelectChoice(
                     choice.value,
-                    self.localizer.translate(choice.label)
-                    if isinstance(choice.label, TranslationString)
-                    else choice.label,
+                    translate(choice.label, locales[0]),
                     choice.render_kw,
                     choice.optgroup,
                 )
@@ -64,8 +60,7 @@ class BaseForm(Form):
     @classmethod
     def from_request(cls, request: Any, obj: Any = None, **kwargs: Any) -> BaseForm:
         formdata = request.POST if request.method == "POST" else None
-        meta = {"locales": [request.locale_name, "en"], "localizer": request.localizer}
-        return cls(formdata, obj=obj, meta=meta, **kwargs)
+        return cls(formdata, obj=obj, meta={"locales": [request.locale_name, "en"]}, **kwargs)
 
 
 def check_values(

@@ -155,22 +155,24 @@ def _kind(url: str) -> str:
     return re.sub(r"/\d+", "/N", parts.path) + "?" + query
 
 
-def _links(html: str, base: str) -> list[str]:
+def _links(html: str, bases: tuple[str, ...]) -> list[str]:
     soup = BeautifulSoup(html, "html.parser")
     found = []
     for anchor in soup.find_all("a", href=True):
         href = anchor["href"].split("#")[0]
         if href.startswith("http://localhost"):
             href = href[len("http://localhost") :]
-        if href.startswith(base) and not SKIP.search(urlsplit(href).path):
+        if href.startswith(bases) and not SKIP.search(urlsplit(href).path):
             found.append(href)
     return found
 
 
 def _walk(app: Any, base: str, locale: str) -> tuple[list[str], dict[str, list]]:
-    """Every kind of page reachable from the dashboard; the English found on each."""
+    """Every kind of page reachable from the dashboard and the platform admin's pages;
+    the English found on each."""
+    bases = (base, "/platform", "/account")
     seen_kinds: set[str] = set()
-    queue = deque([f"{base}/"])
+    queue = deque([f"{base}/", "/platform/tenants", "/platform/jobs"])
     visited: list[str] = []
     english: dict[str, list] = {}
     while queue and len(visited) < MAX_PAGES:
@@ -188,15 +190,18 @@ def _walk(app: Any, base: str, locale: str) -> tuple[list[str], dict[str, list]]
         found = _english_on(response.text, locale)
         if found:
             english[url] = found
-        queue.extend(link for link in _links(response.text, base) if _kind(link) not in seen_kinds)
+        queue.extend(link for link in _links(response.text, bases) if _kind(link) not in seen_kinds)
     return visited, english
 
 
 @pytest.fixture
 def demo(db, make_tenant, make_user, myynti_registry) -> dict[str, Any]:
-    """A tenant with every plugin and every plugin's demo data; its admin and a member."""
+    """A tenant with every plugin and every plugin's demo data; its admin (also the
+    platform's) and a member."""
     tenant = make_tenant("demo", "Demo Oy", plugins=tuple(p.name for p in myynti_registry.licensed))
-    admin = make_user("admin@demo.example", tenant=tenant, role=Role.ADMIN, name="Anna Admin")
+    admin = make_user(
+        "admin@demo.example", tenant=tenant, role=Role.ADMIN, name="Anna Admin", platform_admin=True
+    )
     member = make_user("myyja@demo.example", tenant=tenant, name="Matti Myyjä")
     set_tenant(db, tenant.id)
     for plugin in myynti_registry.licensed:
@@ -221,6 +226,8 @@ def _walk_in(locale: str, webapp: Any, demo: dict[str, Any], db: Any, login: Any
         "/t/demo/tasks/N?",
         "/t/demo/settings/custom-fields?",
         "/t/demo/admin/users?",
+        "/platform/jobs?",
+        "/platform/tenants?",
     ):
         assert expected in kinds, (expected, sorted(kinds))
     assert len(visited) > 40, sorted(kinds)

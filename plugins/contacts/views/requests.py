@@ -14,6 +14,7 @@ from pyramid.view import view_config
 from sqlalchemy import and_, func, or_, select
 
 from core import EventKind, Link, Panel
+from core.contract import label_text
 from core.entities import entity_types
 from core.forms import choices, row_id
 from core.models import Team, TeamMember, User
@@ -271,6 +272,7 @@ def page_data(
         "customer": customer,
         "match": match.customer if match else None,
         "converted_url": _converted_url(request, contact_request),
+        "converted_name": _converted_name(request, contact_request),
         "targets": []
         if converted or not can_edit
         else list(conversion.conversion_targets(request, contact_request).values()),
@@ -299,6 +301,14 @@ def _assign_choices(
     inbox_label = request.localizer.translate(_("— default inbox —"))
     form.team_id.choices = choices([(0, inbox_label), *teams.items()])
     form.user_id.choices = choices([(0, "—"), *members.items()])
+
+
+def _converted_name(request: Any, contact_request: ContactRequest) -> str:
+    """What the request became, in the reader's words ("Tehtävä"), not its entity key."""
+    target = contact_request.converted_to or {}
+    entity = entity_types(request).get(target.get("entity", ""))
+    label = entity.label if entity is not None else target.get("entity", "")
+    return label_text(label, request.locale_name)
 
 
 def _converted_url(request: Any, contact_request: ContactRequest) -> str | None:
