@@ -15,6 +15,7 @@ from core.record_forms import CsvColumn, ListColumn, ListFilter
 
 # Imported for its flush listener, which keeps custom_value_index in step in every process.
 from plugins.custom_fields import (
+    _,
     api_values,
     listing,
     record_fields,
@@ -45,7 +46,7 @@ def myynti_links(request: Any, slot: str) -> list[Link]:
     if slot == "admin" and request.has_permission(CustomFieldsPermission.MANAGE):
         return [
             Link(
-                {"fi": "Lisätietokentät", "sv": "Tilläggsfält", "en": "Custom fields"},
+                _("Custom fields"),
                 request.route_url("custom_fields"),
                 60,
             )

@@ -190,11 +190,7 @@ def display(
     except (InvalidOperation, ValueError):
         return str(value)
     if kind == FieldType.YES_NO:
-        yes_no = (
-            {"fi": "kyllä", "sv": "ja", "en": "yes"}
-            if value
-            else {"fi": "ei", "sv": "nej", "en": "no"}
-        )
+        yes_no = _("yes") if value else _("no")
         return label_text(yes_no, locale)
     if kind == FieldType.CHOICE:
         return field.choice_label(str(value), locale)

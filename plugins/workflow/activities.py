@@ -49,39 +49,31 @@ def event_kinds() -> list[EventKind]:
     return [
         EventKind(
             ADDED,
-            {"fi": "Aktiviteetti lisätty", "sv": "Aktivitet tillagd", "en": "Activity added"},
+            _("Activity added"),
             "☎",
             TEMPLATE,
         ),
         EventKind(
             DONE,
-            {"fi": "Aktiviteetti tehty", "sv": "Aktivitet utförd", "en": "Activity done"},
+            _("Activity done"),
             "✔",
             TEMPLATE,
         ),
         EventKind(
             REOPENED,
-            {
-                "fi": "Aktiviteetti avattu uudelleen",
-                "sv": "Aktivitet öppnad igen",
-                "en": "Activity reopened",
-            },
+            _("Activity reopened"),
             "↺",
             TEMPLATE,
         ),
         EventKind(
             CHANGED,
-            {"fi": "Aktiviteettia muokattu", "sv": "Aktivitet ändrad", "en": "Activity changed"},
+            _("Activity changed"),
             "✎",
             CHANGED_TEMPLATE,
         ),
         EventKind(
             CLOSED,
-            {
-                "fi": "Aktiviteetti suljettu tekemättä",
-                "sv": "Aktivitet stängd ogjord",
-                "en": "Activity closed undone",
-            },
+            _("Activity closed undone"),
             "✕",
             TEMPLATE,
         ),
