@@ -4,7 +4,8 @@ Every command reads the ``[app:main]`` settings of ``--config`` (environment
 overrides apply, see ``core.settings``) and works in one transaction committed
 at its end: on bad input it prints one line on stderr, exits non-zero and has
 written nothing. Messages are English, like ``LicenceError``'s: the CLI is for
-the operators of the service.
+the operators of the service; ``--language fi|sv|en`` (or ``MYYNTI_LANGUAGE``) picks
+the language of plugin titles and of refusals that have a translation.
 
 Tests hand in their own plugins through the context object::
 
@@ -32,7 +33,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
-from core import schema, settings
+from core import i18n, schema, settings
 from core.app import make_app
 from core.contract import Label, label_text
 from core.db import (
@@ -80,6 +81,7 @@ class Runtime:
         self._settings: dict[str, Any] | None = None
         self._registry: PluginRegistry | None = None
         self._engine: Engine | None = None
+        self.language = "en"
 
     @property
     def settings(self) -> dict[str, Any]:
@@ -94,6 +96,7 @@ class Runtime:
                 self._registry = self.registry_factory()
             except PluginError as exc:
                 raise click.ClickException(f"Cannot load the plugins: {exc}") from None
+            i18n.use_catalogues([p.locale_path for p in self._registry.plugins if p.locale_path])
         return self._registry
 
     @property
@@ -175,11 +178,20 @@ def _first_line(exc: BaseException) -> str:
     envvar="MYYNTI_CONFIG",
     help="PasteDeploy ini file whose [app:main] section holds the settings.",
 )
+@click.option(
+    "--language",
+    type=click.Choice(i18n.LOCALES),
+    default="en",
+    show_default=True,
+    envvar="MYYNTI_LANGUAGE",
+    help="Language of plugin titles and refusals.",
+)
 @click.pass_context
-def main(ctx: click.Context, config_path: str) -> None:
+def main(ctx: click.Context, config_path: str, language: str) -> None:
     """Myynti: sales management for Finnish small and medium companies."""
     runtime = ctx.ensure_object(Runtime)
     runtime.config_path = config_path
+    runtime.language = language
     ctx.call_on_close(runtime.close)
 
 
@@ -408,7 +420,7 @@ def module_list(runtime: Runtime, slug: str, as_json: bool) -> None:
                 "yes" if p.name in enabled else "no",
                 p.version,
                 ", ".join(p.depends) or "-",
-                label_text(p.title, "en"),
+                label_text(p.title, runtime.language),
             )
             for p in plugins
         ],
@@ -429,7 +441,7 @@ def module_enable(runtime: Runtime, slug: str, plugin: str, with_dependencies: b
         try:
             switched = enable_plugin(db, runtime.registry, tenant, plugin, with_dependencies)
         except LicenceError as exc:
-            raise click.ClickException(str(exc)) from None
+            raise click.ClickException(i18n.translate(exc.message, runtime.language)) from None
     if switched:
         click.echo(f"Enabled {', '.join(switched)} for {slug}.")
     else:
@@ -447,7 +459,7 @@ def module_disable(runtime: Runtime, slug: str, plugin: str) -> None:
         try:
             disable_plugin(db, runtime.registry, tenant, plugin)
         except LicenceError as exc:
-            raise click.ClickException(str(exc)) from None
+            raise click.ClickException(i18n.translate(exc.message, runtime.language)) from None
     click.echo(f"Disabled {plugin} for {slug}.")
 
 
@@ -468,8 +480,8 @@ def plugins(runtime: Runtime, as_json: bool) -> None:
                 p.version,
                 ", ".join(p.depends) or "-",
                 "yes" if p.licensed else "always on",
-                label_text(p.title, "en"),
-                label_text(p.summary, "en"),
+                label_text(p.title, runtime.language),
+                label_text(p.summary, runtime.language),
             )
             for p in installed
         ],
@@ -609,7 +621,7 @@ def _checked_password(password: str) -> str:
 
 
 def _label_data(label: Label) -> dict[str, str]:
-    return {lang: label_text(label, lang) for lang in ("fi", "en")}
+    return {lang: label_text(label, lang) for lang in i18n.LOCALES}
 
 
 def _plugin_data(plugin: Plugin) -> dict[str, Any]:

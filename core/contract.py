@@ -11,17 +11,21 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-#: A human text in several languages: ``{"fi": "Asiakkaat", "en": "Customers"}``.
-#: A plain string is accepted where a text is the same in every language.
+#: A human text: a ``_()`` message of the plugin's own catalogue (``_("Customers")``),
+#: translated when shown. A plain string is a text that is the same in every language
+#: (a name); ``{"fi": ..., "sv": ..., "en": ...}`` is tenant data typed in each language.
 Label = Mapping[str, str] | str
 
 DEFAULT_LANGUAGE = "fi"
 
 
 def label_text(label: Label, locale: str) -> str:
-    """The text of ``label`` for ``locale``, falling back to Finnish, then English."""
+    """The text of ``label`` for ``locale``: a message through its catalogue, a dict by
+    language (falling back to Finnish, then English), a plain string as it is."""
     if isinstance(label, str):
-        return label
+        from core.i18n import translate
+
+        return translate(label, locale)
     for lang in (locale, DEFAULT_LANGUAGE, "en"):
         if label.get(lang):
             return label[lang]

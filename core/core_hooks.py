@@ -10,6 +10,7 @@ from core import history, jobs
 from core.attachments import FileStore
 from core.contract import EventKind, JobType, Link, Panel, PeriodicJob, Permission
 from core.entities import entity_of
+from core.i18n import _
 from core.models import Team, TeamMember
 from core.plugins import hookimpl
 from core.security import CorePermission
@@ -55,43 +56,39 @@ def myynti_permissions() -> list[Permission]:
     return [
         Permission(
             CorePermission.DASHBOARD_VIEW,
-            {"fi": "Näe etusivu", "sv": "Se startsidan", "en": "See the dashboard"},
+            _("See the dashboard"),
             roles=("admin", "member"),
         ),
         Permission(
             CorePermission.USERS_MANAGE,
-            {"fi": "Hallitse käyttäjiä", "sv": "Hantera användare", "en": "Manage users"},
+            _("Manage users"),
         ),
         Permission(
             CorePermission.TEAMS_MANAGE,
-            {"fi": "Hallitse tiimejä", "sv": "Hantera team", "en": "Manage teams"},
+            _("Manage teams"),
         ),
         *(
             Permission(name, title, roles=("admin", "member"))
             for name, title in (
                 (
                     CorePermission.HISTORY_VIEW,
-                    {
-                        "fi": "Näe tapahtumahistoria",
-                        "sv": "Se händelsehistorik",
-                        "en": "See history",
-                    },
+                    _("See history"),
                 ),
                 (
                     CorePermission.HISTORY_COMMENT,
-                    {"fi": "Kommentoi", "sv": "Kommentera", "en": "Comment"},
+                    _("Write comments"),
                 ),
                 (
                     CorePermission.ATTACHMENTS_VIEW,
-                    {"fi": "Näe liitteet", "sv": "Se bilagor", "en": "See attachments"},
+                    _("See attachments"),
                 ),
                 (
                     CorePermission.ATTACHMENTS_ADD,
-                    {"fi": "Lisää liitteitä", "sv": "Lägg till bilagor", "en": "Add attachments"},
+                    _("Add attachments"),
                 ),
                 (
                     CorePermission.ATTACHMENTS_DELETE,
-                    {"fi": "Poista liitteitä", "sv": "Radera bilagor", "en": "Delete attachments"},
+                    _("Delete attachments"),
                 ),
             )
         ),
@@ -105,7 +102,7 @@ def myynti_links(request: Any, slot: str) -> list[Link]:
     if slot == "navigation":
         return [
             Link(
-                {"fi": "Etusivu", "sv": "Startsida", "en": "Dashboard"},
+                _("Dashboard"),
                 request.route_url("dashboard"),
                 order=0,
             )
@@ -115,7 +112,7 @@ def myynti_links(request: Any, slot: str) -> list[Link]:
         if request.has_permission(CorePermission.USERS_MANAGE):
             links.append(
                 Link(
-                    {"fi": "Käyttäjät", "sv": "Användare", "en": "Users"},
+                    _("Users"),
                     request.route_url("tenant_users"),
                     10,
                 )
@@ -123,7 +120,7 @@ def myynti_links(request: Any, slot: str) -> list[Link]:
         if request.has_permission(CorePermission.TEAMS_MANAGE):
             links.append(
                 Link(
-                    {"fi": "Tiimit", "sv": "Team", "en": "Teams"},
+                    _("Teams"),
                     request.route_url("tenant_teams"),
                     20,
                 )
@@ -135,17 +132,17 @@ def myynti_links(request: Any, slot: str) -> list[Link]:
 @hookimpl
 def myynti_event_kinds() -> list[EventKind]:
     return [
-        EventKind(history.CREATED, {"fi": "Luotu", "sv": "Skapad", "en": "Created"}, "+"),
-        EventKind(history.CHANGED, {"fi": "Muutettu", "sv": "Ändrad", "en": "Changed"}, "✎"),
-        EventKind(history.COMMENT, {"fi": "Kommentti", "sv": "Kommentar", "en": "Comment"}, "💬"),
+        EventKind(history.CREATED, _("Created"), "+"),
+        EventKind(history.CHANGED, _("Changed"), "✎"),
+        EventKind(history.COMMENT, _("Comment"), "💬"),
         EventKind(
             history.ATTACHMENT_ADDED,
-            {"fi": "Liite lisätty", "sv": "Bilaga tillagd", "en": "Attachment added"},
+            _("Attachment added"),
             "📎",
         ),
         EventKind(
             history.ATTACHMENT_DELETED,
-            {"fi": "Liite poistettu", "sv": "Bilaga raderad", "en": "Attachment deleted"},
+            _("Attachment deleted"),
             "🗑",
         ),
     ]
@@ -169,7 +166,7 @@ def myynti_panels(request: Any, slot: str, context: Any) -> list[Panel]:
         return []
     return [
         Panel(
-            title={"fi": "Tiimini", "sv": "Mina team", "en": "My teams"},
+            title=_("My teams"),
             template="core:templates/panels/my_teams.pt",
             data={"teams": _my_teams(request)},
             order=900,
@@ -190,7 +187,7 @@ def record_panels(request: Any, slot: str, record: Any) -> list[Panel]:
     ):
         return [
             Panel(
-                title={"fi": "Tapahtumahistoria", "sv": "Händelsehistorik", "en": "Event history"},
+                title=_("Event history"),
                 template="core:templates/panels/timeline.pt",
                 data=timeline_data(request, entity.name, record),
                 order=10,
@@ -204,7 +201,7 @@ def record_panels(request: Any, slot: str, record: Any) -> list[Panel]:
     ):
         return [
             Panel(
-                title={"fi": "Liitetiedostot", "sv": "Bilagor", "en": "Attachments"},
+                title=_("Attachments"),
                 template="core:templates/panels/attachments.pt",
                 data={
                     "entity_type": entity,

@@ -20,17 +20,42 @@ from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.fi import ytunnus
 from wtforms import Form, IntegerField
 from wtforms.fields.choices import SelectChoice
+from wtforms.meta import DefaultMeta
 from wtforms.validators import Optional, ValidationError
 from wtforms.widgets import HiddenInput
 
-from core.i18n import _
+from core.i18n import _, translate
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
 
 
+class _TranslatingMeta(DefaultMeta):
+    """Renders a choice field's labels (``_()`` messages) in the form's language.
+
+    Choices are often set after the form is made, so they are translated when the
+    field is rendered, not when it is built. Plain strings (tenant data) are kept.
+    """
+
+    def render_field(self, field: Any, render_kw: dict[str, Any]) -> Any:
+        locales = getattr(self, "locales", None)
+        if locales and hasattr(field, "_choices_from_input") and field.choices:
+            field.choices = [
+                SelectChoice(
+                    choice.value,
+                    translate(choice.label, locales[0]),
+                    choice.render_kw,
+                    choice.optgroup,
+                )
+                for choice in field._choices_from_input(field.choices)
+            ]
+        return super().render_field(field, render_kw)
+
+
 class BaseForm(Form):
     """A form bound to a request: its POST data and the user's language."""
+
+    Meta = _TranslatingMeta
 
     @classmethod
     def from_request(cls, request: Any, obj: Any = None, **kwargs: Any) -> BaseForm:

@@ -16,12 +16,14 @@ Families:
 * security: ``myynti_permissions``
 * entities: ``myynti_entities``
 * custom fields: ``myynti_form_fields``, ``myynti_form_saved``,
-  ``myynti_list_columns``, ``myynti_list_filters``, ``myynti_csv_columns``
+  ``myynti_list_columns``, ``myynti_list_filters``, ``myynti_csv_columns``,
+  ``myynti_api_values``
 * workflow stages: ``myynti_stage_actions``, ``myynti_stage_changed``
 * UI panels: ``myynti_links``, ``myynti_panels``
 * history: ``myynti_event_kinds``
 * jobs: ``myynti_jobs``, ``myynti_periodic_jobs``
 * messages: ``myynti_message_templates``, ``myynti_send_message``
+* bulk writes: ``myynti_records_created_in_bulk``
 """
 
 from __future__ import annotations
@@ -165,6 +167,20 @@ def myynti_csv_columns(request: Any, entity: str) -> list[Any]:
     """
 
 
+@hookspec
+def myynti_api_values(request: Any, entity: Any) -> list[Any]:
+    """Return ``core.record_forms.ApiValues`` this plugin adds to ``entity``'s API records.
+
+    ``entity`` is the ``EntityType`` declaration (the API serves every entity).
+
+    Each is one JSON object in the record's representation, under its ``key``,
+    read and written through the API as the plugin's form fields are in the UI.
+    ``request`` acts as the token's user in its tenant. ``request`` is None for
+    the installation's OpenAPI document, which reads only ``key`` and a generic
+    ``schema`` (the tenant's own document has the tenant's).
+    """
+
+
 # --- workflow stages -----------------------------------------------------------
 
 
@@ -262,4 +278,24 @@ def myynti_send_message(db: Any, tenant: Any, message: Any) -> Any:
     ``None`` when no enabled plugin sends messages. Raises
     ``core.MessageRefused`` when the message cannot go (no address, no consent
     for marketing, an unknown template); write nothing else in that case.
+    """
+
+
+# --- bulk writes ---------------------------------------------------------------
+
+
+@hookspec
+def myynti_records_created_in_bulk(db: Any, tenant_id: int, entity: str, ids: list[int]) -> None:
+    """Called after rows of ``entity`` were inserted with bulk SQL, bypassing the ORM's events.
+
+    A plugin that writes records with a multi-row Core ``INSERT`` (a campaign's
+    tasks and their history) calls ``core.bulk.records_created_in_bulk`` in the
+    same transaction, so plugins that keep data derived from such records in
+    ORM listeners catch up: summaries, webhook deliveries. ``entity`` is an
+    entity's name (``"task"``) or ``"event"`` for core's history events
+    (``core.models.Event``); ``ids`` are the new rows' ids. Called for every
+    installed plugin, as ORM listeners run, whatever the tenant has enabled:
+    check the tenant yourself where that matters. ``db`` works as
+    ``tenant_id``; work set-based (a statement per batch, not per row), do not
+    commit.
     """

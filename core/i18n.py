@@ -7,6 +7,7 @@ user's choice is kept on the user (and in a cookie before signing in).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -20,8 +21,9 @@ from babel import Locale, numbers
 from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from pyramid.i18n import Localizer, Translations, TranslationStringFactory
+from pyramid.i18n import Localizer, Translations, TranslationString, TranslationStringFactory
 from pyramid.interfaces import ILocalizer
+from pyramid.threadlocal import get_current_registry
 from pyramid_chameleon.interfaces import IChameleonTranslate
 from pyramid_chameleon.localization import translator as chameleon_translator
 from translationstring import ChameleonTranslate
@@ -34,6 +36,12 @@ FORMAT_LOCALES = {"fi": "fi_FI", "sv": "sv_FI", "en": "en_FI"}
 LOCALE_COOKIE = "_LOCALE_"
 
 _ = TranslationStringFactory("myynti")
+
+#: Catalogues for text translated outside a request (a plugin's label in a job, the
+#: CLI): every locale folder an app or ``use_catalogues`` named, and the installed
+#: plugins'. Domains never overlap, so one merged set serves them all.
+_FALLBACK_DIRS: list[Path] = []
+_FALLBACK: dict[str, Localizer] = {}
 
 
 def load_translations(locale_dirs: list[Path], locale: str) -> Translations:
@@ -64,7 +72,69 @@ def register_localizers(registry: Any, locale_dirs: list[Path]) -> None:
     for locale in LOCALES:
         localizer = Localizer(locale, load_translations(locale_dirs, locale))
         registry.registerUtility(localizer, ILocalizer, name=locale)
+    use_catalogues(locale_dirs)
     registry.registerUtility(ChameleonTranslate(chameleon_translator), IChameleonTranslate)
+
+
+def use_catalogues(locale_dirs: list[Path]) -> None:
+    """Make the catalogues of ``locale_dirs`` serve ``translate`` outside a request."""
+    new = [d for d in locale_dirs if d not in _FALLBACK_DIRS]
+    if new:
+        _FALLBACK_DIRS.extend(new)
+        _FALLBACK.clear()
+
+
+def translate(message: str, locale: str) -> str:
+    """``message`` in ``locale`` if it is a ``_()`` message; a plain string is kept.
+
+    In a request the app's own catalogues are used; elsewhere (a job, the CLI, a
+    script) those of every app made so far and of the installed plugins.
+    """
+    if not isinstance(message, TranslationString):
+        return message
+    localizer = get_current_registry().queryUtility(ILocalizer, name=locale)
+    if localizer is None and locale in LOCALES:
+        localizer = _fallback(locale)
+    if localizer is None:
+        return message.interpolate()
+    return localizer.translate(message)
+
+
+def _fallback(locale: str) -> Localizer:
+    if not _FALLBACK:
+        from core.plugins import PluginRegistry  # core.plugins imports this module
+
+        installed = PluginRegistry.from_environment().plugins
+        use_catalogues([p.locale_path for p in installed if p.locale_path])
+        for each in LOCALES:
+            _FALLBACK[each] = Localizer(each, load_translations(_FALLBACK_DIRS, each))
+    return _FALLBACK[locale]
+
+
+def pluralize(
+    localizer: Localizer,
+    singular: str,
+    plural: str,
+    count: int,
+    domain: str,
+    mapping: dict[str, Any] | None = None,
+) -> str:
+    """``1 asiakas`` / ``2 asiakasta``: the catalogue's form for ``count``.
+
+    ``${count}`` in the message is ``count`` in the reader's number format unless
+    ``mapping`` says otherwise. Extract with the keyword ``pluralize:2,3``.
+    """
+    values = {"count": format_number(count, localizer.locale_name), **(mapping or {})}
+    return localizer.pluralize(singular, plural, count, domain=domain, mapping=values)
+
+
+def in_every_language(message: str | Mapping[str, str]) -> dict[str, str]:
+    """``{"fi": ..., "sv": ..., "en": ...}``: a label stored in data that outlives the
+    catalogues (an event's payload, a default the tenant may rename), or compared with
+    text typed in any language. A dict of texts by language is copied as it is."""
+    if isinstance(message, Mapping):
+        return dict(message)
+    return {locale: translate(message, locale) for locale in LOCALES}
 
 
 def negotiate_locale(request: Any) -> str:

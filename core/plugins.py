@@ -20,6 +20,7 @@ import pluggy
 
 from core import hookspecs
 from core.contract import Label
+from core.i18n import _
 
 ENTRY_POINT_GROUP = "myynti.plugins"
 CORE = "core"
@@ -76,14 +77,10 @@ class Plugin:
 
 CORE_PLUGIN = Plugin(
     name=CORE,
-    title={"fi": "Ydin", "sv": "Kärna", "en": "Core"},
+    title=_("Core"),
     version="0.1.0",
     package="core",
-    summary={
-        "fi": "Alusta: asiakkaat, käyttäjät, tiimit",
-        "sv": "Plattform: organisationer, användare, team",
-        "en": "Platform: tenants, users, teams",
-    },
+    summary=_("Platform: tenants, users, teams"),
     hooks_module="core.core_hooks",
     licensed=False,
 )

@@ -84,6 +84,32 @@ class CsvColumn:
     required: bool = False
 
 
+@dataclass(frozen=True)
+class ApiValues:
+    """Values a plugin adds to an entity's records in the HTTP API: one JSON object.
+
+    The object sits under ``key`` in the record's representation; ``schema``
+    is its JSON Schema (for the tenant's own definitions, or generic).
+    ``read(record)`` gives the object. ``check(record, given)`` checks the
+    object a caller sent (``record`` is None for a new record, and then the
+    values a new record must have are checked too) and returns what to store;
+    it raises ``core.contract.FieldErrors`` keyed by the object's member
+    names. ``save(request, record, checked, created)`` stores them and tells
+    the record's history as the plugin's form does.
+    """
+
+    key: str
+    schema: Mapping[str, Any]
+    read: Callable[[Any], dict[str, Any]] | None = None
+    check: Callable[[Any, Mapping[str, Any]], dict[str, Any]] | None = None
+    save: Callable[[Any, Any, dict[str, Any], bool], None] | None = None
+
+
+def api_values(request: Any, entity: Any) -> list[ApiValues]:
+    """The value objects plugins add to the API records of ``entity`` (an ``EntityType``)."""
+    return _collected(request.plugins.myynti_api_values(request=request, entity=entity))
+
+
 def _collected(results: list[list[Any] | None]) -> list[Any]:
     return [item for items in results if items for item in items]
 

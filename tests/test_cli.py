@@ -403,8 +403,12 @@ def test_module_list_json_has_every_licensed_plugin(cli: Cli, acme: str) -> None
             "version": "1.2.0",
             "depends": [],
             "licensed": True,
-            "title": {"fi": "Alfa", "en": "Alpha"},
-            "summary": {"fi": "Alfan tiivistelmä", "en": "Alpha summary"},
+            "title": {"fi": "Alfa", "sv": "Alfa", "en": "Alpha"},
+            "summary": {
+                "fi": "Alfan tiivistelmä",
+                "sv": "Alfan tiivistelmä",
+                "en": "Alpha summary",
+            },
             "enabled": True,
         },
         {
@@ -412,8 +416,8 @@ def test_module_list_json_has_every_licensed_plugin(cli: Cli, acme: str) -> None
             "version": "0.3.0",
             "depends": ["alpha"],
             "licensed": True,
-            "title": {"fi": "Beeta", "en": "Beta"},
-            "summary": {"fi": "", "en": ""},
+            "title": {"fi": "Beeta", "sv": "Beeta", "en": "Beta"},
+            "summary": {"fi": "", "sv": "", "en": ""},
             "enabled": False,
         },
     ]
@@ -488,11 +492,20 @@ def test_plugins_lists_what_is_installed_without_a_config_file(tmp_path: Path) -
         ("alpha", "1.2.0", [], True),
         ("beta", "0.3.0", ["alpha"], True),
     ]
-    assert listed[0]["title"] == {"fi": "Ydin", "en": "Core"}
-    assert listed[1]["summary"] == {"fi": "Alfan tiivistelmä", "en": "Alpha summary"}
+    assert listed[0]["title"] == {"fi": "Ydin", "sv": "Kärna", "en": "Core"}
+    assert listed[1]["summary"] == {
+        "fi": "Alfan tiivistelmä",
+        "sv": "Alfan tiivistelmä",
+        "en": "Alpha summary",
+    }
     table = invoke(args).stdout.splitlines()
     assert table[0].split() == ["PLUGIN", "VERSION", "DEPENDS", "LICENSED", "TITLE", "SUMMARY"]
     assert re.fullmatch(r"beta\s+0\.3\.0\s+alpha\s+yes\s+Beta", table[3])
+    # Plugin titles in Finnish or Swedish on asking; the core's come from its catalogue.
+    finnish = invoke(["--language", "fi", *args]).stdout.splitlines()
+    assert re.match(r"core\s+0\.1\.0\s+-\s+always on\s+Ydin\s+Alusta", finnish[1])
+    swedish = invoke(["--language", "sv", *args]).stdout.splitlines()
+    assert re.match(r"core\s+0\.1\.0\s+-\s+always on\s+Kärna\s+Plattform", swedish[1])
 
 
 # --- demo ----------------------------------------------------------------------------------

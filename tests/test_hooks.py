@@ -22,6 +22,7 @@ from core import (
     ActionRefused,
     EntityType,
     EventKind,
+    FieldErrors,
     JobType,
     Link,
     MessageRefused,
@@ -43,6 +44,7 @@ from core.testing import app_in_transaction
 from tests import all_hooks_plugin
 from tests.all_hooks_plugin import (
     ACTION_KIND,
+    BULK_KIND,
     DEMO_TEAM,
     ENTITY,
     MESSAGE_KIND,
@@ -271,6 +273,22 @@ def test_myynti_csv_columns_read_parse_and_write(hooks: TenantHooks) -> None:
     assert hooks.collect("myynti_csv_columns", request=StubRequest(), entity="customer") == []
 
 
+def test_myynti_api_values_read_check_and_save_an_object(hooks: TenantHooks) -> None:
+    entity = next(e for e in hooks.collect("myynti_entities") if e.name == ENTITY)
+    (values,) = hooks.collect("myynti_api_values", request=StubRequest(), entity=entity)
+    (generic,) = hooks.collect("myynti_api_values", request=None, entity=entity)
+    team = Team(name="Myynti")
+
+    assert values.key == generic.key == "all_hooks"
+    assert values.read(team) == {"initial": "M"}
+    values.save(StubRequest(), team, values.check(team, {"motto": "Eteenpäin"}), False)
+    assert team.name == "Myynti (Eteenpäin)"
+    with pytest.raises(FieldErrors):
+        values.check(team, {"motto": "x" * 51})
+    other = EntityType("customer", Team, {"en": "Customer"}, {"en": "Customers"})
+    assert hooks.collect("myynti_api_values", request=StubRequest(), entity=other) == []
+
+
 def test_myynti_record_actions_offer_actions_that_run_or_refuse(
     hooks: TenantHooks, without: TenantHooks
 ) -> None:
@@ -423,3 +441,23 @@ def test_myynti_send_message_queues_one_or_refuses(
             db=db, tenant=tenant, message=OutgoingMessage(entity="task", record_id=7)
         )
     assert without.myynti_send_message(db=db, tenant=tenant, message=message) is None
+
+
+# --- bulk writes -----------------------------------------------------------------
+
+
+def test_myynti_records_created_in_bulk_reaches_every_installed_plugin(
+    db: Any, make_tenant: Any, registry: PluginRegistry
+) -> None:
+    """Called on the plugin manager, as ``core.bulk`` does: also for a tenant without the
+    plugin, whose derived data (a summary kept by ORM listeners) must stay whole too."""
+    tenant = make_tenant("ilman", "Ilman Oy")
+    set_tenant(db, tenant.id)
+
+    registry.pm.hook.myynti_records_created_in_bulk(
+        db=db, tenant_id=tenant.id, entity="task", ids=[3, 4]
+    )
+
+    assert events(db, BULK_KIND) == [
+        ("all_hooks_bulk", tenant.id, {"entity": "task", "ids": [3, 4]})
+    ]

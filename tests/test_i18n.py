@@ -198,8 +198,20 @@ def _catalog() -> dict[str, str]:
         for po_path in sorted((source / "locale" / "fi" / "LC_MESSAGES").glob("*.po")):
             with po_path.open("rb") as po_file:
                 catalog = read_po(po_file, locale="fi")
-            messages.update({m.id: m.string for m in catalog if m.id and m.string})
+            messages.update(_flat(catalog))
     return messages
+
+
+def _flat(catalog: Any) -> dict[str, str]:
+    """msgid -> msgstr; a plural message gives its singular and its plural form."""
+    flat: dict[str, str] = {}
+    for message in catalog:
+        if not message.id:
+            continue
+        ids = message.id if isinstance(message.id, tuple) else (message.id,)
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        flat.update({i: s for i, s in zip(ids, strings, strict=False) if s})
+    return flat
 
 
 def _where(source: Path) -> str:
@@ -249,7 +261,7 @@ def test_placeholders_survive_translation():
 
 def _messages(po_path: Path, locale: str) -> dict[str, str]:
     with po_path.open("rb") as po_file:
-        return {m.id: m.string for m in read_po(po_file, locale=locale) if m.id}
+        return _flat(read_po(po_file, locale=locale))
 
 
 #: Plugins that ship Swedish: every catalogue of theirs has its Swedish twin.

@@ -16,6 +16,7 @@ from myynti_notes.hooks import WELCOME_TITLE
 from myynti_notes.models import Note
 from sqlalchemy import select, text
 
+from core.contract import label_text
 from core.db import all_tenants, set_tenant
 from core.licensing import disable_plugin, enable_plugin
 from core.models import Role
@@ -80,7 +81,8 @@ def test_the_installed_plugin_is_found_through_its_entry_point(
     (entry_point,) = entry_points(group=ENTRY_POINT_GROUP, name="notes")
     assert entry_point.dist.name == distribution("myynti-notes").name
     plugin = myynti_registry.by_name["notes"]
-    assert (plugin.version, plugin.title["fi"], plugin.depends) == ("1.0.0", "Muistiinpanot", ())
+    title = label_text(plugin.title, "fi")
+    assert (plugin.version, title, plugin.depends) == ("1.0.0", "Muistiinpanot", ())
     assert plugin in myynti_registry.licensed
     with db_engine.connect() as connection:
         heads = set(connection.scalars(text("SELECT version_num FROM alembic_version")))

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from core.attachments import AttachmentError, FileStore, content_disposition
 from core.entities import entity_types, find_record
 from core.history import ATTACHMENT_ADDED, ATTACHMENT_DELETED, record_event
-from core.i18n import _
+from core.i18n import _, pluralize
 from core.models import Attachment
 from core.security import CorePermission
 
@@ -101,7 +101,9 @@ def upload(request: Any) -> Any:
             user=request.user,
         )
     request.session.flash(
-        request.localizer.translate(_("${count} file(s) added.", mapping={"count": len(rows)}))
+        pluralize(
+            request.localizer, "${count} file added.", "${count} files added.", len(rows), "myynti"
+        )
     )
     return HTTPSeeOther(
         request.route_url("record_attachments", entity=entity.name, record_id=record.id)

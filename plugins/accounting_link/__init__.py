@@ -5,22 +5,14 @@ from pyramid.i18n import TranslationStringFactory
 
 from core import Plugin
 
-plugin = Plugin(
-    name="accounting_link",
-    title={
-        "fi": "Myyntidokumentit ja kirjanpito",
-        "sv": "Försäljningsdokument och bokföring",
-        "en": "Sales documents and accounting",
-    },
-    version="0.1.0",
-    package="plugins.accounting_link",
-    summary={
-        "fi": "Tarjoukset, tilaukset ja laskut tehtävältä maksuun asti, kirjanpitoliittymä",
-        "sv": "Offerter, order och fakturor från uppgift till betalning, bokföringskoppling",
-        "en": "Quotes, orders and invoices from a task to payment, an accounting link",
-    },
-    depends=("contacts", "workflow"),
-)
-
 #: Messages of this plugin; their Finnish is in ``locale/fi/LC_MESSAGES/myynti_accounting_link.po``.
 _ = TranslationStringFactory("myynti_accounting_link")
+
+plugin = Plugin(
+    name="accounting_link",
+    title=_("Sales documents and accounting"),
+    version="0.1.0",
+    package="plugins.accounting_link",
+    summary=_("Quotes, orders and invoices from a task to payment, an accounting link"),
+    depends=("contacts", "workflow"),
+)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from core import EventKind
+from plugins.accounting_link import _
 from plugins.accounting_link.documents import DOCUMENT_CREATED
 from plugins.accounting_link.flow import PAYMENT_RECEIVED, STATE_CHANGED
 
@@ -16,43 +17,31 @@ def event_kinds() -> list[EventKind]:
     return [
         EventKind(
             DOCUMENT_CREATED,
-            {
-                "fi": "Myyntidokumentti tehty",
-                "sv": "Försäljningsdokument skapat",
-                "en": "Sales document made",
-            },
+            _("Sales document made"),
             "🧾",
             TEMPLATE,
         ),
         EventKind(
             STATE_CHANGED,
-            {
-                "fi": "Dokumentin tila muuttui",
-                "sv": "Dokumentets status ändrades",
-                "en": "Document state changed",
-            },
+            _("Document state changed"),
             "→",
             TEMPLATE,
         ),
         EventKind(
             PAYMENT_RECEIVED,
-            {"fi": "Maksu saapui", "sv": "Betalning mottagen", "en": "Payment received"},
+            _("Payment received"),
             "€",
             TEMPLATE,
         ),
         EventKind(
             DOCUMENT_SENT,
-            {"fi": "Dokumentti lähetetty", "sv": "Dokument skickat", "en": "Document sent"},
+            _("Document sent"),
             "✉",
             TEMPLATE,
         ),
         EventKind(
             SYNC_FAILED,
-            {
-                "fi": "Siirto kirjanpitoon epäonnistui",
-                "sv": "Överföring till bokföringen misslyckades",
-                "en": "Transfer to accounting failed",
-            },
+            _("Transfer to accounting failed"),
             "⚠",
             TEMPLATE,
         ),

@@ -16,6 +16,7 @@ from core import (
     hookimpl,
 )
 from plugins.accounting_link import (
+    _,
     customer_einvoice,
     events,
     hookspecs,
@@ -72,12 +73,8 @@ def myynti_entities() -> list[EntityType]:
         EntityType(
             name="sales_document",
             model=SalesDocument,
-            label={"fi": "Myyntidokumentti", "sv": "Försäljningsdokument", "en": "Sales document"},
-            plural={
-                "fi": "Myyntidokumentit",
-                "sv": "Försäljningsdokument",
-                "en": "Sales documents",
-            },
+            label=_("Sales document"),
+            plural=_("Sales documents"),
             title_attr="number",
             list_columns=("kind", "number", "state", "gross_total"),
             route_name="sales_document",
@@ -103,7 +100,7 @@ def myynti_links(request: Any, slot: str) -> list[Link]:
     if slot == "admin" and request.has_permission(AccountingPermission.PRODUCT_MANAGE):
         links.append(
             Link(
-                {"fi": "Tuotteet", "sv": "Produkter", "en": "Products"},
+                _("Products"),
                 request.route_url("sales_products"),
                 60,
             )
@@ -111,11 +108,7 @@ def myynti_links(request: Any, slot: str) -> list[Link]:
     if slot == "admin" and request.has_permission(AccountingPermission.SETTINGS_MANAGE):
         links.append(
             Link(
-                {
-                    "fi": "Laskutus ja kirjanpito",
-                    "sv": "Fakturering och bokföring",
-                    "en": "Invoicing and accounting",
-                },
+                _("Invoicing and accounting"),
                 request.route_url("accounting_settings"),
                 61,
             )

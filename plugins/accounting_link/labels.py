@@ -3,43 +3,40 @@
 from __future__ import annotations
 
 from core import Label
+from plugins.accounting_link import _
 
 KIND_LABELS: dict[str, Label] = {
-    "quote": {"fi": "Tarjous", "sv": "Offert", "en": "Quote"},
-    "order": {"fi": "Tilaus", "sv": "Order", "en": "Order"},
-    "invoice": {"fi": "Lasku", "sv": "Faktura", "en": "Invoice"},
-    "credit_note": {"fi": "Hyvityslasku", "sv": "Kreditnota", "en": "Credit note"},
+    "quote": _("Quote"),
+    "order": _("Order"),
+    "invoice": _("Invoice"),
+    "credit_note": _("Credit note"),
 }
 
 STATE_LABELS: dict[str, Label] = {
-    "draft": {"fi": "Luonnos", "sv": "Utkast", "en": "Draft"},
-    "sent": {"fi": "Lähetetty", "sv": "Skickad", "en": "Sent"},
-    "accepted": {"fi": "Hyväksytty", "sv": "Godkänd", "en": "Accepted"},
-    "rejected": {"fi": "Hylätty", "sv": "Avböjd", "en": "Rejected"},
-    "expired": {"fi": "Vanhentunut", "sv": "Utgången", "en": "Expired"},
+    "draft": _("Draft"),
+    "sent": _("Sent"),
+    "accepted": _("Accepted"),
+    "rejected": _("Rejected"),
+    "expired": _("Expired"),
     "open": {"fi": "Avoin", "sv": "Öppen", "en": "Open"},
-    "partly_delivered": {
-        "fi": "Osittain toimitettu",
-        "sv": "Delvis levererad",
-        "en": "Partly delivered",
-    },
-    "delivered": {"fi": "Toimitettu", "sv": "Levererad", "en": "Delivered"},
-    "invoiced": {"fi": "Laskutettu", "sv": "Fakturerad", "en": "Invoiced"},
-    "partly_paid": {"fi": "Osittain maksettu", "sv": "Delvis betald", "en": "Partly paid"},
-    "paid": {"fi": "Maksettu", "sv": "Betald", "en": "Paid"},
-    "overdue": {"fi": "Erääntynyt", "sv": "Förfallen", "en": "Overdue"},
-    "credited": {"fi": "Hyvitetty", "sv": "Krediterad", "en": "Credited"},
+    "partly_delivered": _("Partly delivered"),
+    "delivered": _("Delivered"),
+    "invoiced": _("Invoiced"),
+    "partly_paid": _("Partly paid"),
+    "paid": _("Paid"),
+    "overdue": _("Overdue"),
+    "credited": _("Credited"),
 }
 
 STEP_LABELS: dict[str, Label] = {
-    "send": {"fi": "Merkitse lähetetyksi", "sv": "Markera som skickad", "en": "Mark as sent"},
-    "accept": {"fi": "Hyväksytty", "sv": "Godkänd", "en": "Accepted"},
-    "reject": {"fi": "Hylätty", "sv": "Avböjd", "en": "Rejected"},
-    "expire": {"fi": "Vanhentunut", "sv": "Utgången", "en": "Expired"},
-    "order": {"fi": "Tee tilaus", "sv": "Skapa order", "en": "Make an order"},
-    "deliver": {"fi": "Toimita kaikki", "sv": "Leverera allt", "en": "Deliver all"},
-    "invoice": {"fi": "Laskuta", "sv": "Fakturera", "en": "Invoice"},
-    "credit": {"fi": "Hyvitä", "sv": "Kreditera", "en": "Credit"},
+    "send": _("Mark as sent"),
+    "accept": _("Accepted"),
+    "reject": _("Rejected"),
+    "expire": _("Expired"),
+    "order": _("Make an order"),
+    "deliver": _("Deliver all"),
+    "invoice": _("Invoice the order"),
+    "credit": _("Credit"),
 }
 
 

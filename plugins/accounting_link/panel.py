@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import select
 
 from core import Panel
+from plugins.accounting_link import _
 from plugins.accounting_link.flow import UNPAID_STATES
 from plugins.accounting_link.models import (
     DocumentKind,
@@ -106,7 +107,7 @@ def task_panels(request: Any, slot: str, context: Any) -> list[Panel]:
         return []
     return [
         Panel(
-            title={"fi": "Talous", "sv": "Ekonomi", "en": "Financials"},
+            title=_("Financials"),
             template="plugins.accounting_link:templates/panel_task_documents.pt",
             data={
                 "task": context,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from core import Permission
+from plugins.accounting_link import _
 
 BOTH = ("admin", "member")
 
@@ -20,39 +21,23 @@ class AccountingPermission(StrEnum):
     def declarations(cls) -> list[Permission]:
         titles = {
             cls.DOCUMENT_VIEW: (
-                {
-                    "fi": "Näe tarjoukset, tilaukset ja laskut",
-                    "sv": "Se offerter, order och fakturor",
-                    "en": "See quotes, orders and invoices",
-                },
+                _("See quotes, orders and invoices"),
                 BOTH,
             ),
             cls.DOCUMENT_EDIT: (
-                {
-                    "fi": "Tee ja muokkaa tarjouksia, tilauksia ja laskuja",
-                    "sv": "Skapa och redigera offerter, order och fakturor",
-                    "en": "Make and edit quotes, orders and invoices",
-                },
+                _("Make and edit quotes, orders and invoices"),
                 BOTH,
             ),
             cls.PAYMENT_EDIT: (
-                {"fi": "Kirjaa maksuja", "sv": "Bokför betalningar", "en": "Enter payments"},
+                _("Enter payments"),
                 ("admin",),
             ),
             cls.PRODUCT_MANAGE: (
-                {
-                    "fi": "Hallitse tuotteita ja palveluita",
-                    "sv": "Hantera produkter och tjänster",
-                    "en": "Manage products and services",
-                },
+                _("Manage products and services"),
                 ("admin",),
             ),
             cls.SETTINGS_MANAGE: (
-                {
-                    "fi": "Hallitse laskutuksen ja kirjanpidon asetuksia",
-                    "sv": "Hantera fakturerings- och bokföringsinställningar",
-                    "en": "Manage invoicing and accounting settings",
-                },
+                _("Manage invoicing and accounting settings"),
                 ("admin",),
             ),
         }

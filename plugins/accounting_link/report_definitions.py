@@ -13,22 +13,23 @@ from typing import Any
 from sqlalchemy import func, select
 
 from core.models import User
+from plugins.accounting_link import _
 from plugins.accounting_link.models import DocumentKind, InvoiceState, SalesDocument
 from plugins.accounting_link.permissions import AccountingPermission
 from plugins.accounting_link.results import results
 from plugins.contacts.models import Customer
 
-RESULTS = {"fi": "Tulosnäkymä", "sv": "Resultatvy", "en": "Results view"}
-INVOICING = {"fi": "Laskutus", "sv": "Fakturering", "en": "Invoicing"}
+RESULTS = _("Results view")
+INVOICING = _("Invoicing")
 MEASURE_TITLES = {
-    "quote_backlog": {"fi": "Tarjouskanta", "sv": "Offertstock", "en": "Quote backlog"},
-    "order_backlog": {"fi": "Tilauskanta", "sv": "Orderstock", "en": "Order backlog"},
-    "not_invoiced": {"fi": "Laskuttamaton", "sv": "Ofakturerat", "en": "Not invoiced"},
+    "quote_backlog": _("Quote backlog"),
+    "order_backlog": _("Order backlog"),
+    "not_invoiced": _("Not invoiced"),
 }
-CUSTOMER = ("customer", {"fi": "Asiakas", "sv": "Kund", "en": "Customer"})
-SALESPERSON = ("salesperson", {"fi": "Myyjä", "sv": "Säljare", "en": "Salesperson"})
-PRODUCT = ("product", {"fi": "Tuote", "sv": "Produkt", "en": "Product"})
-NET = {"fi": "Veroton summa", "sv": "Belopp utan moms", "en": "Net amount"}
+CUSTOMER = ("customer", _("Customer"))
+SALESPERSON = ("salesperson", _("Salesperson"))
+PRODUCT = ("product", _("Product"))
+NET = _("Net amount")
 
 
 def report_definitions(request: Any) -> list[dict[str, Any]]:
@@ -132,12 +133,12 @@ def _invoicing(request: Any, params: dict[str, Any]) -> dict[str, Any]:
             {"key": "net", "label": NET, "kind": "money"},
             {
                 "key": "gross",
-                "label": {"fi": "Verollinen", "sv": "Med moms", "en": "Gross"},
+                "label": _("Gross"),
                 "kind": "money",
             },
             {
                 "key": "open",
-                "label": {"fi": "Maksamatta", "sv": "Obetalt", "en": "Unpaid"},
+                "label": _("Unpaid"),
                 "kind": "money",
             },
         ],

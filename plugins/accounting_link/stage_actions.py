@@ -33,15 +33,13 @@ UNKNOWN_PRODUCT = _("The action names a product code that does not exist: ${code
 NO_RATE = _("No VAT rate of the product's class is valid today.")
 
 ACTION_LABELS = {
-    DocumentKind.QUOTE: {"fi": "Tee tarjous", "sv": "Skapa offert", "en": "Make a quote"},
-    DocumentKind.ORDER: {"fi": "Tee tilaus", "sv": "Skapa order", "en": "Make an order"},
-    DocumentKind.INVOICE: {"fi": "Tee lasku", "sv": "Skapa faktura", "en": "Make an invoice"},
+    DocumentKind.QUOTE: _("Make a quote"),
+    DocumentKind.ORDER: _("Make an order"),
+    DocumentKind.INVOICE: _("Make an invoice"),
 }
-DESCRIPTION = {
-    "fi": "Rivit toiminnon tuotteista tai tehtävän arvosta; myyjänä tehtävän vastuuhenkilö",
-    "sv": "Rader av åtgärdens produkter eller uppgiftens värde; säljare är ansvarspersonen",
-    "en": "Lines from the action's products or the task's value; the responsible person sells",
-}
+DESCRIPTION = _(
+    "Lines from the action's products or the task's value; the responsible person sells"
+)
 
 
 def action_key(kind: str) -> str:

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import or_, select
 
 from core import Label
+from plugins.accounting_link import _
 from plugins.accounting_link.models import VatClass, VatRate
 
 #: Finland's rates since 2013: (class, percent, valid from, valid to).
@@ -27,18 +28,10 @@ FINNISH_RATES = (
 )
 
 CLASS_LABELS: dict[str, Label] = {
-    VatClass.STANDARD: {"fi": "Yleinen verokanta", "sv": "Allmän skattesats", "en": "Standard"},
-    VatClass.REDUCED: {
-        "fi": "Alennettu verokanta (elintarvikkeet)",
-        "sv": "Nedsatt skattesats (livsmedel)",
-        "en": "Reduced (food)",
-    },
-    VatClass.LOW: {
-        "fi": "Alennettu verokanta (kuljetus, kulttuuri)",
-        "sv": "Nedsatt skattesats (transport, kultur)",
-        "en": "Reduced (transport, culture)",
-    },
-    VatClass.ZERO: {"fi": "Veroton (0 %)", "sv": "Skattefri (0 %)", "en": "Zero-rated"},
+    VatClass.STANDARD: _("Standard"),
+    VatClass.REDUCED: _("Reduced (food)"),
+    VatClass.LOW: _("Reduced (transport, culture)"),
+    VatClass.ZERO: _("Zero-rated"),
 }
 
 

@@ -4,6 +4,9 @@ from pyramid.i18n import TranslationStringFactory
 
 from core import Plugin
 
+#: Messages of this plugin; their Finnish is in ``locale/fi/LC_MESSAGES/myynti_api.po``.
+_ = TranslationStringFactory("myynti_api")
+
 plugin = Plugin(
     name="api",
     title={"fi": "Rajapinta (API)", "sv": "Gränssnitt (API)", "en": "API"},
@@ -16,6 +19,3 @@ plugin = Plugin(
     },
     depends=(),
 )
-
-#: Messages of this plugin; their Finnish is in ``locale/fi/LC_MESSAGES/myynti_api.po``.
-_ = TranslationStringFactory("myynti_api")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from core import JobType, Link, Panel, Permission, hookimpl
+from core.bulk import EVENT
 from plugins.api.permissions import ApiPermission
 from plugins.api.views.tokens import token_links
 from plugins.api.views.webhooks import paused_notice, webhook_links
@@ -35,3 +36,10 @@ def myynti_permissions() -> list[Permission]:
 @hookimpl
 def myynti_links(request: Any, slot: str) -> list[Link]:
     return token_links(request, slot) + webhook_links(request, slot)
+
+
+@hookimpl
+def myynti_records_created_in_bulk(db: Any, tenant_id: int, entity: str, ids: list[int]) -> None:
+    """History events inserted with bulk SQL get the deliveries a flush would have given them."""
+    if entity == EVENT:
+        events.deliveries_for_bulk_events(db, tenant_id, ids)

@@ -6,10 +6,11 @@ it has enabled; the others answer 404 for it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from core.contract import RecordAction
+from core.record_forms import ApiValues
 from plugins.api.resources import Resource
 from plugins.api.views.records import DEFAULT_LIMIT, MAX_LIMIT
 from plugins.api.writing import VERSION, required_fields, writable_fields
@@ -20,15 +21,22 @@ WRITE_ERRORS = (*ERRORS, 413, 415, 422)
 
 
 def document(
-    resources: dict[str, Resource], version: str, actions: Iterable[RecordAction] = ()
+    resources: dict[str, Resource],
+    version: str,
+    actions: Iterable[RecordAction] = (),
+    values: Mapping[str, Sequence[ApiValues]] | None = None,
 ) -> dict[str, Any]:
+    """The document of ``resources``; ``values`` are the objects plugins add to an
+    entity's records (custom fields), by entity name."""
+    values = values or {}
     paths: dict[str, Any] = {}
     schemas: dict[str, Any] = {"Problem": _problem_schema()}
     for path, resource in sorted(resources.items()):
         schema_name = _schema_name(resource)
+        extra = {v.key: dict(v.schema) for v in values.get(resource.name, ())}
         schemas[schema_name] = {
             "type": "object",
-            "properties": {f.name: f.schema for f in resource.fields},
+            "properties": {**{f.name: f.schema for f in resource.fields}, **extra},
             "required": [f.name for f in resource.fields],
             "additionalProperties": False,
         }
@@ -69,7 +77,8 @@ def document(
         }
     for path, resource in sorted(resources.items()):
         if resource.entity.api_fields and resource.entity.edit_permission:
-            _add_writes(paths, schemas, path, resource)
+            extra = {v.key: dict(v.schema) for v in values.get(resource.name, ())}
+            _add_writes(paths, schemas, path, resource, extra)
     by_entity = {r.name: (path, r) for path, r in resources.items()}
     for action in actions:
         if action.entity in by_entity:
@@ -93,12 +102,16 @@ def document(
 
 
 def _add_writes(
-    paths: dict[str, Any], schemas: dict[str, Any], path: str, resource: Resource
+    paths: dict[str, Any],
+    schemas: dict[str, Any],
+    path: str,
+    resource: Resource,
+    extra: dict[str, Any],
 ) -> None:
     """POST (create), PATCH (change, with the version read) and DELETE (archive)."""
     name = _schema_name(resource)
     ref = {"$ref": f"#/components/schemas/{name}"}
-    writable = {f.name: f.schema for f in writable_fields(resource)}
+    writable = {**{f.name: f.schema for f in writable_fields(resource)}, **extra}
     schemas[f"{name}New"] = {
         "type": "object",
         "properties": writable,
@@ -131,14 +144,17 @@ def _add_writes(
         "requestBody": _body(f"{name}Change"),
         "responses": {"200": _ok(ref), **_problems((*WRITE_ERRORS, 409))},
     }
-    if resource.field("archived_at") is not None:
+    if resource.archivable:
+        parameters = [_tenant(), _id()]
+        if resource.field(VERSION) is not None:
+            parameters.append(_if_match())
         item["delete"] = {
             "operationId": f"archive_{resource.name}",
             "summary": f"Archive a {resource.name} record (it is kept)",
             "tags": [resource.plugin],
             "security": security,
-            "parameters": [_tenant(), _id()],
-            "responses": {"200": _ok(ref), **_problems()},
+            "parameters": parameters,
+            "responses": {"200": _ok(ref), **_problems((*ERRORS, 409))},
         }
 
 
@@ -204,6 +220,16 @@ def _id() -> dict[str, Any]:
         "in": "path",
         "required": True,
         "schema": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1},
+    }
+
+
+def _if_match() -> dict[str, Any]:
+    return {
+        "name": "If-Match",
+        "in": "header",
+        "required": False,
+        "schema": {"type": "string", "pattern": r'^"?[1-9][0-9]{0,8}"?$'},
+        "description": "The version you read: a record changed since is not archived (409).",
     }
 
 

@@ -31,8 +31,9 @@ from core.contract import EntityType
 from core.models import as_utc
 from core.plugins import PluginRegistry
 
-#: Columns no API caller sees: the wall between tenants, and stored secrets.
-HIDDEN = frozenset({"tenant_id"})
+#: Columns no API caller sees: the wall between tenants, and stored secrets. The custom
+#: values are read and written through the plugin that defines them (``ApiValues``).
+HIDDEN = frozenset({"tenant_id", "custom_values"})
 HIDDEN_SUFFIXES = ("_hash", "_secret", "_password")
 
 
@@ -99,6 +100,11 @@ class Resource:
     @property
     def model(self) -> type:
         return self.entity.model
+
+    @property
+    def archivable(self) -> bool:
+        """An archived_at column, or an owner that archives its own way (``api_archive``)."""
+        return self.entity.api_archive is not None or self.field("archived_at") is not None
 
     def dump(self, record: Any) -> dict[str, Any]:
         return {f.name: f.dump(getattr(record, f.name)) for f in self.fields}

@@ -18,6 +18,8 @@ def includeme(config: Any) -> None:
     config.add_route("api_openapi", "/api/v1/openapi.json")
     config.add_route("api_docs", "/api/v1/docs")
     config.add_route_predicate("api_writable", WritableResource)
+    # Before the records' routes, whose {resource} would take it.
+    config.add_route("api_tenant_openapi", PREFIX + "/openapi.json", request_method="GET")
     config.add_route("api_records", PREFIX + "/{resource}", request_method="GET")
     config.add_route("api_record", PREFIX + "/{resource}/{id}", request_method="GET")
     config.add_route(

@@ -5,12 +5,15 @@ an id, against the tenant's rows: a customer id of another tenant, or a user who
 is not a member here, is refused by name like any other bad value. Then the
 entity's owner applies the values (``EntityType.api_save``) with its own rules
 and history, or, for an entity that gives none, the API sets them and records
-``created`` or ``changed``.
+``created`` or ``changed``. An object another plugin adds to the record
+(``core.record_forms.ApiValues``: custom fields) is checked by that plugin with
+the columns, and saved by it after the owner, in the same transaction.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -21,6 +24,7 @@ from sqlalchemy.orm import Session
 from core.contract import FieldErrors
 from core.history import CHANGED, CREATED, changes, record_event
 from core.models import Membership, Tenant, utcnow
+from core.record_forms import ApiValues
 from plugins.api import _
 from plugins.api.resources import Field, Resource
 
@@ -73,13 +77,24 @@ def required_fields(resource: Resource) -> list[Field]:
 
 
 def check(
-    db: Session, tenant: Tenant, resource: Resource, body: dict[str, Any], creating: bool
-) -> dict[str, Any]:
-    """The values of ``body`` for ``resource``; FieldErrors naming each refused field."""
+    db: Session,
+    tenant: Tenant,
+    resource: Resource,
+    body: dict[str, Any],
+    creating: bool,
+    extensions: Mapping[str, ApiValues] | None = None,
+    record: Any = None,
+) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
+    """The column values of ``body`` for ``resource``, and the checked values of each
+    plugin's object (``extensions``, by key: custom fields); FieldErrors naming each
+    refused field, a member of an object as ``key.member``."""
     errors: dict[str, Any] = {}
     values: dict[str, Any] = {}
+    extra = _check_extensions(body, extensions or {}, record, errors)
     for name, raw in body.items():
         field = resource.field(name)
+        if extensions and name in extensions:
+            continue
         if field is None:
             errors[name] = _("No such field.")
         elif name == VERSION and not creating:
@@ -104,7 +119,43 @@ def check(
             errors[name] = _("No such record in this organisation.")
     if errors:
         raise FieldErrors(errors)
-    return values
+    return values, extra
+
+
+def _check_extensions(
+    body: dict[str, Any],
+    extensions: Mapping[str, ApiValues],
+    record: Any,
+    errors: dict[str, Any],
+) -> dict[str, dict[str, Any]]:
+    """Each plugin's object checked by its plugin (a new record's even when not given)."""
+    checked: dict[str, dict[str, Any]] = {}
+    for key, extension in extensions.items():
+        if extension.check is None or (key not in body and record is not None):
+            continue
+        given = body.get(key, {})
+        if not isinstance(given, dict):
+            errors[key] = _("Give a JSON object.")
+            continue
+        try:
+            checked[key] = extension.check(record, given)
+        except FieldErrors as refused:
+            errors.update({f"{key}.{name}": msg for name, msg in refused.errors.items()})
+    return checked
+
+
+def save_extensions(
+    request: Any,
+    extensions: Mapping[str, ApiValues],
+    record: Any,
+    checked: Mapping[str, dict[str, Any]],
+    created: bool,
+) -> None:
+    """Let each plugin store its checked object on ``record`` (saved, flushed)."""
+    for key, values in checked.items():
+        save_values = extensions[key].save
+        if values and save_values is not None:
+            save_values(request, record, values, created)
 
 
 def save(request: Any, resource: Resource, record: Any, values: dict[str, Any]) -> Any:
@@ -238,9 +289,12 @@ def _reference_found(
 def archive(request: Any, resource: Resource, record: Any) -> None:
     """Mark ``record`` archived (kept, out of the lists) and say so in its history.
 
-    An entity with ``api_archive`` archives as its own page does.
+    An entity with ``api_archive`` archives as its own page does (activities:
+    closed undone); archiving an archived record again changes nothing.
     """
     db, user = request.db, request.user
+    if resource.field("archived_at") is not None and record.archived_at is not None:
+        return
     if resource.entity.api_archive is not None:
         resource.entity.api_archive(request, record)
         db.flush()

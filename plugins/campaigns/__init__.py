@@ -4,6 +4,9 @@ from pyramid.i18n import TranslationStringFactory
 
 from core import Plugin
 
+#: Messages of this plugin; Finnish and Swedish in ``locale/*/LC_MESSAGES/myynti_campaigns.po``.
+_ = TranslationStringFactory("myynti_campaigns")
+
 plugin = Plugin(
     name="campaigns",
     title={"fi": "Kampanjat", "sv": "Kampanjer", "en": "Campaigns"},
@@ -16,6 +19,3 @@ plugin = Plugin(
     },
     depends=("contacts", "workflow"),
 )
-
-#: Messages of this plugin; Finnish and Swedish in ``locale/*/LC_MESSAGES/myynti_campaigns.po``.
-_ = TranslationStringFactory("myynti_campaigns")

@@ -3,7 +3,10 @@
 Campaigns never import messaging: templates are offered through
 ``myynti_message_templates`` and each target's message goes through
 ``myynti_send_message``, both answered only where the tenant has a plugin that
-sends messages. A message refused for one target (no consent for marketing, no
+sends messages. Each message is sent on the target's new task (entity
+``task``): the messaging plugin addresses it to the task's contact person, else
+its customer, and a reply threads into the task, where the campaign's results
+count it. A message refused for one target (no consent for marketing, no
 address) is counted on the target; the launch goes on.
 """
 
@@ -40,16 +43,18 @@ def messaging_enabled(request: Any) -> bool:
 
 
 def send(
-    db: Any, tenant: Any, campaign: Campaign, targets: list[Target]
+    db: Any, tenant: Any, campaign: Campaign, targets: list[Target], task_ids: list[int]
 ) -> dict[int, tuple[str, str | None]]:
-    """Send the first-step message to each target; ``{target id: (state, note)}``."""
+    """Send the first-step message on each target's task (``task_ids``, in the targets' order).
+
+    Returns ``{target id: (state, note)}``.
+    """
     hooks = tenant_hooks(db, tenant)
     outcome: dict[int, tuple[str, str | None]] = {}
-    for target in targets:
-        to_person = target.contact_person_id is not None
+    for target, task_id in zip(targets, task_ids, strict=True):
         message = OutgoingMessage(
-            entity="contact_person" if to_person else "customer",
-            record_id=target.contact_person_id if to_person else target.customer_id,
+            entity="task",
+            record_id=task_id,
             template=campaign.message_template or "",
             sender_id=campaign.launched_by_id,
             marketing=True,

@@ -2,12 +2,15 @@
 
 Each state change is one conditional ``UPDATE`` (``WHERE state = …``), so a
 launch clicked twice, or a pause racing a resume, changes the campaign once.
-The tasks are made by ``campaigns.launch_batch`` jobs: a batch takes the next
-``BATCH_SIZE`` pending targets under the campaign row's lock, creates their
-tasks, history and first-step messages in bulk, marks the targets done and
-starts the next batch, all in the job's one transaction. A worker killed in
-the middle rolls the batch back whole; run again, it finds the same targets
-still pending. A pause is seen by the next batch, which then stops.
+The tasks are made by ``campaigns.launch_batch`` jobs: a batch takes, under the
+campaign row's lock, the next ``BATCH_SIZE`` targets after the campaign's
+``tasks_through`` mark, creates their tasks, history and first-step messages in
+bulk, moves the mark to its last target and starts the next batch, all in the
+job's one transaction. A worker killed in the middle rolls the batch back
+whole, the mark with it; run again (or its message delivered twice), a batch
+starts from the mark and makes no task twice. A pause is seen by the next
+batch, which then stops. The targets themselves are not written by a batch on
+PostgreSQL: their tasks' ids were drawn with the snapshot.
 """
 
 from __future__ import annotations
@@ -17,10 +20,13 @@ from typing import Any
 
 from sqlalchemy import (
     DateTime,
+    Integer,
     bindparam,
     exists,
     func,
     literal,
+    literal_column,
+    null,
     select,
     update,
 )
@@ -28,14 +34,15 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from core import JobType
+from core.bulk import id_in
 from core.db import mark_written
 from core.jobs import enqueue
 from core.models import utcnow
 from plugins.campaigns import _, first_step
 from plugins.campaigns.assignment import assignment_errors, picker
-from plugins.campaigns.models import Campaign, CampaignState, CampaignTarget, TargetState
+from plugins.campaigns.models import Campaign, CampaignState, CampaignTarget
 from plugins.campaigns.targets import TargetGroup, count, parse, row_id
-from plugins.campaigns.tasks import Target, create_tasks, one_of
+from plugins.campaigns.tasks import Target, create_tasks
 from plugins.contacts.models import ContactPerson, Customer
 from plugins.workflow.models import Stage, StageKind, Task
 
@@ -207,20 +214,20 @@ def snapshot(db: Any, campaign: Campaign, group: TargetGroup) -> tuple[int, int]
         select(func.count()).where(group.customer_condition(), in_campaign).select_from(Customer)
     )
     persons = group.contact_persons()
+    connection = db.connection()
     rows = (
         select(
             literal(tenant_id),
             literal(campaign.id),
             Customer.id,
             persons.c.person_id,
-            literal(TargetState.PENDING.value),
+            task_id_drawn(connection),
             literal(utcnow(), DateTime(timezone=True)),
         )
         .outerjoin(persons, persons.c.customer_id == Customer.id)
         .where(group.customer_condition())
     )
     before = target_count(db, campaign)
-    connection = db.connection()
     # Customers already in the campaign are left out by the unique key, probed once
     # per row. (A NOT EXISTS here let PostgreSQL, whose statistics said the table
     # was empty, scan the campaign's index entries per customer, those the
@@ -228,7 +235,7 @@ def snapshot(db: Any, campaign: Campaign, group: TargetGroup) -> tuple[int, int]
     connection.execute(
         INSERTS[connection.dialect.name](CampaignTarget.__table__)
         .from_select(
-            ["tenant_id", "campaign_id", "customer_id", "contact_person_id", "state", "added_at"],
+            ["tenant_id", "campaign_id", "customer_id", "contact_person_id", "task_id", "added_at"],
             rows,
         )
         .on_conflict_do_nothing(index_elements=["tenant_id", "campaign_id", "customer_id"])
@@ -236,6 +243,19 @@ def snapshot(db: Any, campaign: Campaign, group: TargetGroup) -> tuple[int, int]
     mark_written(db)
     # Counted: the INSERT … SELECT's rowcount came back as -1 through psycopg.
     return target_count(db, campaign) - before, already or 0
+
+
+def task_id_drawn(connection: Any) -> Any:
+    """A target's task id as the snapshot writes it: drawn from the task sequence.
+
+    On PostgreSQL, so that a batch inserts the task under the id its target
+    already names and writes nothing back to the target. SQLite has no
+    sequence to reserve ids from (a task inserted meanwhile would take a
+    reserved one); there the batch sets it (``link_tasks``).
+    """
+    if connection.dialect.name == "postgresql":
+        return literal_column("nextval(pg_get_serial_sequence('task', 'id'))", Integer)
+    return null()
 
 
 def target_count(db: Any, campaign: Campaign) -> int:
@@ -259,33 +279,32 @@ MARK_MESSAGE = (
 )
 
 
-def mark_done(connection: Any, tenant_id: int, targets: list[Target], task_ids: list[int]) -> None:
-    """Mark the batch's targets done, each with the task just made for its customer.
+def link_tasks(connection: Any, tenant_id: int, targets: list[Target], task_ids: list[int]) -> None:
+    """Write on the batch's targets that had no task id yet the task just made for each.
 
-    One ``UPDATE`` found by the targets' primary keys, the task read by a
-    subquery over the batch's tasks (a campaign has one target per customer,
-    a batch one task per target). It was an ``UPDATE … FROM (VALUES …)``,
-    which PostgreSQL, whose statistics said the campaign had a few targets,
-    joined by hashing every target of the tenant: each batch read all the
-    targets of the launch, and a launch of 100,000 took 6 times as long as one
-    of 20,000.
+    Only where the snapshot drew none (SQLite; targets added before task ids
+    were drawn). One ``UPDATE`` found by the targets' primary keys, the task
+    read by a subquery over the batch's tasks (a campaign has one target per
+    customer, a batch one task per target): an ``UPDATE … FROM (VALUES …)``
+    was joined by hashing every target of the tenant when PostgreSQL's
+    statistics were stale.
     """
+    unlinked = [t.id for t in targets if t.task_id is None]
+    if not unlinked:
+        return
     task_of_target = (
         select(_TASKS.c.id)
         .where(
             _TASKS.c.tenant_id == tenant_id,
             _TASKS.c.customer_id == _TARGETS.c.customer_id,
-            one_of(connection, _TASKS.c.id, task_ids),
+            id_in(connection, _TASKS.c.id, task_ids),
         )
         .scalar_subquery()
     )
     connection.execute(
         update(_TARGETS)
-        .where(
-            _TARGETS.c.tenant_id == tenant_id,
-            one_of(connection, _TARGETS.c.id, [t.id for t in targets]),
-        )
-        .values(state=TargetState.DONE.value, task_id=task_of_target)
+        .where(_TARGETS.c.tenant_id == tenant_id, id_in(connection, _TARGETS.c.id, unlinked))
+        .values(task_id=task_of_target)
     )
 
 
@@ -306,13 +325,12 @@ def mark_messages(connection: Any, tenant_id: int, sent: dict[int, tuple[str, st
         )
 
 
-def pending_targets(db: Any, campaign: Campaign, size: int, after: int = 0) -> list[Target]:
+def pending_targets(db: Any, campaign: Campaign, size: int) -> list[Target]:
     """The next ``size`` targets of ``campaign`` without a task, in the order they were added.
 
-    Read by ``ix_campaign_target_order`` from ``after``, the last target the
-    previous batch took: the targets done before it are not read again, so the
-    last batch of a launch reads as little as the first (``EXPLAIN ANALYZE``
-    late in a 100,000-target launch: an index range scan of the batch's rows).
+    Those after the campaign's ``tasks_through`` mark, read by
+    ``ix_campaign_target_order`` from it: the targets done before are not read
+    again, so the last batch of a launch reads as little as the first.
     """
     rows = db.execute(
         select(
@@ -322,13 +340,14 @@ def pending_targets(db: Any, campaign: Campaign, size: int, after: int = 0) -> l
             Customer.name,
             Customer.responsible_user_id,
             ContactPerson.name,
+            CampaignTarget.task_id,
         )
         .join(Customer, Customer.id == CampaignTarget.customer_id)
         .outerjoin(ContactPerson, ContactPerson.id == CampaignTarget.contact_person_id)
         .where(
+            CampaignTarget.tenant_id == campaign.tenant_id,
             CampaignTarget.campaign_id == campaign.id,
-            CampaignTarget.state == TargetState.PENDING,
-            CampaignTarget.id > after,
+            CampaignTarget.id > campaign.tasks_through,
         )
         .order_by(CampaignTarget.id)
         .limit(size)
@@ -348,20 +367,24 @@ def run_batch(db: Any, tenant: Any, payload: dict[str, Any]) -> None:
         # The page says why (``launch_problems``); resuming after a fix goes on.
         campaign.state = CampaignState.PAUSED
         return
-    targets = pending_targets(db, campaign, BATCH_SIZE, row_id(payload.get("after")) or 0)
+    targets = pending_targets(db, campaign, BATCH_SIZE)
     if targets:
         task_ids = create_tasks(db, campaign, targets, picker(db, campaign, len(targets)))
-        sent = first_step.send(db, tenant, campaign, targets) if campaign.message_template else {}
-        mark_done(db.connection(), campaign.tenant_id, targets, task_ids)
+        sent = (
+            first_step.send(db, tenant, campaign, targets, task_ids)
+            if campaign.message_template
+            else {}
+        )
+        link_tasks(db.connection(), campaign.tenant_id, targets, task_ids)
         mark_messages(db.connection(), campaign.tenant_id, sent)
+        campaign.tasks_through = targets[-1].id
         campaign.targets_done += len(targets)
         campaign.messages_sent += sum(1 for state, _n in sent.values() if state == "sent")
         campaign.messages_refused += sum(1 for state, _n in sent.values() if state == "refused")
     if len(targets) < BATCH_SIZE:
         campaign.state = CampaignState.FINISHED
     else:
-        next_batch = {"campaign_id": campaign.id, "after": targets[-1].id}
-        enqueue(db, campaign.tenant_id, LAUNCH_BATCH, next_batch)
+        enqueue(db, campaign.tenant_id, LAUNCH_BATCH, {"campaign_id": campaign.id})
 
 
 def job_types() -> list[JobType]:

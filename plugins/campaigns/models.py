@@ -45,11 +45,6 @@ class Assignment(StrEnum):
     USER = "user"
 
 
-class TargetState(StrEnum):
-    PENDING = "pending"
-    DONE = "done"
-
-
 class MessageState(StrEnum):
     SENT = "sent"
     REFUSED = "refused"
@@ -107,6 +102,10 @@ class Campaign(TenantOwned, Base):
     state: Mapped[str] = mapped_column(String(16), default=CampaignState.DRAFT)
     targets_total: Mapped[int] = mapped_column(Integer, default=0)
     targets_done: Mapped[int] = mapped_column(Integer, default=0)
+    #: The launch's mark: every target with an id up to this one has had its task made
+    #: (the batches take the targets in id order). Written once per batch, on this row,
+    #: instead of a state on each target.
+    tasks_through: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     #: Customers the filters matched who were already in the campaign when targets were added.
     skipped: Mapped[int] = mapped_column(Integer, default=0)
     messages_sent: Mapped[int] = mapped_column(Integer, default=0)
@@ -153,7 +152,10 @@ class CampaignTarget(TenantOwned, Base):
     campaign_id: Mapped[int] = mapped_column(Integer)
     customer_id: Mapped[int] = mapped_column(Integer)
     contact_person_id: Mapped[int | None] = mapped_column(Integer)
-    state: Mapped[str] = mapped_column(String(8), default=TargetState.PENDING)
+    #: The target's task: its id is drawn from the task table's sequence with the
+    #: snapshot on PostgreSQL (the batch then inserts the task under that id and writes
+    #: nothing back to the target), set by the batch elsewhere. The task exists once
+    #: the target's id is within the campaign's ``tasks_through``.
     task_id: Mapped[int | None] = mapped_column(Integer)
     message_state: Mapped[str | None] = mapped_column(String(8))
     #: Why the first-step message did not go, as the messaging plugin said it.

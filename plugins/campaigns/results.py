@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from core.models import Event, as_utc
-from plugins.campaigns.models import Campaign, CampaignTarget, MessageState, TargetState
+from plugins.campaigns.models import Campaign, CampaignTarget, MessageState
 from plugins.contacts.models import ContactRequest
 from plugins.workflow.board import LOCAL_TIME
 from plugins.workflow.models import Activity, Stage, StageKind, Task
@@ -47,18 +47,23 @@ class Results:
 
 
 def _tasks(campaign: Campaign) -> Any:
+    """The ids of the campaign's tasks: its targets' up to the launch's mark."""
     return select(CampaignTarget.task_id).where(
-        CampaignTarget.campaign_id == campaign.id, CampaignTarget.task_id.is_not(None)
+        CampaignTarget.campaign_id == campaign.id,
+        CampaignTarget.id <= campaign.tasks_through,
+        CampaignTarget.task_id.is_not(None),
     )
 
 
-def target_counts(db: Any, campaign: Campaign) -> dict[str, int]:
-    rows = db.execute(
-        select(CampaignTarget.state, func.count())
-        .where(CampaignTarget.campaign_id == campaign.id)
-        .group_by(CampaignTarget.state)
-    )
-    return dict(rows.all())
+def target_counts(db: Any, campaign: Campaign) -> tuple[int, int]:
+    """The campaign's targets, and how many of them have their task (up to the mark)."""
+    row = db.execute(
+        select(
+            func.count(),
+            func.count().filter(CampaignTarget.id <= campaign.tasks_through),
+        ).where(CampaignTarget.campaign_id == campaign.id)
+    ).one()
+    return row[0], row[1]
 
 
 def tasks_by_stage(db: Any, campaign: Campaign) -> list[StageCount]:
@@ -156,14 +161,14 @@ def won_by_week(db: Any, campaign: Campaign) -> list[tuple[date, int]]:
 
 
 def results(db: Any, campaign: Campaign) -> Results:
-    targets = target_counts(db, campaign)
+    targets, with_task = target_counts(db, campaign)
     stages = tasks_by_stage(db, campaign)
     won = [s for s in stages if s.stage.kind == StageKind.WON]
     lost = [s for s in stages if s.stage.kind == StageKind.LOST]
     messages = message_counts(db, campaign)
     return Results(
-        targets=sum(targets.values()),
-        with_task=targets.get(TargetState.DONE, 0),
+        targets=targets,
+        with_task=with_task,
         stages=stages,
         won=sum(s.count for s in won),
         won_value=sum((s.value for s in won), Decimal(0)),

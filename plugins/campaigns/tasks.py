@@ -19,8 +19,6 @@ from sqlalchemy import (
     ARRAY,
     Integer,
     String,
-    and_,
-    any_,
     cast,
     column,
     func,
@@ -31,6 +29,7 @@ from sqlalchemy import (
     text,
 )
 
+from core.bulk import EVENT, id_in, records_created_in_bulk
 from core.history import CREATED, SYSTEM, USER
 from core.models import Event, User, utcnow
 from plugins.campaigns.assignment import Picker
@@ -73,6 +72,8 @@ class Target:
     customer_name: str
     responsible_user_id: int | None
     contact_name: str | None
+    #: Its task's id, drawn with the snapshot (PostgreSQL), or None: the insert draws one.
+    task_id: int | None = None
 
 
 def fill(template: str, campaign: Campaign, target: Target) -> str:
@@ -126,15 +127,18 @@ def create_tasks(db: Any, campaign: Campaign, targets: list[Target], pick: Picke
         "board_rank": [rank - len(targets) + position for position in range(len(targets))],
     }
     connection = db.connection()
-    task_ids = insert_tasks(connection, common, own)
-    write_events(connection, campaign, task_ids, actor, now)
+    drawn = [t.task_id for t in targets]
+    task_ids = insert_tasks(connection, common, own, drawn if None not in drawn else None)
+    event_ids = write_events(connection, campaign, task_ids, actor, now)
+    records_created_in_bulk(db, tenant_id, "task", task_ids)
+    records_created_in_bulk(db, tenant_id, EVENT, event_ids)
     return task_ids
 
 
 def write_events(
     connection: Any, campaign: Campaign, task_ids: list[int], actor: User | None, now: Any
-) -> None:
-    """Each new task's *created* event and its customer's *joined the campaign* event.
+) -> list[int]:
+    """Each new task's *created* event and its customer's *joined the campaign* event; their ids.
 
     Two ``INSERT … SELECT`` statements over the tasks just inserted (found by
     their primary keys), with the payloads built by the database's JSON
@@ -175,37 +179,31 @@ def write_events(
             tasks.id,
         ),
     )
+    event_ids: list[int] = []
     for rows in (created, joined):
-        connection.execute(
-            insert(_EVENT).from_select(
+        event_ids += connection.execute(
+            insert(_EVENT)
+            .from_select(
                 EVENT_COLUMNS,
                 rows.where(
-                    tasks.tenant_id == campaign.tenant_id, one_of(connection, tasks.id, task_ids)
+                    tasks.tenant_id == campaign.tenant_id, id_in(connection, tasks.id, task_ids)
                 ).order_by(tasks.id),
             )
-        )
+            .returning(_EVENT.c.id)
+        ).scalars()
+    return event_ids
 
 
-def one_of(connection: Any, column: Any, ids: list[int]) -> Any:
-    """``column IN ids`` for an indexed integer column, planned well with stale statistics.
-
-    The range of the ids comes first: during a launch the statistics still say
-    the table is as small as before it, and PostgreSQL then read every row of
-    the tenant (``ix_…_tenant_id``) to pick the thousand of a batch; a range of
-    the key is one it reads by the key's index whatever it believes. On
-    PostgreSQL the ids are one array parameter (``= ANY``), not one parameter
-    each, which took longer to parse and plan than the rows took to write.
-    """
-    within = column.between(min(ids), max(ids))
-    if connection.dialect.name == "postgresql":
-        return and_(within, column == any_(cast(literal(ids, ARRAY(Integer)), ARRAY(Integer))))
-    return and_(within, column.in_(ids))
-
-
-def insert_tasks(connection: Any, common: dict[str, Any], own: dict[str, list[Any]]) -> list[int]:
+def insert_tasks(
+    connection: Any,
+    common: dict[str, Any],
+    own: dict[str, list[Any]],
+    drawn: list[int] | None = None,
+) -> list[int]:
     """Insert tasks of the ``common`` values and each of its ``own`` ones; their ids, in order.
 
-    On PostgreSQL the ids come from the table's sequence first, and the rows
+    On PostgreSQL the ids are ``drawn`` (from the table's sequence, with the
+    targets' snapshot) or drawn from it first, and the rows
     are one ``INSERT … SELECT`` from ``unnest`` of an array per column of
     their own: one statement, where an ``executemany`` is a statement per row.
     Elsewhere (SQLite, the tests) an ``executemany`` returning the ids.
@@ -214,7 +212,7 @@ def insert_tasks(connection: Any, common: dict[str, Any], own: dict[str, list[An
     if connection.dialect.name != "postgresql":
         rows = [{**common, **{key: values[n] for key, values in own.items()}} for n in range(count)]
         return list(connection.execute(INSERT_TASKS_RETURNING, rows).scalars())
-    task_ids = list(connection.execute(NEXT_TASK_IDS, {"count": count}).scalars())
+    task_ids = drawn or list(connection.execute(NEXT_TASK_IDS, {"count": count}).scalars())
     arrays = {"id": task_ids, **own}
     types = {key: _TASK.c[key].type for key in arrays}
     each = (

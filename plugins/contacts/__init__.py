@@ -4,20 +4,17 @@ The first feature plugin and the model for the rest: its models, views, forms
 and hook implementations show how a plugin is written (docs/plugins.md).
 """
 
+from pyramid.i18n import TranslationStringFactory
+
 from core import Plugin
+
+#: The plugin's messages: its own catalogue (``locale/*/LC_MESSAGES/myynti_contacts.po``).
+_ = TranslationStringFactory("myynti_contacts")
 
 plugin = Plugin(
     name="contacts",
-    title={
-        "fi": "Asiakkaat ja yhteyspyynnöt",
-        "sv": "Kunder och kontaktförfrågningar",
-        "en": "Customers and contact requests",
-    },
+    title=_("Customers and contact requests"),
     version="0.1.0",
     package="plugins.contacts",
-    summary={
-        "fi": "Asiakasrekisteri, yhteyshenkilöt ja saapuvat yhteyspyynnöt",
-        "sv": "Kundregister, kontaktpersoner och inkommande kontaktförfrågningar",
-        "en": "Customer register, contact persons and incoming contact requests",
-    },
+    summary=_("Customer register, contact persons and incoming contact requests"),
 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from core import ActionRefused, RecordAction
-from core.i18n import _
+from plugins.contacts import _
 from plugins.contacts.models import ContactRequest
 from plugins.contacts.permissions import ContactsPermission
 from plugins.contacts.requests.conversion import ConversionRefused, conversion_targets, convert

@@ -18,8 +18,7 @@ from wtforms.validators import ValidationError
 
 from core import ActionRefused, FieldErrors
 from core.forms import business_id, check_values, email_address, phone_number
-from core.i18n import _
-from plugins.contacts import register
+from plugins.contacts import _, register
 from plugins.contacts.forms import ContactPersonForm
 from plugins.contacts.models import ContactPerson, Customer, CustomerKind
 

@@ -22,7 +22,7 @@ from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.fi import ytunnus
 
 from core.forms import normalised_phone
-from core.i18n import _
+from plugins.contacts import _
 from plugins.contacts.forms import split_tags
 from plugins.contacts.models import Customer
 

@@ -20,10 +20,10 @@ from wtforms import Form as WTForm
 from wtforms.validators import URL, InputRequired, Length, Optional, ValidationError
 
 from core.forms import BaseForm, business_id, choices, email_address, phone_number
-from core.i18n import _
+from plugins.contacts import _
 from plugins.contacts.models import CustomerKind
 
-LANGUAGES = choices([("fi", "suomi"), ("sv", "svenska"), ("en", "English")])
+LANGUAGES = choices([("fi", _("Finnish")), ("sv", _("Swedish")), ("en", _("English"))])
 TAG_MAX = 60
 
 

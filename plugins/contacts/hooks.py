@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from core import EntityType, EventKind, Link, Panel, Permission, RecordAction, hookimpl
-from plugins.contacts import api_actions, api_writes, hookspecs, register
+from plugins.contacts import _, api_actions, api_writes, hookspecs, register
 from plugins.contacts.demo import fill_demo
 from plugins.contacts.models import ContactPerson, ContactRequest, Customer
 from plugins.contacts.permissions import ContactsPermission
@@ -39,7 +39,7 @@ def myynti_links(request: Any, slot: str) -> list[Link]:
     if slot == "navigation" and request.has_permission(ContactsPermission.CUSTOMER_VIEW):
         links.append(
             Link(
-                {"fi": "Asiakkaat", "sv": "Kunder", "en": "Customers"},
+                _("Customers"),
                 request.route_url("customers"),
                 20,
             )
@@ -58,8 +58,8 @@ def myynti_entities() -> list[EntityType]:
         EntityType(
             name="customer",
             model=Customer,
-            label={"fi": "Asiakas", "sv": "Kund", "en": "Customer"},
-            plural={"fi": "Asiakkaat", "sv": "Kunder", "en": "Customers"},
+            label=_("Customer"),
+            plural=_("Customers"),
             search_fields=("name", "business_id", "email", "phone"),
             list_columns=("name", "business_id", "email", "phone"),
             search_condition=register.search_condition,
@@ -73,8 +73,8 @@ def myynti_entities() -> list[EntityType]:
         EntityType(
             name="contact_person",
             model=ContactPerson,
-            label={"fi": "Yhteyshenkilö", "sv": "Kontaktperson", "en": "Contact person"},
-            plural={"fi": "Yhteyshenkilöt", "sv": "Kontaktpersoner", "en": "Contact persons"},
+            label=_("Contact person"),
+            plural=_("Contact persons"),
             search_fields=("name", "email"),
             list_columns=("name", "title", "email", "phone"),
             permission=ContactsPermission.CUSTOMER_VIEW,
@@ -87,8 +87,8 @@ def myynti_entities() -> list[EntityType]:
         EntityType(
             name="contact_request",
             model=ContactRequest,
-            label={"fi": "Yhteyspyyntö", "sv": "Kontaktförfrågan", "en": "Contact request"},
-            plural={"fi": "Yhteyspyynnöt", "sv": "Kontaktförfrågningar", "en": "Contact requests"},
+            label=_("Contact request"),
+            plural=_("Contact requests"),
             title_attr="subject",
             search_fields=("name", "company", "email", "subject"),
             list_columns=("received_at", "name", "company", "subject", "state"),
@@ -103,28 +103,16 @@ def myynti_entities() -> list[EntityType]:
 @hookimpl
 def myynti_event_kinds() -> list[EventKind]:
     return [
-        EventKind(
-            "customer_archived", {"fi": "Arkistoitu", "sv": "Arkiverad", "en": "Archived"}, "🗄"
-        ),
-        EventKind(
-            "customer_merged", {"fi": "Yhdistetty", "sv": "Sammanslagen", "en": "Merged"}, "⇄"
-        ),
+        EventKind("customer_archived", _("Archived"), "🗄"),
+        EventKind("customer_merged", _("Merged"), "⇄"),
         EventKind(
             "contact_person_added",
-            {
-                "fi": "Yhteyshenkilö lisätty",
-                "sv": "Kontaktperson tillagd",
-                "en": "Contact person added",
-            },
+            _("Contact person added"),
             "👤",
         ),
         EventKind(
             "contact_person_archived",
-            {
-                "fi": "Yhteyshenkilö arkistoitu",
-                "sv": "Kontaktperson arkiverad",
-                "en": "Contact person archived",
-            },
+            _("Contact person archived"),
             "👤",
         ),
         *request_event_kinds(),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from core import Permission
+from plugins.contacts import _
 
 BOTH = ("admin", "member")
 
@@ -23,47 +24,35 @@ class ContactsPermission(StrEnum):
     def declarations(cls) -> list[Permission]:
         titles = {
             cls.CUSTOMER_VIEW: (
-                {"fi": "Näe asiakkaat", "sv": "Se kunder", "en": "See customers"},
+                _("See customers"),
                 BOTH,
             ),
             cls.CUSTOMER_EDIT: (
-                {"fi": "Muokkaa asiakkaita", "sv": "Redigera kunder", "en": "Edit customers"},
+                _("Edit customers"),
                 BOTH,
             ),
             cls.CUSTOMER_MERGE: (
-                {"fi": "Yhdistä asiakkaita", "sv": "Slå samman kunder", "en": "Merge customers"},
+                _("Merge customers"),
                 ("admin",),
             ),
             cls.CUSTOMER_IMPORT: (
-                {"fi": "Tuo asiakkaita", "sv": "Importera kunder", "en": "Import customers"},
+                _("Import customers"),
                 ("admin",),
             ),
             cls.CUSTOMER_EXPORT: (
-                {"fi": "Vie asiakkaita", "sv": "Exportera kunder", "en": "Export customers"},
+                _("Export customers"),
                 BOTH,
             ),
             cls.REQUEST_VIEW: (
-                {
-                    "fi": "Näe yhteyspyynnöt",
-                    "sv": "Se kontaktförfrågningar",
-                    "en": "See contact requests",
-                },
+                _("See contact requests"),
                 BOTH,
             ),
             cls.REQUEST_EDIT: (
-                {
-                    "fi": "Käsittele yhteyspyyntöjä",
-                    "sv": "Behandla kontaktförfrågningar",
-                    "en": "Handle contact requests",
-                },
+                _("Handle contact requests"),
                 BOTH,
             ),
             cls.SETTINGS_MANAGE: (
-                {
-                    "fi": "Hallitse lomakkeita ja ohjausta",
-                    "sv": "Hantera formulär och dirigering",
-                    "en": "Manage forms and routing",
-                },
+                _("Manage forms and routing"),
                 ("admin",),
             ),
         }

@@ -10,16 +10,13 @@ from pyramid.i18n import TranslationStringFactory
 
 from core import Plugin
 
-plugin = Plugin(
-    name="custom_fields",
-    title={"fi": "Lisätietokentät", "sv": "Tilläggsfält", "en": "Custom fields"},
-    version="0.1.0",
-    package="plugins.custom_fields",
-    summary={
-        "fi": "Omat lisätietokentät asiakkaille, yhteyshenkilöille ja tehtäville",
-        "en": "Your own extra fields on customers, contact persons and tasks",
-    },
-)
-
 #: Messages of this plugin; their Finnish is in ``locale/fi/LC_MESSAGES/myynti_custom_fields.po``.
 _ = TranslationStringFactory("myynti_custom_fields")
+
+plugin = Plugin(
+    name="custom_fields",
+    title=_("Custom fields"),
+    version="0.1.0",
+    package="plugins.custom_fields",
+    summary=_("Your own extra fields on customers, contact persons and tasks"),
+)

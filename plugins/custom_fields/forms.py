@@ -41,7 +41,7 @@ def key_format(form: Any, field: Any) -> None:
 
 
 def parse_choices(text: str) -> list[dict[str, Any]]:
-    """Choices from lines ``value; Finnish label; English label[; retired]``.
+    """Choices from lines ``value; Finnish label; English label; Swedish label[; retired]``.
 
     Raises ``ValueError`` with a message for the user.
     """
@@ -70,7 +70,8 @@ def parse_choices(text: str) -> list[dict[str, Any]]:
                 "value": value,
                 "fi": parts[1][:120] if len(parts) > 1 else "",
                 "en": parts[2][:120] if len(parts) > 2 else "",
-                "retired": len(parts) > 3 and bool(parts[3]),
+                "sv": parts[3][:120] if len(parts) > 3 else "",
+                "retired": len(parts) > 4 and bool(parts[4]),
             }
         )
     return parsed
@@ -79,7 +80,8 @@ def parse_choices(text: str) -> list[dict[str, Any]]:
 def choices_text(stored: list[dict[str, Any]]) -> str:
     return "\n".join(
         "; ".join(
-            [c["value"], c.get("fi", ""), c.get("en", "")] + (["x"] if c.get("retired") else [])
+            [c["value"], c.get("fi", ""), c.get("en", ""), c.get("sv", "")]
+            + (["x"] if c.get("retired") else [])
         )
         for c in stored
     )
@@ -95,8 +97,10 @@ class FieldForm(VersionedForm):
     )
     label_fi = StringField(_("Label in Finnish"), [Optional(), Length(max=120)])
     label_en = StringField(_("Label in English"), [Length(max=120)])
+    label_sv = StringField(_("Label in Swedish"), [Optional(), Length(max=120)])
     help_fi = StringField(_("Help text in Finnish"), [Optional(), Length(max=300)])
     help_en = StringField(_("Help text in English"), [Optional(), Length(max=300)])
+    help_sv = StringField(_("Help text in Swedish"), [Optional(), Length(max=300)])
     type = SelectField(
         _("Type"), choices=choices(list(TYPE_LABELS.items())), default=FieldType.TEXT
     )
@@ -106,8 +110,8 @@ class FieldForm(VersionedForm):
         _("Choices"),
         [Optional(), Length(max=10000)],
         description=_(
-            "One per line, in the order shown: value; Finnish label; English label. "
-            "A fourth column (e.g. x) retires the choice: records that have it keep it."
+            "One per line, in the order shown: value; Finnish label; English label; Swedish"
+            " label. A fifth column (e.g. x) retires the choice: records that have it keep it."
         ),
     )
     section = StringField(_("Section"), [Optional(), Length(max=80)])

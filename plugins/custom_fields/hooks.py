@@ -15,6 +15,8 @@ from core.record_forms import CsvColumn, ListColumn, ListFilter
 
 # Imported for its flush listener, which keeps custom_value_index in step in every process.
 from plugins.custom_fields import (
+    _,
+    api_values,
     listing,
     record_fields,
     value_index,  # noqa: F401
@@ -44,7 +46,7 @@ def myynti_links(request: Any, slot: str) -> list[Link]:
     if slot == "admin" and request.has_permission(CustomFieldsPermission.MANAGE):
         return [
             Link(
-                {"fi": "Lisätietokentät", "sv": "Tilläggsfält", "en": "Custom fields"},
+                _("Custom fields"),
                 request.route_url("custom_fields"),
                 60,
             )
@@ -85,3 +87,8 @@ def myynti_list_filters(request: Any, entity: str, params: Any) -> list[ListFilt
 @hookimpl
 def myynti_csv_columns(request: Any, entity: str) -> list[CsvColumn]:
     return listing.csv_columns(request, entity)
+
+
+@hookimpl
+def myynti_api_values(request: Any, entity: Any) -> list[Any]:
+    return api_values.api_values(request, entity)

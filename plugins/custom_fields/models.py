@@ -44,7 +44,7 @@ class CustomField(TenantOwned, Base):
     """One extra field of an entity type (``entity`` is the ``EntityType`` name).
 
     ``key`` is stable: it names the value in each record's ``custom_values``.
-    ``choices`` are ``{"value", "fi", "en", "retired"}`` dicts in the order
+    ``choices`` are ``{"value", "fi", "en", "sv", "retired"}`` dicts in the order
     shown. A retired field is hidden from forms, its values kept.
     """
 
@@ -84,8 +84,7 @@ class CustomField(TenantOwned, Base):
         for choice in self.choices:
             if choice["value"] == value:
                 return (
-                    label_text({"fi": choice.get("fi", ""), "en": choice.get("en", "")}, locale)
-                    or value
+                    label_text({k: choice.get(k, "") for k in ("fi", "sv", "en")}, locale) or value
                 )
         return value
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from core import Panel
-from plugins.custom_fields import values
+from plugins.custom_fields import _, values
 from plugins.custom_fields.definitions import active_fields, members
 
 
@@ -23,7 +23,7 @@ def record_panel(request: Any, entity: str, record: Any) -> list[Panel]:
         return []
     return [
         Panel(
-            title={"fi": "Lisätiedot", "sv": "Tilläggsuppgifter", "en": "Additional information"},
+            title=_("Additional information"),
             template="plugins.custom_fields:templates/panel.pt",
             data={"sections": list(sections.items())},
             order=20,

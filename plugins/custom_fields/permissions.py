@@ -5,6 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from core import Permission
+from plugins.custom_fields import _
 
 
 class CustomFieldsPermission(StrEnum):
@@ -15,11 +16,7 @@ class CustomFieldsPermission(StrEnum):
         return [
             Permission(
                 cls.MANAGE,
-                {
-                    "fi": "Hallitse lisätietokenttiä",
-                    "sv": "Hantera tilläggsfält",
-                    "en": "Manage custom fields",
-                },
+                _("Manage custom fields"),
                 ("admin",),
             )
         ]

@@ -122,7 +122,11 @@ def _number(text: str, kind: str) -> int | float:
     if number is None or not number.is_finite():
         raise BadValue(_("Enter a number, e.g. 1 234,50."))
     if kind == FieldType.MONEY:
-        number = number.quantize(Decimal("0.01"))
+        try:
+            number = number.quantize(Decimal("0.01"))
+        except InvalidOperation:
+            # More digits than a decimal holds: 1e30 typed, or sent through the API.
+            raise BadValue(_("The number is too large.")) from None
     return int(number) if number == number.to_integral_value() else float(number)
 
 
@@ -186,11 +190,7 @@ def display(
     except (InvalidOperation, ValueError):
         return str(value)
     if kind == FieldType.YES_NO:
-        yes_no = (
-            {"fi": "kyllä", "sv": "ja", "en": "yes"}
-            if value
-            else {"fi": "ei", "sv": "nej", "en": "no"}
-        )
+        yes_no = _("yes") if value else _("no")
         return label_text(yes_no, locale)
     if kind == FieldType.CHOICE:
         return field.choice_label(str(value), locale)

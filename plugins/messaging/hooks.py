@@ -16,6 +16,7 @@ from core import (
     hookimpl,
 )
 from plugins.messaging import (
+    _,
     digests,
     groups,
     hookspecs,
@@ -67,33 +68,25 @@ def myynti_event_kinds() -> list[EventKind]:
     return [
         EventKind(
             outbox.MESSAGE_OUT,
-            {"fi": "Viesti lähetetty", "sv": "Meddelande skickat", "en": "Message sent"},
+            _("Message sent"),
             "✉",
             _EVENT,
         ),
         EventKind(
             outbox.MESSAGE_IN,
-            {"fi": "Viesti saapui", "sv": "Meddelande mottaget", "en": "Message received"},
+            _("Message received"),
             "📨",
             _EVENT,
         ),
         EventKind(
             outbox.MESSAGE_FAILED,
-            {
-                "fi": "Viestin lähetys epäonnistui",
-                "sv": "Meddelandet kunde inte skickas",
-                "en": "Message not delivered",
-            },
+            _("Message not delivered"),
             "⚠",
             _EVENT,
         ),
         EventKind(
             UNSUBSCRIBED,
-            {
-                "fi": "Perui markkinointiviestit",
-                "sv": "Avslutade marknadsföringen",
-                "en": "Unsubscribed from marketing",
-            },
+            _("Unsubscribed from marketing"),
             "🚫",
         ),
     ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from core import Permission
+from plugins.messaging import _
 
 BOTH = ("admin", "member")
 
@@ -21,43 +22,27 @@ class MessagingPermission(StrEnum):
     def declarations(cls) -> list[Permission]:
         titles = {
             cls.MESSAGE_VIEW: (
-                {"fi": "Näe viestit", "sv": "Se meddelanden", "en": "See messages"},
+                _("See messages"),
                 BOTH,
             ),
             cls.MESSAGE_SEND: (
-                {"fi": "Lähetä viestejä", "sv": "Skicka meddelanden", "en": "Send messages"},
+                _("Send messages"),
                 BOTH,
             ),
             cls.GROUP_SEND: (
-                {
-                    "fi": "Lähetä joukkoviestejä",
-                    "sv": "Skicka gruppmeddelanden",
-                    "en": "Send group messages",
-                },
+                _("Send group messages"),
                 ("admin",),
             ),
             cls.UNROUTED_MANAGE: (
-                {
-                    "fi": "Kohdista saapuneita viestejä",
-                    "sv": "Koppla inkomna meddelanden",
-                    "en": "Assign received messages",
-                },
+                _("Assign received messages"),
                 BOTH,
             ),
             cls.TEMPLATE_MANAGE: (
-                {
-                    "fi": "Hallitse viestipohjia",
-                    "sv": "Hantera meddelandemallar",
-                    "en": "Manage message templates",
-                },
+                _("Manage message templates"),
                 ("admin",),
             ),
             cls.SETTINGS_MANAGE: (
-                {
-                    "fi": "Hallitse viestinnän asetuksia",
-                    "sv": "Hantera meddelandeinställningar",
-                    "en": "Manage messaging settings",
-                },
+                _("Manage messaging settings"),
                 ("admin",),
             ),
         }

@@ -21,7 +21,7 @@ from core import Label
 from core.credentials import decrypt
 from core.jobs.outbox import tenant_hooks
 from core.models import Tenant
-from plugins.messaging import tokens
+from plugins.messaging import _, tokens
 from plugins.messaging.models import MailSettings, Message
 
 #: GSM 03.38: the basic set, and the extension set whose characters take two septets.
@@ -112,9 +112,7 @@ def http_send(config: GatewayConfig, to: str, text: str) -> str:
         return ""
 
 
-BUILT_IN = SmsGateway(
-    "http", {"fi": "HTTP-rajapinta", "sv": "HTTP-gränssnitt", "en": "HTTP API"}, http_send
-)
+BUILT_IN = SmsGateway("http", _("HTTP API"), http_send)
 
 
 def gateways(db: Any, tenant: Tenant) -> dict[str, SmsGateway]:

@@ -54,15 +54,7 @@ def send_template(db: Any, tenant: Any, task: Any, options: dict[str, Any]) -> N
 
 ACTION = StageAction(
     KEY,
-    {
-        "fi": "Lähetä viestipohja tehtävän yhteyshenkilölle",
-        "sv": "Skicka en meddelandemall till uppgiftens kontaktperson",
-        "en": "Send a template to the task's contact",
-    },
+    _("Send a template to the task's contact"),
     send_template,
-    description={
-        "fi": "Sähköposti viestipohjasta tehtävän yhteyshenkilölle (tai asiakkaalle)",
-        "sv": "E-post från en mall till uppgiftens kontaktperson (eller kund)",
-        "en": "An e-mail from a template to the task's contact person (or customer)",
-    },
+    description=_("An e-mail from a template to the task's contact person (or customer)"),
 )

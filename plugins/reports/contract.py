@@ -13,6 +13,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from pyramid.i18n import TranslationString
+
 from core import Label
 
 FILTERS = ("period", "user", "team", "customer")
@@ -39,11 +41,16 @@ class Report:
 
 
 def _label(value: Any) -> bool:
-    return (
+    """A ``_()`` message of the plugin's catalogue, or a dict of texts by language."""
+    return isinstance(value, TranslationString) or (
         isinstance(value, Mapping)
         and bool(value)
         and all(isinstance(k, str) and isinstance(v, str) for k, v in value.items())
     )
+
+
+def _copied(label: Any) -> Label:
+    return label if isinstance(label, str) else dict(label)
 
 
 def declared(plugin: str, item: Any) -> Report:
@@ -63,7 +70,9 @@ def declared(plugin: str, item: Any) -> Report:
         raise refuse(f'key must be "{plugin}.<name>" in lower case')
     for name in ("title", "group"):
         if not _label(item[name]):
-            raise refuse(f"{name} must be a label dict like {{'fi': ..., 'en': ...}}")
+            raise refuse(
+                f"{name} must be a label dict like {{'fi': ..., 'en': ...}} or a _() message"
+            )
     if not isinstance(item["permission"], str) or not item["permission"]:
         raise refuse("permission must be a permission name")
     filters = tuple(item["filters"])
@@ -80,8 +89,8 @@ def declared(plugin: str, item: Any) -> Report:
     return Report(
         plugin=plugin,
         key=key,
-        title=dict(item["title"]),
-        group=dict(item["group"]),
+        title=_copied(item["title"]),
+        group=_copied(item["group"]),
         permission=item["permission"],
         filters=filters,
         dimensions=dimensions,  # type: ignore[arg-type]

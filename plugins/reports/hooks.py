@@ -63,3 +63,12 @@ def myynti_jobs() -> list[JobType]:
 @hookimpl
 def myynti_periodic_jobs() -> list[PeriodicJob]:
     return [PeriodicJob(schedules.DUE, schedules.INTERVAL, schedules.due_schedules)]
+
+
+@hookimpl
+def myynti_records_created_in_bulk(db: Any, tenant_id: int, entity: str, ids: list[int]) -> None:
+    """Tasks inserted with bulk SQL (a campaign's launch): add them to the summaries."""
+    if entity == "task":
+        connection = db.connection()
+        summary.tasks_created(connection, tenant_id, ids)
+        pipeline_summary.tasks_created(connection, tenant_id, ids)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from core import Panel
+from plugins.reports import _
 from plugins.reports.builtin import activities, sales
 from plugins.reports.periods import local_today
 from plugins.reports.permissions import ReportsPermission
@@ -34,11 +35,7 @@ def my_numbers_panels(request: Any, slot: str, context: Any) -> list[Panel]:
     }
     return [
         Panel(
-            title={
-                "fi": "Omat lukuni tässä kuussa",
-                "sv": "Mina siffror denna månad",
-                "en": "My numbers this month",
-            },
+            title=_("My numbers this month"),
             template="plugins.reports:templates/panel_my_numbers.pt",
             data={
                 "won": sum(r["won"] for r in won),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from core import Permission
+from plugins.reports import _
 
 
 class ReportsPermission(StrEnum):
@@ -18,20 +19,12 @@ class ReportsPermission(StrEnum):
         return [
             Permission(
                 cls.VIEW,
-                {
-                    "fi": "Näe raportit omista ja tiimien luvuista",
-                    "sv": "Se rapporter över egna och teamens siffror",
-                    "en": "See reports of one's own and one's teams' numbers",
-                },
+                _("See reports of one's own and one's teams' numbers"),
                 ("admin", "member"),
             ),
             Permission(
                 cls.VIEW_ALL,
-                {
-                    "fi": "Näe kaikkien luvut raporteissa",
-                    "sv": "Se allas siffror i rapporter",
-                    "en": "See everyone's numbers in reports",
-                },
+                _("See everyone's numbers in reports"),
                 ("admin",),
             ),
         ]

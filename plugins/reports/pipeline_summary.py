@@ -10,8 +10,9 @@ anew), a new value, person, team or close date — with upserts on the
 flush's own connection, as ``summary.py`` does for ``SalesDay``. Nothing in a
 row depends on the moment it is read: the pipeline's time in stage is
 counted from ``stage_entered_at`` when the report runs, so rows never go
-stale as days pass. Bulk SQL on tasks bypasses the listeners and must be
-followed by ``rebuild``.
+stale as days pass. Bulk SQL on tasks bypasses the listeners: tasks inserted
+so are added by ``tasks_created`` (``myynti_records_created_in_bulk``), other
+bulk SQL must be followed by ``rebuild``.
 """
 
 from __future__ import annotations
@@ -21,12 +22,17 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import delete, event, insert, select, text
+from sqlalchemy import Date, Select, cast, delete, event, func, insert, literal, select
 
+from core.bulk import id_in
 from core.models import as_utc
 from plugins.reports.models import PipelineAge, PipelineCell
+from plugins.reports.sql import epoch_seconds as epoch_of
+from plugins.reports.sql import local_day as local_day_of
 from plugins.reports.summary import (
     add_in_order,
+    add_selected,
+    grouped,
     keep_old_values,
     local_day,
     now_values,
@@ -124,70 +130,61 @@ def _deleted(mapper: Any, connection: Any, target: Task) -> None:
 
 keep_old_values(Task, FIELDS)
 
-#: PostgreSQL sums the open tasks in one statement per table.
-_REBUILD_POSTGRESQL = (
+CELL_KEYS = ("tenant_id", "stage_id", "user_id", "team_id", "close_month")
+AGE_KEYS = ("tenant_id", "entered_day", "stage_id", "user_id", "team_id")
+MEASURES = ("tasks", "value", "entered")
+
+
+def open_shares(connection: Any, *conditions: Any) -> dict[Any, tuple[tuple[str, ...], Select]]:
+    """Per table, its key and the sums of the open tasks matching ``conditions`` by it.
+
+    The rows hold the key's columns, then ``MEASURES``, as ``share`` computes
+    them task by task.
     """
-    INSERT INTO report_pipeline
-        (tenant_id, stage_id, user_id, team_id, close_month, tasks, value, entered)
-    SELECT tenant_id, stage_id, coalesce(responsible_user_id, 0), coalesce(team_id, 0),
-        coalesce(date_trunc('month', close_date)::date, date '0001-01-01'), count(*),
-        coalesce(sum(expected_value), 0), sum(floor(extract(epoch FROM stage_entered_at)))
-    FROM task
-    WHERE closed_at IS NULL {tenant}
-    GROUP BY 1, 2, 3, 4, 5
-    """,
+    tasks = Task.__table__.c
+    dialect = connection.dialect.name
+    if dialect == "postgresql":
+        month = cast(func.date_trunc("month", tasks.close_date), Date)
+    else:
+        month = func.strftime("%Y-%m-01", tasks.close_date)
+    who = (
+        tasks.stage_id,
+        func.coalesce(tasks.responsible_user_id, 0),
+        func.coalesce(tasks.team_id, 0),
+    )
+    measures = (
+        func.count(),
+        func.coalesce(func.sum(tasks.expected_value), 0),
+        func.sum(epoch_of(tasks.stage_entered_at, dialect)),
+    )
+    where = (tasks.closed_at.is_(None), tasks.stage_id.is_not(None), *conditions)
+    close_month = func.coalesce(month, literal(NO_DATE, Date))
+    entered_day = local_day_of(connection, tasks.stage_entered_at)
+    cells = select(tasks.tenant_id, *who, close_month, *measures).where(*where)
+    ages = select(tasks.tenant_id, entered_day, *who, *measures).where(*where)
+    return {
+        PipelineCell.__table__: (CELL_KEYS, grouped(cells, len(CELL_KEYS))),
+        PipelineAge.__table__: (AGE_KEYS, grouped(ages, len(AGE_KEYS))),
+    }
+
+
+def tasks_created(connection: Any, tenant_id: int, ids: list[int]) -> None:
+    """Add the shares of tasks inserted with bulk SQL (``myynti_records_created_in_bulk``).
+
+    One ``INSERT … SELECT … GROUP BY … ON CONFLICT`` per table, whatever the
+    number of tasks.
     """
-    INSERT INTO report_pipeline_age
-        (tenant_id, entered_day, stage_id, user_id, team_id, tasks, value, entered)
-    SELECT tenant_id, timezone('Europe/Helsinki', stage_entered_at)::date, stage_id,
-        coalesce(responsible_user_id, 0), coalesce(team_id, 0), count(*),
-        coalesce(sum(expected_value), 0), sum(floor(extract(epoch FROM stage_entered_at)))
-    FROM task
-    WHERE closed_at IS NULL {tenant}
-    GROUP BY 1, 2, 3, 4, 5
-    """,
-)
+    tasks = Task.__table__.c
+    mine = (tasks.tenant_id == tenant_id, id_in(connection, tasks.id, ids))
+    for table, (keys, rows) in open_shares(connection, *mine).items():
+        add_selected(connection, table, keys, MEASURES, rows)
 
 
 def rebuild(connection: Any, tenant_id: int | None = None) -> None:
     """Sum both tables afresh from the open tasks (of one tenant, or all): after bulk SQL."""
-    tables = (PipelineCell.__table__, PipelineAge.__table__)
-    for table in tables:
+    one = [] if tenant_id is None else [Task.__table__.c.tenant_id == tenant_id]
+    for table, (keys, rows) in open_shares(connection, *one).items():
         connection.execute(
             delete(table).where(*([] if tenant_id is None else [table.c.tenant_id == tenant_id]))
         )
-    if connection.dialect.name == "postgresql":
-        one = "" if tenant_id is None else "AND tenant_id = :tenant"
-        for statement in _REBUILD_POSTGRESQL:
-            connection.execute(text(statement.format(tenant=one)), {"tenant": tenant_id})
-        return
-    tasks = Task.__table__
-    rows = connection.execute(
-        select(*(tasks.c[name] for name in FIELDS)).where(
-            tasks.c.closed_at.is_(None),
-            *([] if tenant_id is None else [tasks.c.tenant_id == tenant_id]),
-        )
-    )
-    cells: dict[tuple[Any, ...], list[Any]] = {}
-    ages: dict[tuple[Any, ...], list[Any]] = {}
-    for row in rows:
-        found = share(dict(row._mapping))
-        if found is None:
-            continue
-        who = (found.tenant_id, found.stage_id, found.user_id, found.team_id)
-        for sums, key in ((cells, (*who, found.close_month)), (ages, (*who, found.entered_day))):
-            total = sums.setdefault(key, [0, Decimal(0), 0])
-            total[0] += 1
-            total[1] += found.value
-            total[2] += found.entered
-    for table, sums, last in ((tables[0], cells, "close_month"), (tables[1], ages, "entered_day")):
-        names = ("tenant_id", "stage_id", "user_id", "team_id", last)
-        if sums:
-            connection.execute(
-                insert(table),
-                [
-                    dict(zip(names, key, strict=True))
-                    | {"tasks": n, "value": value, "entered": entered}
-                    for key, (n, value, entered) in sums.items()
-                ],
-            )
+        connection.execute(insert(table).from_select([*keys, *MEASURES], rows))

@@ -17,10 +17,12 @@ truncated as it is.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
+    Date,
     DateTime,
     Integer,
     String,
@@ -35,7 +37,10 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.sql.elements import ColumnElement, Grouping, Label
 
-from plugins.reports.periods import buckets, local_midnight, next_bucket
+from plugins.reports.periods import LOCAL_TIME, buckets, local_midnight, next_bucket
+
+#: The SQLite function ``local_day`` registers: a stored moment's local date.
+SQLITE_LOCAL_DAY = "myynti_local_day"
 
 
 def moment_bucket(
@@ -91,3 +96,34 @@ def by_label(column: Label[Any]) -> ColumnElement[Any]:
 
 def dialect_of(db: Any) -> str:
     return db.get_bind().dialect.name
+
+
+def local_day(connection: Any, column: Any) -> ColumnElement[date]:
+    """The local (Finnish) date of the timestamp ``column``, row by row.
+
+    For summing rows by day (the summaries' bulk upserts), where the edges of
+    ``moment_bucket`` are not known beforehand. SQLite has no time zones: a
+    function of Python's ``zoneinfo`` is registered on the connection, as
+    core registers its ``lower``.
+    """
+    if connection.dialect.name == "postgresql":
+        return cast(func.timezone(LOCAL_TIME.key, column), Date)
+    raw = connection.connection.driver_connection
+    raw.create_function(SQLITE_LOCAL_DAY, 1, _sqlite_local_day, deterministic=True)
+    return getattr(func, SQLITE_LOCAL_DAY)(column, type_=Date)
+
+
+def _sqlite_local_day(stored: str | None) -> str | None:
+    if stored is None:
+        return None
+    moment = datetime.fromisoformat(stored)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(LOCAL_TIME).date().isoformat()
+
+
+def epoch_seconds(column: Any, dialect: str) -> ColumnElement[int]:
+    """The timestamp ``column`` in whole seconds since 1970 (rounded down)."""
+    if dialect == "postgresql":
+        return cast(func.floor(extract("epoch", column)), BigInteger)
+    return cast(func.strftime("%s", column), BigInteger)

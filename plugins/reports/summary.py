@@ -12,17 +12,21 @@ admin changing a stage's kind needs no rebuild.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import delete, event, insert, inspect, select, text
+from sqlalchemy import Select, delete, event, func, insert, inspect, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 
+from core.bulk import id_in
 from core.models import as_utc
 from plugins.reports.models import SalesDay
 from plugins.reports.periods import LOCAL_TIME
+from plugins.reports.sql import days_between
+from plugins.reports.sql import local_day as local_day_of
 from plugins.workflow.models import Task
 
 #: What a task's share depends on; changing any of these moves the share.
@@ -78,13 +82,44 @@ def add(connection: Any, table: Any, key: dict[str, Any], measures: dict[str, An
     An upsert on the unique key (all of ``key``'s columns), so two flushes
     adding to the same row concurrently both count: no read-modify-write.
     """
+    statement = _insert(connection, table).values(**key, **measures)
+    connection.execute(_adding(statement, table, list(key), list(measures)))
+
+
+def add_selected(
+    connection: Any, table: Any, keys: Sequence[str], measures: Sequence[str], rows: Select[Any]
+) -> None:
+    """Add each row of ``rows`` (its ``keys`` then its ``measures``) to ``table``, as ``add``.
+
+    One ``INSERT … SELECT … ON CONFLICT DO UPDATE``: the summaries' catch-up
+    after rows were written with bulk SQL. ``rows`` is ordered by the key, so
+    its upserts lock rows in the order ``add_in_order`` does.
+    """
+    statement = _insert(connection, table).from_select([*keys, *measures], rows)
+    connection.execute(_adding(statement, table, keys, measures))
+
+
+def _insert(connection: Any, table: Any) -> Any:
     make = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
-    statement = make(table).values(**key, **measures)
-    statement = statement.on_conflict_do_update(
-        index_elements=list(key),
+    return make(table)
+
+
+def _adding(statement: Any, table: Any, keys: Sequence[str], measures: Sequence[str]) -> Any:
+    return statement.on_conflict_do_update(
+        index_elements=list(keys),
         set_={name: table.c[name] + statement.excluded[name] for name in measures},
     )
-    connection.execute(statement)
+
+
+def grouped(rows: Select[Any], keys: int) -> Select[Any]:
+    """``rows`` grouped and ordered by its first ``keys`` columns (by position).
+
+    By position, not by expression: an expression with bound parameters (a
+    zone, a format) is bound again in ``GROUP BY``, and PostgreSQL would not
+    see the two as the same.
+    """
+    positions = text(", ".join(str(n) for n in range(1, keys + 1)))
+    return rows.group_by(positions).order_by(positions)
 
 
 def add_in_order(
@@ -172,17 +207,32 @@ def keep_old_values(model: Any, fields: tuple[str, ...]) -> None:
 
 keep_old_values(Task, FIELDS)
 
-#: PostgreSQL sums the whole table in one statement, by the local day.
-_REBUILD_POSTGRESQL = """
-    INSERT INTO report_sales_day (tenant_id, day, stage_id, user_id, team_id, tasks, value, days)
-    SELECT tenant_id, timezone('Europe/Helsinki', closed_at)::date, stage_id,
-        coalesce(responsible_user_id, 0), coalesce(team_id, 0), count(*),
-        coalesce(sum(expected_value), 0),
-        coalesce(sum(extract(epoch FROM closed_at - created_at) / 86400), 0)
-    FROM task
-    WHERE closed_at IS NOT NULL {tenant}
-    GROUP BY 1, 2, 3, 4, 5
-"""
+KEYS = ("tenant_id", "day", "stage_id", "user_id", "team_id")
+MEASURES = ("tasks", "value", "days")
+
+
+def closed_shares(connection: Any, *conditions: Any) -> Select[Any]:
+    """The ``SalesDay`` rows of the closed tasks matching ``conditions``: ``KEYS``, ``MEASURES``."""
+    tasks = Task.__table__.c
+    dialect = connection.dialect.name
+    rows = select(
+        tasks.tenant_id,
+        local_day_of(connection, tasks.closed_at),
+        tasks.stage_id,
+        func.coalesce(tasks.responsible_user_id, 0),
+        func.coalesce(tasks.team_id, 0),
+        func.count(),
+        func.coalesce(func.sum(tasks.expected_value), 0),
+        func.coalesce(func.sum(days_between(tasks.closed_at, tasks.created_at, dialect)), 0),
+    ).where(tasks.closed_at.is_not(None), tasks.stage_id.is_not(None), *conditions)
+    return grouped(rows, len(KEYS))
+
+
+def tasks_created(connection: Any, tenant_id: int, ids: list[int]) -> None:
+    """Add the shares of tasks inserted with bulk SQL (``myynti_records_created_in_bulk``)."""
+    tasks = Task.__table__.c
+    rows = closed_shares(connection, tasks.tenant_id == tenant_id, id_in(connection, tasks.id, ids))
+    add_selected(connection, SalesDay.__table__, KEYS, MEASURES, rows)
 
 
 def rebuild(connection: Any, tenant_id: int | None = None) -> None:
@@ -190,33 +240,8 @@ def rebuild(connection: Any, tenant_id: int | None = None) -> None:
     table = SalesDay.__table__
     wanted = [] if tenant_id is None else [table.c.tenant_id == tenant_id]
     connection.execute(delete(table).where(*wanted))
-    if connection.dialect.name == "postgresql":
-        one = "" if tenant_id is None else "AND tenant_id = :tenant"
-        connection.execute(text(_REBUILD_POSTGRESQL.format(tenant=one)), {"tenant": tenant_id})
-        return
-    tasks = Task.__table__
-    shares: dict[tuple[Any, ...], list[Any]] = {}
-    rows = connection.execute(
-        select(*(tasks.c[name] for name in FIELDS)).where(
-            tasks.c.closed_at.is_not(None),
-            *([] if tenant_id is None else [tasks.c.tenant_id == tenant_id]),
-        )
+    tasks = Task.__table__.c
+    one = [] if tenant_id is None else [tasks.tenant_id == tenant_id]
+    connection.execute(
+        insert(table).from_select([*KEYS, *MEASURES], closed_shares(connection, *one))
     )
-    for row in rows:
-        found = share(dict(row._mapping))
-        if found is None:
-            continue
-        key = (found.tenant_id, found.day, found.stage_id, found.user_id, found.team_id)
-        total = shares.setdefault(key, [0, Decimal(0), 0.0])
-        total[0] += 1
-        total[1] += found.value
-        total[2] += found.days
-    if shares:
-        connection.execute(
-            insert(table),
-            [
-                dict(zip(("tenant_id", "day", "stage_id", "user_id", "team_id"), key, strict=True))
-                | {"tasks": n, "value": value, "days": days}
-                for key, (n, value, days) in shares.items()
-            ],
-        )

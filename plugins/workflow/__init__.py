@@ -4,17 +4,14 @@ from pyramid.i18n import TranslationStringFactory
 
 from core import Plugin
 
-plugin = Plugin(
-    name="workflow",
-    title={"fi": "Työnkulku", "sv": "Arbetsflöde", "en": "Workflow"},
-    version="0.1.0",
-    package="plugins.workflow",
-    summary={
-        "fi": "Myynnin vaiheet, tehtävät, työnkulkunäkymä, oma työnäkymä ja aktiviteetit",
-        "en": "Sales stages, tasks, the board, my work and activities",
-    },
-    depends=("contacts",),
-)
-
 #: Messages of this plugin; their Finnish is in ``locale/fi/LC_MESSAGES/myynti_workflow.po``.
 _ = TranslationStringFactory("myynti_workflow")
+
+plugin = Plugin(
+    name="workflow",
+    title=_("Workflow"),
+    version="0.1.0",
+    package="plugins.workflow",
+    summary=_("Sales stages, tasks, the board, my work and activities"),
+    depends=("contacts",),
+)

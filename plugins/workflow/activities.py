@@ -50,39 +50,31 @@ def event_kinds() -> list[EventKind]:
     return [
         EventKind(
             ADDED,
-            {"fi": "Aktiviteetti lisätty", "sv": "Aktivitet tillagd", "en": "Activity added"},
+            _("Activity added"),
             "☎",
             TEMPLATE,
         ),
         EventKind(
             DONE,
-            {"fi": "Aktiviteetti tehty", "sv": "Aktivitet utförd", "en": "Activity done"},
+            _("Activity done"),
             "✔",
             TEMPLATE,
         ),
         EventKind(
             REOPENED,
-            {
-                "fi": "Aktiviteetti avattu uudelleen",
-                "sv": "Aktivitet öppnad igen",
-                "en": "Activity reopened",
-            },
+            _("Activity reopened"),
             "↺",
             TEMPLATE,
         ),
         EventKind(
             CHANGED,
-            {"fi": "Aktiviteettia muokattu", "sv": "Aktivitet ändrad", "en": "Activity changed"},
+            _("Activity changed"),
             "✎",
             CHANGED_TEMPLATE,
         ),
         EventKind(
             CLOSED,
-            {
-                "fi": "Aktiviteetti suljettu tekemättä",
-                "sv": "Aktivitet stängd ogjord",
-                "en": "Activity closed undone",
-            },
+            _("Activity closed undone"),
             "✕",
             TEMPLATE,
         ),
@@ -308,10 +300,17 @@ def settle_on_close(db: Any, task: Task, how: str, user: User | None) -> int:
         if how == MARK_DONE:
             complete(db, activity, "", user)
         else:
-            activity.cancelled_at = utcnow()
-            db.flush()
-            record_event(db, "task", task.id, CLOSED, _payload(db, activity), user=user)
+            close_undone(db, activity, user)
     return len(found)
+
+
+def close_undone(db: Any, activity: Activity, user: User | None) -> None:
+    """Close an open activity undone (``cancelled_at``), told on its task's or customer's
+    timeline; the version column refuses a stale one."""
+    activity.cancelled_at = utcnow()
+    db.flush()
+    entity, record_id = history_record(activity)
+    record_event(db, entity, record_id, CLOSED, _payload(db, activity), user=user)
 
 
 def is_open() -> tuple[Any, ...]:

@@ -42,6 +42,7 @@ ACTIVITY_FIELDS = (
     "outcome",
 )
 STAYS = _("This cannot be changed once the record is made.")
+DONE_STAYS = _("This activity is done: reopen it (done_at null) before closing it undone.")
 
 
 def _form(request: Any, form_class: type) -> Any:
@@ -170,3 +171,20 @@ def _add_activity(request: Any, values: dict[str, Any]) -> Activity:
 def _check_done(done: datetime | None, errors: dict[str, Any]) -> None:
     if done is not None and done > utcnow():
         errors["done_at"] = activity_log.DONE_IN_FUTURE
+
+
+def archive_activity(request: Any, activity: Activity) -> None:
+    """``EntityType.api_archive`` of activities: closed undone, as closing its task does.
+
+    The activity leaves my work and the open lists, is not counted as done, and
+    stays on its timeline with an "activity closed" event. One already closed is
+    left as it is; a done one stays done (a conflict with its state: 409).
+    """
+    if activity.cancelled_at is not None:
+        return
+    if activity.done_at is not None:
+        raise ActionRefused(DONE_STAYS, "done_at", 409)
+    try:
+        activities.close_undone(request.db, activity, request.user)
+    except StaleDataError:
+        raise ActionRefused(activities.STALE_ACTIVITY, "", 409) from None

@@ -21,7 +21,7 @@ from plugins.workflow.permissions import WorkflowPermission
 NO_WORKFLOW = _("There is no workflow to put the task in: ask your administrator to add one.")
 NO_CUSTOMER = _("The request has no customer: choose one when you make the task.")
 TITLE_MAX = 200
-TASK_LABEL = {"fi": "Luo tehtävä", "sv": "Skapa en uppgift", "en": "Create a task"}
+TASK_LABEL = _("Create a task")
 
 
 def conversion_targets(request: Any, contact_request: Any) -> list[ConversionTarget]:

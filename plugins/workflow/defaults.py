@@ -9,41 +9,43 @@ from __future__ import annotations
 
 from typing import Any
 
+from core.i18n import in_every_language
+from plugins.workflow import _
 from plugins.workflow.models import ActivityType, Stage, StageKind, Workflow
 
-DEFAULT_WORKFLOW = {"fi": "Myynti", "sv": "Försäljning", "en": "Sales"}
+DEFAULT_WORKFLOW = _("Sales")
 
 DEFAULT_STAGES = (
-    ({"fi": "Uusi", "sv": "Ny", "en": "New"}, StageKind.OPEN, 10),
-    ({"fi": "Kontaktoitu", "sv": "Kontaktad", "en": "Contacted"}, StageKind.OPEN, 20),
-    ({"fi": "Tarvekartoitus", "sv": "Behovsanalys", "en": "Needs analysis"}, StageKind.OPEN, 40),
-    ({"fi": "Tarjous", "sv": "Offert", "en": "Quote"}, StageKind.OPEN, 60),
-    ({"fi": "Neuvottelu", "sv": "Förhandling", "en": "Negotiation"}, StageKind.OPEN, 80),
-    ({"fi": "Voitettu", "sv": "Vunnen", "en": "Won"}, StageKind.WON, 100),
-    ({"fi": "Hävitty", "sv": "Förlorad", "en": "Lost"}, StageKind.LOST, 0),
+    (_("New"), StageKind.OPEN, 10),
+    (_("Contacted"), StageKind.OPEN, 20),
+    (_("Needs analysis"), StageKind.OPEN, 40),
+    (_("Quote"), StageKind.OPEN, 60),
+    (_("Negotiation"), StageKind.OPEN, 80),
+    (_("Won"), StageKind.WON, 100),
+    (_("Lost"), StageKind.LOST, 0),
 )
 
 #: ``(key, name, counts in statistics)``: a comment is a note, not sales work.
 DEFAULT_ACTIVITY_TYPES = (
-    ("call", {"fi": "Puhelu", "sv": "Samtal", "en": "Call"}, True),
-    ("meeting", {"fi": "Tapaaminen", "sv": "Möte", "en": "Meeting"}, True),
-    ("demo", {"fi": "Esittely", "sv": "Demo", "en": "Demo"}, True),
-    ("email", {"fi": "Sähköposti", "sv": "E-post", "en": "E-mail"}, True),
-    ("todo", {"fi": "Tehtävä", "sv": "Att göra", "en": "To-do"}, True),
-    ("comment", {"fi": "Kommentti", "sv": "Kommentar", "en": "Comment"}, False),
+    ("call", _("Call"), True),
+    ("meeting", _("Meeting"), True),
+    ("demo", _("Demo"), True),
+    ("email", _("E-mail"), True),
+    ("todo", _("To-do"), True),
+    ("comment", _("Comment"), False),
 )
 
 
 def set_up_tenant(db: Any, tenant: Any) -> None:
     """The default workflow and activity types, in the session already scoped to ``tenant``."""
-    workflow = Workflow(name=dict(DEFAULT_WORKFLOW), position=0)
+    workflow = Workflow(name=in_every_language(DEFAULT_WORKFLOW), position=0)
     db.add(workflow)
     db.flush()
     for position, (name, kind, probability) in enumerate(DEFAULT_STAGES):
         db.add(
             Stage(
                 workflow_id=workflow.id,
-                name=dict(name),
+                name=in_every_language(name),
                 kind=kind,
                 probability=probability,
                 position=position,
@@ -51,6 +53,11 @@ def set_up_tenant(db: Any, tenant: Any) -> None:
         )
     for position, (key, name, counts) in enumerate(DEFAULT_ACTIVITY_TYPES):
         db.add(
-            ActivityType(key=key, name=dict(name), counts_in_statistics=counts, position=position)
+            ActivityType(
+                key=key,
+                name=in_every_language(name),
+                counts_in_statistics=counts,
+                position=position,
+            )
         )
     db.flush()

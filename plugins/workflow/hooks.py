@@ -6,6 +6,7 @@ from typing import Any
 
 from core import EntityType, EventKind, JobType, Link, Panel, Permission, RecordAction, hookimpl
 from plugins.workflow import (
+    _,
     activities,
     api_actions,
     api_writes,
@@ -44,8 +45,8 @@ def myynti_entities() -> list[EntityType]:
         EntityType(
             name="task",
             model=Task,
-            label={"fi": "Tehtävä", "sv": "Uppgift", "en": "Task"},
-            plural={"fi": "Tehtävät", "sv": "Uppgifter", "en": "Tasks"},
+            label=_("Task"),
+            plural=_("Tasks"),
             title_attr="title",
             route_name="task",
             search_fields=("title",),
@@ -62,8 +63,8 @@ def myynti_entities() -> list[EntityType]:
         EntityType(
             name="activity",
             model=Activity,
-            label={"fi": "Aktiviteetti", "sv": "Aktivitet", "en": "Activity"},
-            plural={"fi": "Aktiviteetit", "sv": "Aktiviteter", "en": "Activities"},
+            label=_("Activity"),
+            plural=_("Activities"),
             title_attr="subject",
             permission=WorkflowPermission.TASK_VIEW,
             history=False,
@@ -71,6 +72,7 @@ def myynti_entities() -> list[EntityType]:
             edit_permission=WorkflowPermission.ACTIVITY_EDIT,
             api_fields=api_writes.ACTIVITY_FIELDS,
             api_save=api_writes.save_activity,
+            api_archive=api_writes.archive_activity,
         ),
     ]
 

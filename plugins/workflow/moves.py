@@ -39,7 +39,7 @@ def event_kinds() -> list[EventKind]:
     return [
         EventKind(
             STAGE_CHANGED,
-            {"fi": "Vaihe vaihtui", "sv": "Steget ändrades", "en": "Stage changed"},
+            _("Stage changed"),
             "➜",
             "plugins.workflow:templates/event_stage_changed.pt",
         )

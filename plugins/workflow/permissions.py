@@ -5,6 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from core import Permission
+from plugins.workflow import _
 
 BOTH = ("admin", "member")
 
@@ -20,40 +21,25 @@ class WorkflowPermission(StrEnum):
     @classmethod
     def declarations(cls) -> list[Permission]:
         titles = {
-            cls.TASK_VIEW: ({"fi": "Näe tehtävät", "sv": "Se uppgifter", "en": "See tasks"}, BOTH),
+            cls.TASK_VIEW: (_("See tasks"), BOTH),
             cls.TASK_EDIT: (
-                {
-                    "fi": "Muokkaa ja siirrä tehtäviä",
-                    "sv": "Redigera och flytta uppgifter",
-                    "en": "Edit and move tasks",
-                },
+                _("Edit and move tasks"),
                 BOTH,
             ),
             cls.TASK_EXPORT: (
-                {"fi": "Vie tehtäviä", "sv": "Exportera uppgifter", "en": "Export tasks"},
+                _("Export tasks"),
                 BOTH,
             ),
             cls.ACTIVITY_EDIT: (
-                {
-                    "fi": "Lisää ja kuittaa aktiviteetteja",
-                    "sv": "Lägg till och kvittera aktiviteter",
-                    "en": "Add and complete activities",
-                },
+                _("Add and complete activities"),
                 BOTH,
             ),
             cls.SETTINGS_MANAGE: (
-                {
-                    "fi": "Hallitse työnkulkua ja aktiviteettityyppejä",
-                    "en": "Manage workflows and activity types",
-                },
+                _("Manage workflows and activity types"),
                 ("admin",),
             ),
             cls.TEAM_FIGURES_VIEW: (
-                {
-                    "fi": "Näe koko myynnin luvut etusivulla",
-                    "sv": "Se hela försäljningens siffror på startsidan",
-                    "en": "See the whole team's sales figures on the dashboard",
-                },
+                _("See the whole team's sales figures on the dashboard"),
                 ("admin",),
             ),
         }

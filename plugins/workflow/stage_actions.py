@@ -46,31 +46,19 @@ def event_kinds() -> list[EventKind]:
     return [
         EventKind(
             ACTION_DONE,
-            {
-                "fi": "Vaiheen toiminto tehty",
-                "sv": "Stegets åtgärd utförd",
-                "en": "Stage action done",
-            },
+            _("Stage action done"),
             "✓",
             template,
         ),
         EventKind(
             ACTION_FAILED,
-            {
-                "fi": "Vaiheen toiminto epäonnistui",
-                "sv": "Stegets åtgärd misslyckades",
-                "en": "Stage action failed",
-            },
+            _("Stage action failed"),
             "⚠",
             template,
         ),
         EventKind(
             ACTION_RETRIED,
-            {
-                "fi": "Vaiheen toiminto yritetään uudelleen",
-                "sv": "Stegets åtgärd försöks igen",
-                "en": "Stage action retried",
-            },
+            _("Stage action retried"),
             "↻",
             template,
         ),

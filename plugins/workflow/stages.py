@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from core.i18n import in_every_language
 from core.models import utcnow
 from plugins.workflow import _
 from plugins.workflow.models import Stage, StageActionBinding, StageKind, Task, Workflow
@@ -21,9 +22,9 @@ from plugins.workflow.moves import move_task
 BASE_WORKFLOW_LIMIT = 1
 #: The stages a new workflow starts with.
 NEW_WORKFLOW_STAGES = (
-    ({"fi": "Uusi", "sv": "Ny", "en": "New"}, StageKind.OPEN, 10),
-    ({"fi": "Voitettu", "sv": "Vunnen", "en": "Won"}, StageKind.WON, 100),
-    ({"fi": "Hävitty", "sv": "Förlorad", "en": "Lost"}, StageKind.LOST, 0),
+    (_("New"), StageKind.OPEN, 10),
+    (_("Won"), StageKind.WON, 100),
+    (_("Lost"), StageKind.LOST, 0),
 )
 
 LIMIT_REACHED = _(
@@ -69,7 +70,7 @@ def add_workflow(db: Any, tenant: Any, name: dict[str, str]) -> Workflow:
         db.add(
             Stage(
                 workflow_id=workflow.id,
-                name=dict(stage_name),
+                name=in_every_language(stage_name),
                 kind=kind,
                 probability=probability,
                 position=index,

@@ -20,6 +20,7 @@ from core import (
     ActionRefused,
     EntityType,
     EventKind,
+    FieldErrors,
     JobType,
     Link,
     MessageRefused,
@@ -35,7 +36,7 @@ from core import (
 from core.history import record_event
 from core.hookspecs import hookspec
 from core.models import Team, TeamMember, Tenant
-from core.record_forms import CsvColumn, ListFilter
+from core.record_forms import ApiValues, CsvColumn, ListFilter
 
 plugin = Plugin(
     name="all_hooks",
@@ -152,6 +153,36 @@ def myynti_csv_columns(entity: str) -> list[CsvColumn]:
     return [CsvColumn("initial", "Initial", read=lambda r: r.name[:1], parse=parse, write=write)]
 
 
+MOTTO_SCHEMA = {"type": "object", "properties": {"motto": {"type": "string"}}}
+
+
+@hookimpl
+def myynti_api_values(request: Any, entity: Any) -> list[ApiValues]:
+    """A team's motto as the ``all_hooks`` object of its API record, kept in its name."""
+    if entity.name != ENTITY:
+        return []
+    if request is None:
+        return [ApiValues("all_hooks", {"type": "object"})]
+
+    def check(record: Any, given: Any) -> dict[str, Any]:
+        if len(given.get("motto", "")) > MOTTO_MAX:
+            raise FieldErrors({"motto": "Too long"})
+        return dict(given)
+
+    def save(request: Any, record: Any, checked: dict[str, Any], created: bool) -> None:
+        record.name = f"{record.name} ({checked['motto']})"
+
+    return [
+        ApiValues(
+            "all_hooks",
+            MOTTO_SCHEMA,
+            read=lambda r: {"initial": r.name[:1]},
+            check=check,
+            save=save,
+        )
+    ]
+
+
 def note_action(db: Any, tenant: Any, task: Any, options: dict[str, Any]) -> None:
     record_event(db, "task", task.id, ACTION_KIND, {"text": options.get("text", "")})
 
@@ -258,3 +289,13 @@ def myynti_send_message(db: Any, message: OutgoingMessage) -> int:
     )
     db.flush()
     return event.id
+
+
+BULK_KIND = "all_hooks_bulk"
+
+
+@hookimpl
+def myynti_records_created_in_bulk(db: Any, tenant_id: int, entity: str, ids: list[int]) -> None:
+    """Catches up as a summary would: here, one history line naming the new rows."""
+    record_event(db, "all_hooks_bulk", tenant_id, BULK_KIND, {"entity": entity, "ids": ids})
+    db.flush()

@@ -81,7 +81,6 @@ def test_an_activity_on_a_task_is_added_changed_done_and_reopened_on_its_timelin
         "activity_done",
         "activity_reopened",
     ]
-    webapp.delete(url, headers=bearer(token), status=405)
 
 
 def test_an_activity_logged_on_a_customer_as_done_tells_the_customers_timeline(

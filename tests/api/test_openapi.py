@@ -57,6 +57,7 @@ def test_the_docs_page_lists_the_endpoints(webapp: Any) -> None:
         "archive_contact_person",
         "create_activity",
         "change_activity",
+        "archive_activity",
         "move_task",
         "convert_contact_request",
     ],

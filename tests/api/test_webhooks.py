@@ -8,6 +8,7 @@ addresses has its own test with the setting empty).
 from __future__ import annotations
 
 import json
+import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -23,7 +24,7 @@ from core.models import Job, JobState
 from core.testing import run_jobs
 from plugins.api.models import WebhookDelivery, WebhookSubscription
 from plugins.api.webhooks import signing
-from plugins.api.webhooks.delivery import PAUSE_AFTER, post
+from plugins.api.webhooks.delivery import PAUSE_AFTER, DeliveryFailed, post
 from plugins.api.webhooks.events import JOB
 from plugins.api.webhooks.urls import Target, UrlRefused, resolve
 from tests.api.conftest import bearer, make_token
@@ -262,3 +263,88 @@ def test_a_member_cannot_manage_webhooks(webapp: Any, login: Any, acme: Any) -> 
     login(webapp, "maija@acme.example")
 
     webapp.get("/t/acme/settings/webhooks", status=403)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://10.0.0.5/hook",
+        "http://192.168.1.10/hook",
+        "https://172.16.5.4/hook",
+        "http://169.254.169.254/latest/meta-data",
+        "http://[::1]:8080/hook",
+        "http://[fd00::1]/hook",
+        "http://0.0.0.0/hook",
+        "http://127.1/hook",
+    ],
+)
+def test_private_loopback_and_link_local_addresses_are_refused(url: str) -> None:
+    with pytest.raises(UrlRefused) as refused:
+        resolve(url)
+    assert refused.value.args[0] == "The address points into a private network."
+
+
+class SilentServer:
+    """A loopback TCP server that takes the connection and then answers as ``answer`` says:
+    never (``None``), or the status line and a header one byte at a time, every ``pace`` s."""
+
+    def __init__(self, answer: bytes | None, pace: float = 0.2) -> None:
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.answer = answer
+        self.pace = pace
+        self.stop = threading.Event()
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        connection, _address = self.listener.accept()
+        with connection:
+            connection.recv(65536)
+            if self.answer is not None:
+                connection.sendall(self.answer)
+                while not self.stop.wait(self.pace):
+                    try:
+                        connection.sendall(b"x")
+                    except OSError:
+                        return
+            self.stop.wait(10)
+
+    def close(self) -> None:
+        self.stop.set()
+        self.listener.close()
+
+
+@pytest.mark.parametrize(
+    "answer", [None, b"HTTP/1.1 200 OK\r\nX-Slow: "], ids=["never", "byte-at-a-time"]
+)
+def test_a_receiver_that_never_answers_or_dribbles_is_cut_off_at_the_time_limit(
+    answer: bytes | None,
+) -> None:
+    server = SilentServer(answer)
+    target = Target(f"http://hooks.invalid:{server.port}/hook", "127.0.0.1")
+    started = time.monotonic()
+    try:
+        with pytest.raises(DeliveryFailed) as failed:
+            post(target, b"{}", {"Content-Type": "application/json"}, 1.0)
+    finally:
+        server.close()
+
+    assert str(failed.value) == "no answer in 1 s"
+    assert time.monotonic() - started < 2.5
+
+
+def test_a_receiver_that_answers_slowly_within_the_time_limit_gets_the_delivery(
+    webapp: Any, db: Any, job_db: Any, login: Any, acme: Any, receiver: Receiver
+) -> None:
+    login(webapp, "anna@acme.example")
+    subscribe(webapp, receiver.url, ["created"])
+    receiver.delay = 0.5
+
+    create_customer(webapp, db, acme, "Verkkainen Oy")
+    [job] = run_jobs(job_db, acme.tenant, JOB)
+
+    assert job.state == JobState.DONE
+    set_tenant(db, acme.tenant.id)
+    delivery = db.scalar(select(WebhookDelivery))
+    assert delivery.delivered_at is not None
+    assert delivery.response_body == "kiitos"

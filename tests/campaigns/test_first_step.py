@@ -91,9 +91,10 @@ def test_each_target_gets_the_message_and_refusals_are_counted(
     assert (aalto.message_state, aalto.message_note) == ("sent", None)
     assert (cedar.message_state, cedar.message_note) == ("refused", "Ei sähköpostiosoitetta")
     assert aalto.task_id is not None and cedar.task_id is not None
+    # Sent on the target's task, to the task's contact person.
     with all_tenants(db):
-        sent = db.scalars(select(Event.record_id).where(Event.kind == SENT)).all()
-    assert sent == [shop.people["Aino Aalto"].id]
+        sent = db.execute(select(Event.entity, Event.record_id).where(Event.kind == SENT)).all()
+    assert sent == [("task", aalto.task_id)]
     page = messenger_app.get(f"/t/acme/campaigns/{campaign.id}")
     assert page.html.select_one("[data-result=messages-sent]").get_text() == "1"
     assert page.html.select_one("[data-result=messages-refused]").get_text() == "1"

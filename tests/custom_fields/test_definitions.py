@@ -4,6 +4,7 @@ import pytest
 from sqlalchemy import select
 
 from core.db import set_tenant
+from core.testing import csrf_token
 from plugins.contacts.models import Customer
 from plugins.custom_fields.models import CustomField, FieldType
 from tests.custom_fields.conftest import CLASSES
@@ -146,7 +147,7 @@ def test_removing_a_choice_in_use_is_refused_retiring_is_fine(webapp, acme, db, 
     page = form.submit(status=400)
     assert "1 records have a choice you removed (b)" in page.text
     form = page.forms["field-form"]
-    form["choices"] = "b; B-luokka; Class B; x\na; A-luokka; Class A"
+    form["choices"] = "b; B-luokka; Class B; Klass B; x\na; A-luokka; Class A; Klass A"
     form.submit(status=303)
     db.expire_all()
     assert [(c["value"], c["retired"]) for c in field.choices] == [("b", True), ("a", False)]
@@ -196,3 +197,36 @@ def test_members_cannot_manage_fields(webapp, acme, make_user, login, make_field
     login(webapp, "member@acme.example")
     webapp.get("/t/acme/settings/custom-fields", status=403)
     webapp.get(f"/t/acme/settings/custom-fields/{field.id}", status=403)
+
+
+def test_a_field_reads_in_swedish_with_its_choices(webapp, acme, db):
+    form = _new_form(webapp)
+    form["key"] = "asiakasluokka"
+    form["label_fi"] = "Asiakasluokka"
+    form["label_en"] = "Customer class"
+    form["label_sv"] = "Kundklass"
+    form["help_sv"] = "Klass enligt försäljningen"
+    form["type"] = "choice"
+    form["choices"] = "a; A-luokka; Class A; Klass A\nb; B-luokka; Class B; Klass B"
+    form.submit().follow()
+    (field,) = _fields(db, acme)
+    assert field.label == {"fi": "Asiakasluokka", "en": "Customer class", "sv": "Kundklass"}
+    assert field.choices[0] == {
+        "value": "a",
+        "fi": "A-luokka",
+        "en": "Class A",
+        "sv": "Klass A",
+        "retired": False,
+    }
+    # The admin's form shows the Swedish again, in the five-column choice lines.
+    again = webapp.get(f"/t/acme/settings/custom-fields/{field.id}").forms["field-form"]
+    assert again["label_sv"].value == "Kundklass"
+    assert again["choices"].value.splitlines()[0] == "a; A-luokka; Class A; Klass A"
+
+    token = csrf_token(webapp)
+    webapp.post("/locale", {"locale": "sv", "came_from": "/", "csrf_token": token}, status=303)
+    page = webapp.get("/t/acme/customers/new")
+    assert page.html.select_one("label[for=cf_asiakasluokka]").get_text(strip=True) == "Kundklass"
+    options = [o.get_text(strip=True) for o in page.html.select("#cf_asiakasluokka option")]
+    assert "Klass A" in options and "Klass B" in options
+    assert "Klass enligt försäljningen" in page.text

@@ -90,6 +90,7 @@ def test_finnish_pages_show_finnish_labels_and_formats(webapp, acme, fields, db)
     [
         ("cf_henkilosto", "kaksi", "whole number"),
         ("cf_arvo", "12 euroa", "Enter a number"),
+        ("cf_arvo", "1e30", "The number is too large."),
         ("cf_paattyy", "31.2.2027", "Enter a date"),
         ("cf_luokka", "", "required"),
     ],

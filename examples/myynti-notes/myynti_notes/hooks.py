@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from core import Link, Panel, Permission, hookimpl
+from myynti_notes import _
 from myynti_notes.models import Note, latest_notes
 from myynti_notes.permissions import NotesPermission
 
@@ -35,7 +36,7 @@ def myynti_links(request: Any, slot: str) -> list[Link]:
     if slot == "navigation" and request.has_permission(NotesPermission.VIEW):
         return [
             Link(
-                {"fi": "Muistiinpanot", "sv": "Anteckningar", "en": "Notes"},
+                _("Notes"),
                 request.route_url("notes"),
                 80,
             )
@@ -49,11 +50,7 @@ def myynti_panels(request: Any, slot: str) -> list[Panel]:
         return []
     return [
         Panel(
-            title={
-                "fi": "Uusimmat muistiinpanot",
-                "sv": "Senaste anteckningar",
-                "en": "Latest notes",
-            },
+            title=_("Latest notes"),
             template="myynti_notes:templates/panel.pt",
             data={"notes": latest_notes(request.db, PANEL_SIZE)},
             order=50,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from core import Permission
+from myynti_notes import _
 
 MEMBERS = ("admin", "member")
 
@@ -18,12 +19,12 @@ class NotesPermission(StrEnum):
         return [
             Permission(
                 cls.VIEW,
-                {"fi": "Näe muistiinpanot", "sv": "Se anteckningar", "en": "See notes"},
+                _("See notes"),
                 MEMBERS,
             ),
             Permission(
                 cls.EDIT,
-                {"fi": "Kirjoita muistiinpanoja", "sv": "Skriv anteckningar", "en": "Write notes"},
+                _("Write notes"),
                 MEMBERS,
             ),
         ]

@@ -17,9 +17,11 @@ from sqlalchemy import select
 
 from core.contract import ActionRefused, FieldErrors
 from core.forms import row_id
+from core.record_forms import ApiValues, api_values
 from plugins.api import _, actions, cursor, writing
 from plugins.api.access import Refused, authenticate, resource_for
 from plugins.api.problems import problem
+from plugins.api.resources import Resource
 from plugins.api.tokens import READ, WRITE
 
 DEFAULT_LIMIT = 50
@@ -87,7 +89,8 @@ def list_records(request: Any) -> Response:
     ).all()
     page = records[:limit]
     following = cursor.make(_secret(request), scope, page[-1].id) if len(records) > limit else None
-    return _json({"data": [resource.dump(r) for r in page], "next": following})
+    extensions = _extensions(request, resource)
+    return _json({"data": [_dump(resource, extensions, r) for r in page], "next": following})
 
 
 @view_config(route_name="api_record", request_method="GET", require_csrf=False)
@@ -95,7 +98,20 @@ def list_records(request: Any) -> Response:
 def read_record(request: Any) -> Response:
     access = authenticate(request)
     resource = resource_for(request, access, READ)
-    return _json(resource.dump(_record(request, resource)))
+    return _json(_dump(resource, _extensions(request, resource), _record(request, resource)))
+
+
+def _extensions(request: Any, resource: Resource) -> dict[str, ApiValues]:
+    """The objects enabled plugins add to the resource's records (custom fields), by key."""
+    return {values.key: values for values in api_values(request, resource.entity)}
+
+
+def _dump(resource: Resource, extensions: dict[str, ApiValues], record: Any) -> dict[str, Any]:
+    dumped = resource.dump(record)
+    for key, values in extensions.items():
+        if values.read is not None:
+            dumped[key] = values.read(record)
+    return dumped
 
 
 def _limit(text: str | None, errors: dict[str, Any]) -> int:
@@ -123,10 +139,14 @@ def create_record(request: Any) -> Response:
     access = authenticate(request)
     resource = resource_for(request, access, WRITE)
     body = writing.read_body(request)
-    values = writing.check(request.db, access.caller.tenant, resource, body, creating=True)
+    extensions = _extensions(request, resource)
+    values, extra = writing.check(
+        request.db, access.caller.tenant, resource, body, creating=True, extensions=extensions
+    )
     with request.db.begin_nested():
         record = writing.save(request, resource, None, values)
-    response = _json(resource.dump(record))
+        writing.save_extensions(request, extensions, record, extra, created=True)
+    response = _json(_dump(resource, extensions, record))
     response.status_int = 201
     response.location = request.route_url(
         "api_record", slug=access.caller.tenant.slug, resource=resource.path, id=record.id
@@ -142,25 +162,45 @@ def update_record(request: Any) -> Response:
     record = _record(request, resource)
     body = writing.read_body(request)
     _check_version(request, resource, record, body)
-    values = writing.check(request.db, access.caller.tenant, resource, body, creating=False)
+    extensions = _extensions(request, resource)
+    values, extra = writing.check(
+        request.db,
+        access.caller.tenant,
+        resource,
+        body,
+        creating=False,
+        extensions=extensions,
+        record=record,
+    )
     with request.db.begin_nested():
         record = writing.save(request, resource, record, values)
-    return _json(resource.dump(record))
+        writing.save_extensions(request, extensions, record, extra, created=False)
+    return _json(_dump(resource, extensions, record))
 
 
 @view_config(route_name="api_record_write", request_method="DELETE", require_csrf=False)
 @answers_problems
 def archive_record(request: Any) -> Response:
-    """Archive: the record is kept, marked archived, and left out of the UI's lists."""
+    """Archive: the record is kept, marked archived, and left out of the UI's lists.
+
+    An ``If-Match`` header with the version read makes a stale archive a 409, as a
+    stale change is.
+    """
     access = authenticate(request)
     resource = resource_for(request, access, WRITE)
     record = _record(request, resource)
-    if resource.field("archived_at") is None:
-        return problem(request, 405, _("Records of this kind cannot be archived."))
-    if record.archived_at is None:
-        with request.db.begin_nested():
-            writing.archive(request, resource, record)
-    return _json(resource.dump(record))
+    if not resource.archivable:
+        return problem(
+            request,
+            405,
+            _("Records of this kind cannot be archived."),
+            headers={"Allow": "GET, PATCH"},
+        )
+    if resource.field(writing.VERSION) is not None and request.headers.get("If-Match"):
+        _check_version(request, resource, record, {})
+    with request.db.begin_nested():
+        writing.archive(request, resource, record)
+    return _json(_dump(resource, _extensions(request, resource), record))
 
 
 def _record(request: Any, resource: Any) -> Any:

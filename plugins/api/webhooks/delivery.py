@@ -1,10 +1,12 @@
-"""The job that posts one delivery: signed, to a URL checked again, with a timeout.
+"""The job that posts one delivery: signed, to a URL checked again, within a time limit.
 
 The check resolves the URL's host once, and the post connects to the address
 it checked (TLS still verifies the certificate against the host's name), so a
 name that answers a public address to the check and a private one to the
 connection (DNS rebinding) reaches nothing inside. No proxy from the
-environment is used: a proxy would look the name up again itself.
+environment is used: a proxy would look the name up again itself. The time
+limit holds for the whole post, so a receiver that answers a byte at a time
+cannot hold the worker.
 
 A failed attempt raises, so the outbox retries it with its backoff and keeps the
 reason (the job's last error, shown with the delivery). A subscription whose
@@ -14,8 +16,10 @@ one, and its admin sees a notice until they resume it.
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import socket
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -46,43 +50,92 @@ class _NoRedirects(urllib.request.HTTPRedirectHandler):
         return None
 
 
-def _pinned(connection: type[http.client.HTTPConnection], address: str) -> Any:
-    """``connection`` that connects to ``address`` whatever its host name resolves to."""
+class _Deadline:
+    """The whole post's time limit: when it passes, the post's sockets are shut down.
 
-    class Pinned(connection):  # type: ignore[misc, valid-type]
+    A socket's own timeout bounds each read, so a receiver that sends a byte
+    now and then would hold the worker for as long as it likes; this bounds the
+    connection, the request and the answer together.
+    """
+
+    def __init__(self, seconds: float) -> None:
+        self.sockets: list[socket.socket] = []
+        self.expired = False
+        self._timer = threading.Timer(seconds, self._expire)
+        self._timer.daemon = True
+
+    def __enter__(self) -> _Deadline:
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._timer.cancel()
+
+    def _expire(self) -> None:
+        self.expired = True
+        for sock in self.sockets:
+            self.shut(sock)
+
+    @staticmethod
+    def shut(sock: socket.socket) -> None:
+        """End both ways of ``sock``: a read blocked on it returns at once."""
+        with contextlib.suppress(OSError):
+            sock.shutdown(socket.SHUT_RDWR)
+
+
+def _bounded(
+    connection: type[http.client.HTTPConnection], address: str | None, deadline: _Deadline
+) -> Any:
+    """``connection`` under ``deadline``, connecting to ``address`` (when given) whatever its
+    host name resolves to."""
+
+    class Bounded(connection):  # type: ignore[misc, valid-type]
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             super().__init__(*args, **kwargs)
-            self._create_connection = lambda target, *rest: socket.create_connection(
-                (address, target[1]), *rest
-            )
+            if address is not None:
+                self._create_connection = lambda target, *rest: socket.create_connection(
+                    (address, target[1]), *rest
+                )
 
-    return Pinned
+        def connect(self) -> None:
+            super().connect()
+            deadline.sockets.append(self.sock)
+            if deadline.expired:
+                deadline.shut(self.sock)
+
+    return Bounded
 
 
-class _PinnedHTTP(urllib.request.HTTPHandler):
-    def __init__(self, address: str) -> None:
+class _BoundedHTTP(urllib.request.HTTPHandler):
+    def __init__(self, address: str | None, deadline: _Deadline) -> None:
         super().__init__()
         self.address = address
+        self.deadline = deadline
 
     def http_open(self, req: urllib.request.Request) -> Any:
-        return self.do_open(_pinned(http.client.HTTPConnection, self.address), req)
+        return self.do_open(_bounded(http.client.HTTPConnection, self.address, self.deadline), req)
 
 
-class _PinnedHTTPS(urllib.request.HTTPSHandler):
-    def __init__(self, address: str) -> None:
+class _BoundedHTTPS(urllib.request.HTTPSHandler):
+    def __init__(self, address: str | None, deadline: _Deadline) -> None:
         super().__init__()
         self.address = address
+        self.deadline = deadline
 
     def https_open(self, req: urllib.request.Request) -> Any:
-        connection = _pinned(http.client.HTTPSConnection, self.address)
+        connection = _bounded(http.client.HTTPSConnection, self.address, self.deadline)
         return self.do_open(connection, req, context=self._context)
 
 
-def opener(target: Target) -> urllib.request.OpenerDirector:
-    """An opener that follows no redirect, uses no proxy, and connects to the checked address."""
-    handlers: list[Any] = [urllib.request.ProxyHandler({}), _NoRedirects]
-    if target.address is not None:
-        handlers += [_PinnedHTTP(target.address), _PinnedHTTPS(target.address)]
+def opener(target: Target, deadline: _Deadline) -> urllib.request.OpenerDirector:
+    """An opener that follows no redirect, uses no proxy, connects to the checked address
+    and gives up at ``deadline``."""
+    handlers: list[Any] = [
+        urllib.request.ProxyHandler({}),
+        _NoRedirects,
+        _BoundedHTTP(target.address, deadline),
+        _BoundedHTTPS(target.address, deadline),
+    ]
     return urllib.request.build_opener(*handlers)
 
 
@@ -145,13 +198,19 @@ def post(
     request = urllib.request.Request(  # noqa: S310 - the scheme is checked: http(s) only
         target.url, data=body, method="POST", headers=dict(headers)
     )
-    try:
-        with opener(target).open(request, timeout=timeout) as answer:
-            return answer.status, answer.read(ANSWER_KEPT).decode("utf-8", "replace")
-    except urllib.error.HTTPError as exc:
-        return exc.code, exc.read(ANSWER_KEPT).decode("utf-8", "replace")
-    except TimeoutError:
-        raise DeliveryFailed(f"no answer in {timeout:g} s") from None
-    except (urllib.error.URLError, OSError) as exc:
-        reason = getattr(exc, "reason", exc)
-        raise DeliveryFailed(f"could not connect: {reason}") from None
+    with _Deadline(timeout) as deadline:
+        try:
+            with opener(target, deadline).open(request, timeout=timeout) as answer:
+                status, text = answer.status, answer.read(ANSWER_KEPT)
+        except urllib.error.HTTPError as exc:
+            status, text = exc.code, exc.read(ANSWER_KEPT)
+        except (TimeoutError, urllib.error.URLError, OSError, http.client.HTTPException) as exc:
+            if deadline.expired or isinstance(exc, TimeoutError):
+                raise DeliveryFailed(f"no answer in {timeout:g} s") from None
+            reason = getattr(exc, "reason", exc)
+            if isinstance(exc, http.client.HTTPException):
+                raise DeliveryFailed(f"not an HTTP answer: {reason!r}"[:200]) from None
+            raise DeliveryFailed(f"could not connect: {reason}") from None
+    if deadline.expired:
+        raise DeliveryFailed(f"no answer in {timeout:g} s")
+    return status, text.decode("utf-8", "replace")

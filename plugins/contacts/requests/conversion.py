@@ -16,8 +16,9 @@ from sqlalchemy.orm import Session
 
 from core.contract import Label
 from core.history import record_event
-from core.i18n import _
+from core.i18n import in_every_language
 from core.models import User
+from plugins.contacts import _
 from plugins.contacts.models import (
     ContactPerson,
     ContactRequest,
@@ -79,7 +80,7 @@ def convert(
         lifecycle.ENTITY,
         contact_request.id,
         lifecycle.CONVERTED,
-        {"entity": entity, "id": record_id, "label": target.label},
+        {"entity": entity, "id": record_id, "label": in_every_language(target.label)},
         user=user,
     )
     record_event(

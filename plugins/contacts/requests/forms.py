@@ -16,11 +16,11 @@ from wtforms import EmailField, HiddenField, SelectField, StringField, TextAreaF
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from core.forms import BaseForm, business_id, choices, email_address, one_line, phone_number
-from core.i18n import _
+from plugins.contacts import _
 from plugins.contacts.models import RequestState
 
 MESSAGE_MAX = 10_000
-LANGUAGES = (("fi", "suomi"), ("sv", "svenska"), ("en", "English"))
+LANGUAGES = (("fi", _("Finnish")), ("sv", _("Swedish")), ("en", _("English")))
 #: Every field of a request, in the order forms show them.
 FIELDS = ("name", "company", "business_id", "email", "phone", "language", "subject", "message")
 #: What every web form asks; an admin adds any of ``WEB_FORM_OPTIONAL``.

@@ -17,7 +17,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Vali
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from core.forms import BaseForm, VersionedForm, one_line
-from core.i18n import _
+from plugins.contacts import _
 from plugins.contacts.requests.forms import WEB_FORM_OPTIONAL, multi_line
 from plugins.contacts.requests.origins import parse_origin
 

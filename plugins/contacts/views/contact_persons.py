@@ -8,9 +8,8 @@ from pyramid.httpexceptions import HTTPNotFound, HTTPSeeOther
 from pyramid.view import view_config
 from sqlalchemy import select
 
-from core.i18n import _
 from core.record_forms import form_class, save_extensions
-from plugins.contacts import register
+from plugins.contacts import _, register
 from plugins.contacts.forms import ContactPersonForm
 from plugins.contacts.models import ContactPerson, CustomerKind
 from plugins.contacts.permissions import ContactsPermission

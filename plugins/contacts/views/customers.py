@@ -12,7 +12,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from core.forms import row_id
 from core.history import CHANGED
-from core.i18n import _
+from core.i18n import format_number, pluralize
 from core.models import Event
 from core.people import member_choices, team_choices
 from core.record_forms import (
@@ -22,7 +22,7 @@ from core.record_forms import (
     save_extensions,
 )
 from core.record_forms import list_filters as extension_filters
-from plugins.contacts import display, register
+from plugins.contacts import _, display, register
 from plugins.contacts.forms import CustomerForm, split_tags
 from plugins.contacts.models import Customer
 from plugins.contacts.permissions import ContactsPermission
@@ -111,6 +111,14 @@ def customer_list(request: Any) -> dict[str, Any]:
     return {
         "customers": customers,
         "count": count,
+        "count_text": pluralize(
+            request.localizer,
+            "${count} customer",
+            "${count} customers",
+            count,
+            "myynti_contacts",
+            {"count": format_number(count, request.locale_name) + ("+" if capped else "")},
+        ),
         "capped": capped,
         "filters": filters,
         "page": page,

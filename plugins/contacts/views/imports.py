@@ -13,9 +13,9 @@ from pyramid.response import Response
 from pyramid.view import view_config
 
 from core.contract import label_text
-from core.i18n import _
+from core.i18n import pluralize
 from core.record_forms import csv_columns
-from plugins.contacts import csv_import, import_refusals, register
+from plugins.contacts import _, csv_import, import_refusals, register
 from plugins.contacts.permissions import ContactsPermission
 
 TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
@@ -106,8 +106,12 @@ def check(request: Any) -> Any:
         _write(request, reports, extra)
         path.unlink(missing_ok=True)
         request.session.flash(
-            request.localizer.translate(
-                _("${count} customers imported.", mapping={"count": len(reports)})
+            pluralize(
+                request.localizer,
+                "${count} customer imported.",
+                "${count} customers imported.",
+                len(reports),
+                "myynti_contacts",
             )
         )
         return HTTPSeeOther(request.route_url("customers"))

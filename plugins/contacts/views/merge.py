@@ -8,8 +8,7 @@ from pyramid.httpexceptions import HTTPNotFound, HTTPSeeOther
 from pyramid.view import view_config
 from sqlalchemy import select
 
-from core.i18n import _
-from plugins.contacts import register
+from plugins.contacts import _, register
 from plugins.contacts.models import Customer
 from plugins.contacts.permissions import ContactsPermission
 from plugins.contacts.views.customers import get_customer

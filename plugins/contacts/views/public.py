@@ -19,9 +19,9 @@ from pyramid.view import view_config
 from sqlalchemy import select
 
 from core.db import all_tenants, set_tenant
-from core.i18n import _
 from core.licensing import enabled_plugins
 from core.models import Tenant
+from plugins.contacts import _
 from plugins.contacts.models import RequestSource, WebForm
 from plugins.contacts.requests import origins, ratelimit, tokens
 from plugins.contacts.requests.forms import FIELDS, WEB_FORM_ALWAYS, RequestForm, json_formdata

@@ -14,11 +14,12 @@ from pyramid.view import view_config
 from sqlalchemy import and_, func, or_, select
 
 from core import EventKind, Link, Panel
+from core.contract import label_text
 from core.entities import entity_types
 from core.forms import choices, row_id
-from core.i18n import _
 from core.models import Team, TeamMember, User
 from core.people import member_choices, team_choices
+from plugins.contacts import _
 from plugins.contacts.models import (
     ContactRequest,
     Customer,
@@ -69,43 +70,27 @@ def request_event_kinds() -> list[EventKind]:
     kinds = [
         (
             lifecycle.RECEIVED,
-            {
-                "fi": "Yhteyspyyntö saapui",
-                "sv": "Kontaktförfrågan mottagen",
-                "en": "Request received",
-            },
+            _("Request received"),
             "✉",
         ),
         (
             lifecycle.ROUTED,
-            {
-                "fi": "Yhteyspyyntö ohjattu",
-                "sv": "Kontaktförfrågan dirigerad",
-                "en": "Request routed",
-            },
+            _("Request routed"),
             "↪",
         ),
         (
             lifecycle.STATE_CHANGED,
-            {"fi": "Tila vaihtui", "sv": "Tillståndet ändrades", "en": "State changed"},
+            _("State changed"),
             "●",
         ),
         (
             lifecycle.CUSTOMER_LINKED,
-            {
-                "fi": "Liitetty asiakkaaseen",
-                "sv": "Kopplad till en kund",
-                "en": "Linked to a customer",
-            },
+            _("Linked to a customer"),
             "🔗",
         ),
         (
             lifecycle.CONVERTED,
-            {
-                "fi": "Yhteyspyyntö muunnettu",
-                "sv": "Kontaktförfrågan konverterad",
-                "en": "Request converted",
-            },
+            _("Request converted"),
             "✔",
         ),
     ]
@@ -117,7 +102,7 @@ def request_links(request: Any, slot: str) -> list[Link]:
     if slot == "navigation" and request.has_permission(ContactsPermission.REQUEST_VIEW):
         return [
             Link(
-                {"fi": "Yhteyspyynnöt", "sv": "Kontaktförfrågningar", "en": "Contact requests"},
+                _("Contact requests"),
                 request.route_url("contact_requests"),
                 30,
             )
@@ -135,17 +120,13 @@ def request_panels(request: Any, slot: str, context: Any) -> list[Panel]:
         )
         count = request.db.scalar(select(func.count()).select_from(query.subquery()))
         latest = request.db.scalars(_newest_first(query).limit(5)).all()
-        title = {
-            "fi": "Uudet yhteyspyynnöt minulle",
-            "sv": "Nya kontaktförfrågningar till mig",
-            "en": "New requests for me",
-        }
+        title = _("New requests for me")
         data = {"count": count, "requests": latest}
         return [Panel(title, PANEL, data, order=20, key="contacts-new-requests")]
     if slot == "record_sidebar" and isinstance(context, Customer):
         query = select(ContactRequest).where(ContactRequest.customer_id == context.id)
         latest = request.db.scalars(_newest_first(query).limit(10)).all()
-        title = {"fi": "Yhteyspyynnöt", "sv": "Kontaktförfrågningar", "en": "Contact requests"}
+        title = _("Contact requests")
         data = {"count": None, "requests": latest}
         return [Panel(title, PANEL, data, order=30, key="contacts-customer-requests")]
     return []
@@ -291,6 +272,7 @@ def page_data(
         "customer": customer,
         "match": match.customer if match else None,
         "converted_url": _converted_url(request, contact_request),
+        "converted_name": _converted_name(request, contact_request),
         "targets": []
         if converted or not can_edit
         else list(conversion.conversion_targets(request, contact_request).values()),
@@ -319,6 +301,14 @@ def _assign_choices(
     inbox_label = request.localizer.translate(_("— default inbox —"))
     form.team_id.choices = choices([(0, inbox_label), *teams.items()])
     form.user_id.choices = choices([(0, "—"), *members.items()])
+
+
+def _converted_name(request: Any, contact_request: ContactRequest) -> str:
+    """What the request became, in the reader's words ("Tehtävä"), not its entity key."""
+    target = contact_request.converted_to or {}
+    entity = entity_types(request).get(target.get("entity", ""))
+    label = entity.label if entity is not None else target.get("entity", "")
+    return label_text(label, request.locale_name)
 
 
 def _converted_url(request: Any, contact_request: ContactRequest) -> str | None:

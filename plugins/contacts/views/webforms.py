@@ -12,8 +12,8 @@ from sqlalchemy import delete, select
 
 from core import Link
 from core.forms import choices
-from core.i18n import _
 from core.models import Membership, Team, User
+from plugins.contacts import _
 from plugins.contacts.models import ApiToken, RoutingRule, WebForm
 from plugins.contacts.permissions import ContactsPermission
 from plugins.contacts.requests import tokens
@@ -48,21 +48,17 @@ def settings_links(request: Any, slot: str) -> list[Link]:
         return []
     return [
         Link(
-            {"fi": "Web-lomakkeet", "sv": "Webbformulär", "en": "Web forms"},
+            _("Web forms"),
             request.route_url("web_forms"),
             40,
         ),
         Link(
-            {
-                "fi": "Yhteyspyyntöjen ohjaus",
-                "sv": "Dirigering av förfrågningar",
-                "en": "Request routing",
-            },
+            _("Request routing"),
             request.route_url("routing_rules"),
             41,
         ),
         Link(
-            {"fi": "API-avaimet", "sv": "API-nycklar", "en": "API tokens"},
+            _("API tokens"),
             request.route_url("api_tokens"),
             42,
         ),

@@ -134,8 +134,10 @@ def field_delete(request: Any) -> Any:
 def _fill(form: FieldForm, field: CustomField, locale: str) -> None:
     form.label_fi.data = field.label.get("fi", "")
     form.label_en.data = field.label.get("en", "")
+    form.label_sv.data = field.label.get("sv", "")
     form.help_fi.data = field.help.get("fi", "")
     form.help_en.data = field.help.get("en", "")
+    form.help_sv.data = field.help.get("sv", "")
     form.type.data = field.type
     form.required.data = field.required
     form.default.data = values.as_text(field, field.default)
@@ -206,8 +208,8 @@ def _apply(request: Any, entity: Any, field: CustomField, form: FieldForm) -> bo
         rewrite_values(
             request.db, entity.model, field.key, lambda value: values.convert(old, new_type, value)
         )
-    field.label = {k: v for k, v in (("fi", form.label_fi.data), ("en", form.label_en.data)) if v}
-    field.help = {k: v for k, v in (("fi", form.help_fi.data), ("en", form.help_en.data)) if v}
+    field.label = _by_language(form.label_fi.data, form.label_en.data, form.label_sv.data)
+    field.help = _by_language(form.help_fi.data, form.help_en.data, form.help_sv.data)
     field.type = new_type
     field.choices = new_choices
     field.required = form.required.data
@@ -246,3 +248,8 @@ def _keeps_used_choices(
         )
         return False
     return True
+
+
+def _by_language(fi: str | None, en: str | None, sv: str | None) -> dict[str, str]:
+    """The texts given, by language; a language left empty falls back when shown."""
+    return {k: v for k, v in (("fi", fi), ("en", en), ("sv", sv)) if v}

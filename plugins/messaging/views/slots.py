@@ -6,6 +6,7 @@ from typing import Any
 
 from core import Link, Panel
 from core.entities import entity_of
+from plugins.messaging import _
 from plugins.messaging.permissions import MessagingPermission
 from plugins.messaging.records import ENTITIES
 from plugins.messaging.views.messages import thread_data
@@ -23,7 +24,7 @@ def links(request: Any, slot: str, context: Any) -> list[Link]:
     if slot == "navigation" and request.has_permission(MessagingPermission.GROUP_SEND):
         found.append(
             Link(
-                {"fi": "Joukkoviestit", "sv": "Gruppmeddelanden", "en": "Group messages"},
+                _("Group messages"),
                 request.route_url("group_sends"),
                 70,
             )
@@ -31,11 +32,7 @@ def links(request: Any, slot: str, context: Any) -> list[Link]:
     if slot == "navigation" and request.has_permission(MessagingPermission.UNROUTED_MANAGE):
         found.append(
             Link(
-                {
-                    "fi": "Kohdistamattomat viestit",
-                    "sv": "Okopplade meddelanden",
-                    "en": "Unrouted messages",
-                },
+                _("Unrouted messages"),
                 request.route_url("messages_unrouted"),
                 71,
             )
@@ -52,14 +49,14 @@ def links(request: Any, slot: str, context: Any) -> list[Link]:
         if request.has_permission(MessagingPermission.SETTINGS_MANAGE):
             found.append(
                 Link(
-                    {"fi": "Viestintä", "sv": "Meddelanden", "en": "Messaging"},
+                    _("Messaging"),
                     request.route_url("messaging_settings"),
                     50,
                 )
             )
             found.append(
                 Link(
-                    {"fi": "Postilaatikot", "sv": "Postlådor", "en": "Mailboxes"},
+                    _("Mailboxes"),
                     request.route_url("mailboxes"),
                     52,
                 )
@@ -67,7 +64,7 @@ def links(request: Any, slot: str, context: Any) -> list[Link]:
         if request.has_permission(MessagingPermission.TEMPLATE_MANAGE):
             found.append(
                 Link(
-                    {"fi": "Viestipohjat", "sv": "Meddelandemallar", "en": "Message templates"},
+                    _("Message templates"),
                     request.route_url("message_templates"),
                     51,
                 )
@@ -77,7 +74,7 @@ def links(request: Any, slot: str, context: Any) -> list[Link]:
         if entity is not None:
             found.append(
                 Link(
-                    {"fi": "Uusi viesti", "sv": "Nytt meddelande", "en": "New message"},
+                    _("New message"),
                     request.route_url("message_new", entity=entity, record_id=context.id),
                     60,
                 )
@@ -93,7 +90,7 @@ def panels(request: Any, slot: str, context: Any) -> list[Panel]:
         return []
     return [
         Panel(
-            title={"fi": "Viestit", "sv": "Meddelanden", "en": "Messages"},
+            title=_("Messages"),
             template="plugins.messaging:templates/thread_list.pt",
             data=thread_data(request, entity, context),
             order=20,

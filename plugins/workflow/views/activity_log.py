@@ -21,7 +21,7 @@ from plugins.workflow.permissions import WorkflowPermission
 from plugins.workflow.views.activities import back_url
 
 LOGGED = _("Activity logged.")
-PANEL_TITLE = {"fi": "Kirjaa aktiviteetti", "sv": "Logga en aktivitet", "en": "Log an activity"}
+PANEL_TITLE = _("Log an activity")
 
 
 @view_config(

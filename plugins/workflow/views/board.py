@@ -64,7 +64,7 @@ def board_links(request: Any, slot: str) -> list[Link]:
     if slot == "navigation" and request.has_permission(WorkflowPermission.TASK_VIEW):
         return [
             Link(
-                {"fi": "Työnkulkunäkymä", "sv": "Tavla", "en": "Board"},
+                _("Board"),
                 request.route_url("board"),
                 30,
             )

@@ -7,11 +7,11 @@ from typing import Any
 from core import Panel
 from core.models import User
 from plugins.contacts.models import Customer
-from plugins.workflow import activities
+from plugins.workflow import _, activities
 from plugins.workflow.models import ActivityType, Task
 from plugins.workflow.permissions import WorkflowPermission
 
-TITLE = {"fi": "Seuraava aktiviteetti", "sv": "Nästa aktivitet", "en": "Next activity"}
+TITLE = _("Next activity")
 
 
 def next_activity_panels(request: Any, slot: str, context: Any) -> list[Panel]:

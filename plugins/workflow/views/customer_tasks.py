@@ -6,7 +6,7 @@ from typing import Any
 
 from core import Panel
 from plugins.contacts.models import Customer
-from plugins.workflow import tasks
+from plugins.workflow import _, tasks
 from plugins.workflow.board import local_today
 from plugins.workflow.permissions import WorkflowPermission
 
@@ -18,7 +18,7 @@ def customer_task_panels(request: Any, slot: str, context: Any) -> list[Panel]:
         return []
     return [
         Panel(
-            title={"fi": "Tehtävät", "sv": "Uppgifter", "en": "Tasks"},
+            title=_("Tasks"),
             template="plugins.workflow:templates/panel_customer_tasks.pt",
             data={
                 "customer": context,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from core import Panel
-from plugins.workflow import my_work
+from plugins.workflow import _, my_work
 from plugins.workflow.permissions import WorkflowPermission
 from plugins.workflow.views.my_work import GROUP_LABELS
 
@@ -24,7 +24,7 @@ def my_work_dashboard_panels(request: Any, slot: str, context: Any) -> list[Pane
     tasks = my_work.grouped(my_work.my_tasks(db, user_id))
     return [
         Panel(
-            title={"fi": "Oma työ tänään", "sv": "Mitt arbete i dag", "en": "My work today"},
+            title=_("My work today"),
             template="plugins.workflow:templates/panel_dashboard_my_work.pt",
             data={
                 "activities": {group: activities[group] for group in DUE_GROUPS},

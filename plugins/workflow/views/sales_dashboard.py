@@ -41,7 +41,7 @@ def _my_panel(request: Any, today: date) -> Panel:
     stages = sales_figures.pipeline(db, today, locale, responsible_user_id=request.user.id)
     due_today, overdue = sales_figures.my_activities(db, request.user.id, today)
     return Panel(
-        title={"fi": "Oma myynti", "sv": "Min försäljning", "en": "My sales"},
+        title=_("My sales"),
         template=MY_TEMPLATE,
         data={
             "stages": stages,
@@ -72,7 +72,7 @@ def _team_panel(request: Any, today: date) -> Panel:
     monday = today - timedelta(days=today.weekday())
     people = sales_figures.activities_per_person(db, monday)
     return Panel(
-        title={"fi": "Tiimin myynti", "sv": "Teamets försäljning", "en": "Team sales"},
+        title=_("Team sales"),
         template=TEAM_TEMPLATE,
         data={
             "stages": stages,

@@ -15,6 +15,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from core import Link, StageAction, label_text
 from core.forms import choices
+from core.i18n import pluralize
 from plugins.workflow import _, stages
 from plugins.workflow.forms import (
     KIND_LABELS,
@@ -31,7 +32,6 @@ MANAGE = WorkflowPermission.SETTINGS_MANAGE
 TEMPLATES = "plugins.workflow:templates/settings/"
 
 SAVED = _("Saved.")
-STAGE_RETIRED = _("The stage was retired; ${count} open task(s) were moved.")
 STALE_STAGE = _("Someone else changed this stage in the meantime. Check it and save again.")
 
 
@@ -40,12 +40,12 @@ def settings_links(request: Any, slot: str) -> list[Link]:
         return []
     return [
         Link(
-            {"fi": "Työnkulut", "sv": "Arbetsflöden", "en": "Workflows"},
+            _("Workflows"),
             request.route_url("workflow_settings"),
             30,
         ),
         Link(
-            {"fi": "Aktiviteettityypit", "sv": "Aktivitetstyper", "en": "Activity types"},
+            _("Activity types"),
             request.route_url("activity_types"),
             31,
         ),
@@ -272,7 +272,15 @@ def stage_retire(request: Any) -> Any:
             else:
                 error = refused.message
         else:
-            _flash(request, _(STAGE_RETIRED, mapping={"count": moved}))
+            request.session.flash(
+                pluralize(
+                    request.localizer,
+                    "The stage was retired; ${count} open task was moved.",
+                    "The stage was retired; ${count} open tasks were moved.",
+                    moved,
+                    "myynti_workflow",
+                )
+            )
             return HTTPSeeOther(request.route_url("workflow_setting", id=stage.workflow_id))
         request.response.status_int = 400
     return {"stage": stage, "form": form, "count": count, "error": error}

@@ -28,11 +28,7 @@ def failed_action_panels(request: Any, slot: str, context: Any) -> list[Panel]:
         return []
     return [
         Panel(
-            title={
-                "fi": "Epäonnistuneet toiminnot",
-                "sv": "Misslyckade åtgärder",
-                "en": "Failed actions",
-            },
+            title=_("Failed actions"),
             template="plugins.workflow:templates/panel_failed_actions.pt",
             data={
                 "task": context,

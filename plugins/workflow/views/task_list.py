@@ -36,7 +36,7 @@ def task_links(request: Any, slot: str) -> list[Link]:
     if slot != "navigation" or not request.has_permission(WorkflowPermission.TASK_VIEW):
         return []
     return [
-        Link({"fi": "Tehtävät", "sv": "Uppgifter", "en": "Tasks"}, request.route_url("tasks"), 31),
+        Link(_("Tasks"), request.route_url("tasks"), 31),
         Link(
             {"fi": "Oma työ", "sv": "Mitt arbete", "en": "My work"},
             request.route_url("my_work"),

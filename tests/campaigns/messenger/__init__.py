@@ -11,5 +11,5 @@ plugin = Plugin(
     title={"fi": "Viestinviejä", "en": "Messenger"},
     version="0.0.1",
     package="tests.campaigns.messenger",
-    depends=("contacts",),
+    depends=("contacts", "workflow"),
 )
