@@ -5,6 +5,7 @@ from pyramid.request import Request
 from pyramid.scripting import prepare
 from sqlalchemy import select
 
+from core.contract import label_text
 from core.db import set_tenant
 from core.licensing import LicenceError, disable_plugin, enable_plugin, enabled_plugins
 from core.models import Team, TenantPlugin
@@ -156,7 +157,7 @@ def _navigation(platform_wsgi, slug: str) -> list[str]:
             links = request.plugins.collect(
                 "myynti_links", request=request, slot="navigation", context=None
             )
-            return [link.label["en"] for link in links]
+            return [label_text(link.label, "en") for link in links]
     finally:
         env["closer"]()
 
