@@ -24,11 +24,17 @@ customers, each with a contact person (bulk inserts). Then, in the same run:
    Redis broker runs the batches. The clock runs from the launch request until
    the campaign is finished; meanwhile this process requests the same three
    pages in turn, one every ``PAGE_PAUSE`` seconds (a progress bar polls every
-   two), and times each whole request.
+   two), and times each whole request;
+4. **results**: with the campaign finished and the worker stopped, its page,
+   which now shows the results (targets, tasks by stage, won, lost with
+   reasons, activities, messages, replies, won by week), ``RESULTS_SAMPLES``
+   times; then again after a ``VACUUM ANALYZE`` (what autovacuum does soon
+   after so many new rows).
 
 Prints both rates and their ratio (floor, issue 13: at least 50 %), the launch
 request's time (the snapshot), and the pages' median, p95 and max, idle and
-while the launch ran (floor: under 200 ms).
+while the launch ran (floor: under 200 ms), the results page's, and the load
+average.
 """
 
 from __future__ import annotations
@@ -70,6 +76,8 @@ FILL_BATCH = 10_000
 IDLE_SAMPLES = 30
 #: Seconds between two page requests while the launch runs.
 PAGE_PAUSE = 0.3
+#: Requests of the finished campaign's page (its results) after the launch.
+RESULTS_SAMPLES = 30
 
 
 def main() -> None:
@@ -328,6 +336,12 @@ def run(url: str, args: argparse.Namespace, tmp: Path) -> None:
             turn += 1
             time.sleep(PAGE_PAUSE)
         launch_seconds = time.perf_counter() - launch_started
+        finished = [timed(calls["campaign page"]) for _n in range(RESULTS_SAMPLES)]
+        # Again once the tables' statistics know the new rows, as autovacuum's analyze
+        # gets them within a minute or so of the launch.
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.exec_driver_sql("VACUUM ANALYZE")
+        analyzed = [timed(calls["campaign page"]) for _n in range(RESULTS_SAMPLES)]
     finally:
         worker.terminate()
         worker.wait(timeout=60)
@@ -353,6 +367,10 @@ def run(url: str, args: argparse.Namespace, tmp: Path) -> None:
     print(f"pages while the launch ran, one every {PAGE_PAUSE} s in turn (floor 200 ms):")
     for label, times in pages.items():
         report(label, times)
+    print(f"finished campaign, its page with results, {RESULTS_SAMPLES} requests:")
+    report("campaign page with results", finished)
+    report("the same after VACUUM ANALYZE", analyzed)
+    print(f"load average (1, 5, 15 min): {' '.join(f'{n:.2f}' for n in os.getloadavg())}")
     engine.dispose()
 
 
