@@ -11,7 +11,9 @@ from sqlalchemy import select
 from core.db import set_tenant
 from core.models import Event, utcnow
 from plugins.campaigns.models import Campaign
+from plugins.campaigns.results import results
 from plugins.contacts.models import ContactRequest
+from plugins.workflow.board import LOCAL_TIME
 from plugins.workflow.models import Activity, ActivityType, Task
 from tests.campaigns.conftest import new_campaign, run_batches
 from tests.campaigns.test_launch import post, tasks_of
@@ -133,3 +135,6 @@ def test_results_count_stages_won_lost_activities_and_requests(
     assert reasons == [["Liian kallis", "1"]]
     weeks = page.html.select("table.won-by-week tr")
     assert [tr.select("td")[1].get_text() for tr in weeks] == ["1"]
+    day = now.astimezone(LOCAL_TIME).date()
+    db.refresh(campaign)
+    assert results(db, campaign).won_by_week == [(day - timedelta(days=day.weekday()), 1)]
