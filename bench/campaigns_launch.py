@@ -24,11 +24,17 @@ customers, each with a contact person (bulk inserts). Then, in the same run:
    Redis broker runs the batches. The clock runs from the launch request until
    the campaign is finished; meanwhile this process requests the same three
    pages in turn, one every ``PAGE_PAUSE`` seconds (a progress bar polls every
-   two), and times each whole request.
+   two), and times each whole request;
+4. **results**: with the campaign finished and the worker stopped, its page,
+   which now shows the results (targets, tasks by stage, won, lost with
+   reasons, activities, messages, replies, won by week), ``RESULTS_SAMPLES``
+   times; then again after a ``VACUUM ANALYZE`` (what autovacuum does soon
+   after so many new rows).
 
 Prints both rates and their ratio (floor, issue 13: at least 50 %), the launch
 request's time (the snapshot), and the pages' median, p95 and max, idle and
-while the launch ran (floor: under 200 ms).
+while the launch ran (floor: under 200 ms), the results page's, and the load
+average.
 """
 
 from __future__ import annotations
@@ -48,7 +54,7 @@ from typing import Any
 import redis
 import webtest
 from faker import Faker
-from sqlalchemy import Engine, func, insert, select
+from sqlalchemy import Engine, func, insert, select, text
 
 from core.app import make_config
 from core.db import all_tenants, make_engine, make_session_factory, set_tenant
@@ -60,7 +66,7 @@ from core.testing import PostgresScratchDatabase
 from plugins.campaigns.launch import BATCH_SIZE
 from plugins.campaigns.models import Campaign, CampaignState
 from plugins.contacts.models import ContactPerson, Customer, search_key
-from plugins.workflow.models import Stage, Task, Workflow
+from plugins.workflow.models import ActivityType, Stage, StageKind, Task, Workflow
 
 PASSWORD = "benchmark-password"  # noqa: S105 - a throwaway database's user
 EMAIL = "myyja0@bench.example"
@@ -70,6 +76,8 @@ FILL_BATCH = 10_000
 IDLE_SAMPLES = 30
 #: Seconds between two page requests while the launch runs.
 PAGE_PAUSE = 0.3
+#: Requests of the finished campaign's page (its results) after the launch.
+RESULTS_SAMPLES = 30
 
 
 def main() -> None:
@@ -244,6 +252,40 @@ def campaign_state(engine: Engine, campaign_id: int) -> tuple[str, int]:
     return state, done
 
 
+def add_outcomes(engine: Engine, tenant_id: int, campaign_id: int, workflow_id: int) -> str:
+    """Some of the campaign's tasks won, lost with a reason, with a done activity or a reply.
+
+    Every tenth task won (closed over eight weeks, with a value), every tenth lost with one
+    of five reasons, every tenth with a done activity and every twentieth with a received
+    message, so that each figure of the results has rows to count.
+    """
+    with make_session_factory(engine).begin() as db:
+        set_tenant(db, tenant_id)
+        won = Stage(tenant_id=tenant_id, workflow_id=workflow_id, kind=StageKind.WON, position=1)
+        lost = Stage(tenant_id=tenant_id, workflow_id=workflow_id, kind=StageKind.LOST, position=2)
+        kind = ActivityType(tenant_id=tenant_id, key="call", name={"fi": "Soitto"})
+        db.add_all([won, lost, kind])
+        db.flush()
+        tasks = "SELECT task_id AS id FROM campaign_target WHERE campaign_id = :campaign"
+        params = {"campaign": campaign_id, "won": won.id, "lost": lost.id, "kind": kind.id}
+        statements = [
+            "UPDATE task SET stage_id = :won, expected_value = 1000 + id % 500,"
+            " closed_at = now() - (id % 56) * interval '1 day'"
+            " WHERE id IN ({tasks}) AND id % 10 = 0",
+            "UPDATE task SET stage_id = :lost, closed_at = now(),"
+            " lost_reason = 'Syy ' || (id % 5) WHERE id IN ({tasks}) AND id % 10 = 1",
+            "INSERT INTO activity (tenant_id, task_id, type_id, subject, done_at, outcome,"
+            " created_at, version) SELECT tenant_id, id, :kind, 'Soitto', now(), '', now(), 1"
+            " FROM task WHERE id IN ({tasks}) AND id % 10 = 2",
+            "INSERT INTO event (tenant_id, entity, record_id, at, kind, actor_type,"
+            " actor_label, payload) SELECT tenant_id, 'task', id, now(), 'message_in',"
+            " 'system', '', '{}' FROM task WHERE id IN ({tasks}) AND id % 20 = 3",
+        ]
+        for statement in statements:
+            db.execute(text(statement.replace("{tasks}", tasks)), params)
+    return "10 % won, 10 % lost with 5 reasons, 10 % with a done activity, 5 % replied"
+
+
 def timed(call: Callable[[], Any]) -> float:
     started = time.perf_counter()
     call()
@@ -338,6 +380,13 @@ def run(url: str, args: argparse.Namespace, tmp: Path) -> None:
         set_tenant(db, ids["tenant_id"])
         made = db.scalar(select(func.count(Task.id)).where(Task.stage_id == stage_id))
     assert state == CampaignState.FINISHED and made == len(targets), (state, done, made)
+    outcomes = add_outcomes(engine, ids["tenant_id"], campaign_id, workflow_id)
+    finished = [timed(calls["campaign page"]) for _n in range(RESULTS_SAMPLES)]
+    # Again once the tables' statistics know the new rows, as autovacuum's analyze
+    # gets them within a minute or so of the launch.
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.exec_driver_sql("VACUUM ANALYZE")
+    analyzed = [timed(calls["campaign page"]) for _n in range(RESULTS_SAMPLES)]
     launch_rate = made / launch_seconds
     print("database: postgresql (row-level security on), broker: redis, 1 worker process")
     print(f"targets: {len(targets):,}; batch: {BATCH_SIZE} targets")
@@ -353,6 +402,10 @@ def run(url: str, args: argparse.Namespace, tmp: Path) -> None:
     print(f"pages while the launch ran, one every {PAGE_PAUSE} s in turn (floor 200 ms):")
     for label, times in pages.items():
         report(label, times)
+    print(f"finished campaign ({outcomes}), its page with results, {RESULTS_SAMPLES} requests:")
+    report("campaign page with results", finished)
+    report("the same after VACUUM ANALYZE", analyzed)
+    print(f"load average (1, 5, 15 min): {' '.join(f'{n:.2f}' for n in os.getloadavg())}")
     engine.dispose()
 
 

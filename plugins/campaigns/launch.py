@@ -355,6 +355,21 @@ def pending_targets(db: Any, campaign: Campaign, size: int) -> list[Target]:
     return [Target(*row) for row in rows]
 
 
+def refresh_statistics(connection: Any) -> None:
+    """Bring PostgreSQL's statistics of the targets and tasks up to date as a launch finishes.
+
+    A launch adds up to 100,000 rows to each in a minute, before autovacuum's
+    analyze notices. The finished campaign's page shows its results straight
+    away, and with the old statistics (a campaign of one target, say) the
+    planner joins the campaign's tasks to its replies or activities in a
+    nested loop, once per target: a second for 2,000 targets. ``ANALYZE``
+    samples a fixed number of rows, and a role that does not own the tables
+    only gets a warning.
+    """
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql("ANALYZE campaign_target, task")
+
+
 def run_batch(db: Any, tenant: Any, payload: dict[str, Any]) -> None:
     """One batch of a launch (the job ``campaigns.launch_batch``); starts the next one."""
     campaign = db.scalar(
@@ -383,6 +398,7 @@ def run_batch(db: Any, tenant: Any, payload: dict[str, Any]) -> None:
         campaign.messages_refused += sum(1 for state, _n in sent.values() if state == "refused")
     if len(targets) < BATCH_SIZE:
         campaign.state = CampaignState.FINISHED
+        refresh_statistics(db.connection())
     else:
         enqueue(db, campaign.tenant_id, LAUNCH_BATCH, {"campaign_id": campaign.id})
 

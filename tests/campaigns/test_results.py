@@ -9,9 +9,11 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from core.db import set_tenant
-from core.models import utcnow
+from core.models import Event, utcnow
 from plugins.campaigns.models import Campaign
+from plugins.campaigns.results import results
 from plugins.contacts.models import ContactRequest
+from plugins.workflow.board import LOCAL_TIME
 from plugins.workflow.models import Activity, ActivityType, Task
 from tests.campaigns.conftest import new_campaign, run_batches
 from tests.campaigns.test_launch import post, tasks_of
@@ -94,6 +96,12 @@ def test_results_count_stages_won_lost_activities_and_requests(
     activity_type = db.scalars(select(ActivityType).order_by(ActivityType.id)).first()
     db.add(Activity(task_id=made[2].id, type_id=activity_type.id, subject="Soitto", done_at=now))
     db.add(Activity(task_id=made[3].id, type_id=activity_type.id, subject="Tuleva"))
+    # A reply received on a task of the campaign, and a reply on a task outside it.
+    db.add(Event(entity="task", record_id=made[2].id, kind="message_in"))
+    other = Task(workflow_id=shop.workflow.id, stage_id=shop.stages["new"].id, title="Muu")
+    db.add(other)
+    db.flush()
+    db.add(Event(entity="task", record_id=other.id, kind="message_in"))
     db.add(ContactRequest(name="Lea", extra={"page": "https://acme.example/kevat?utm=x"}))
     db.add(ContactRequest(name="Muu", extra={"page": "https://acme.example/muu"}))
     db.flush()
@@ -104,6 +112,8 @@ def test_results_count_stages_won_lost_activities_and_requests(
     assert result["lost"] == "1"
     assert result["activities"] == "1"
     assert result["requests"] == "1"
+    assert result["replies"] == "1"
+    assert result["tasks"] == "4"
     stages = {
         int(tr["data-stage"]): tr.select("td")[1].get_text()
         for tr in page.html.select("table.stages tr[data-stage]")
@@ -113,5 +123,18 @@ def test_results_count_stages_won_lost_activities_and_requests(
         shop.stages["won"].id: "1",
         shop.stages["lost"].id: "1",
     }
-    assert "Liian kallis" in page.html.select_one("table.lost-reasons").get_text()
-    assert len(page.html.select("table.won-by-week tr")) == 1
+    values = {
+        int(tr["data-stage"]): tr.select("td")[2].get_text()
+        for tr in page.html.select("table.stages tr[data-stage]")
+    }
+    assert values[shop.stages["won"].id] == "1\u00a0200,50\u00a0€"
+    reasons = [
+        [td.get_text() for td in tr.select("td")]
+        for tr in page.html.select("table.lost-reasons tr")
+    ]
+    assert reasons == [["Liian kallis", "1"]]
+    weeks = page.html.select("table.won-by-week tr")
+    assert [tr.select("td")[1].get_text() for tr in weeks] == ["1"]
+    day = now.astimezone(LOCAL_TIME).date()
+    db.refresh(campaign)
+    assert results(db, campaign).won_by_week == [(day - timedelta(days=day.weekday()), 1)]
