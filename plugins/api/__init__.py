@@ -9,13 +9,9 @@ _ = TranslationStringFactory("myynti_api")
 
 plugin = Plugin(
     name="api",
-    title={"fi": "Rajapinta (API)", "sv": "Gränssnitt (API)", "en": "API"},
+    title=_("API"),
     version="0.1.0",
     package="plugins.api",
-    summary={
-        "fi": "JSON-rajapinta kaikkiin tietueisiin, henkilökohtaiset avaimet ja OpenAPI-kuvaus",
-        "sv": "JSON-gränssnitt till alla poster, personliga nycklar och OpenAPI-beskrivning",
-        "en": "A JSON API to every record type, personal tokens and an OpenAPI document",
-    },
+    summary=_("A JSON API to every record type, personal tokens and an OpenAPI document"),
     depends=(),
 )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from core import Permission
+from plugins.api import _
 
 
 class ApiPermission(StrEnum):
@@ -20,29 +21,17 @@ class ApiPermission(StrEnum):
         return [
             Permission(
                 cls.OWN_TOKENS,
-                {
-                    "fi": "Luo ja peru omia API-avaimia",
-                    "sv": "Skapa och återkalla egna API-nycklar",
-                    "en": "Make and revoke one's own API tokens",
-                },
+                _("Make and revoke one's own API tokens"),
                 ("admin", "member"),
             ),
             Permission(
                 cls.ALL_TOKENS,
-                {
-                    "fi": "Näe ja peru kaikki organisaation API-avaimet",
-                    "sv": "Se och återkalla alla organisationens API-nycklar",
-                    "en": "See and revoke all of the organisation's API tokens",
-                },
+                _("See and revoke all of the organisation's API tokens"),
                 ("admin",),
             ),
             Permission(
                 cls.WEBHOOKS,
-                {
-                    "fi": "Hallitse webhookeja",
-                    "sv": "Hantera webhooks",
-                    "en": "Manage webhooks",
-                },
+                _("Manage webhooks"),
                 ("admin",),
             ),
         ]

@@ -9,13 +9,9 @@ _ = TranslationStringFactory("myynti_campaigns")
 
 plugin = Plugin(
     name="campaigns",
-    title={"fi": "Kampanjat", "sv": "Kampanjer", "en": "Campaigns"},
+    title=_("Campaigns"),
     version="0.1.0",
     package="plugins.campaigns",
-    summary={
-        "fi": "Kohdejoukon tehtävät kerralla, ensimmäinen viesti ja kampanjan tulokset",
-        "sv": "Uppgifter för en målgrupp på en gång, ett första meddelande och resultaten",
-        "en": "Tasks in bulk for a target group, a first message and the campaign's results",
-    },
+    summary=_("Tasks in bulk for a target group, a first message and the campaign's results"),
     depends=("contacts", "workflow"),
 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from core import EntityType, EventKind, JobType, Link, Panel, Permission, RecordAction, hookimpl
-from plugins.campaigns import api_actions, launch, report_definitions
+from plugins.campaigns import _, api_actions, launch, report_definitions
 from plugins.campaigns.models import Campaign
 from plugins.campaigns.permissions import CampaignsPermission
 from plugins.campaigns.tasks import JOINED
@@ -28,7 +28,7 @@ def myynti_event_kinds() -> list[EventKind]:
     return [
         EventKind(
             JOINED,
-            {"fi": "Mukaan kampanjaan", "sv": "Med i kampanj", "en": "Joined a campaign"},
+            _("Joined a campaign"),
             "📣",
         )
     ]
@@ -65,8 +65,8 @@ def myynti_entities() -> list[EntityType]:
         EntityType(
             name="campaign",
             model=Campaign,
-            label={"fi": "Kampanja", "sv": "Kampanj", "en": "Campaign"},
-            plural={"fi": "Kampanjat", "sv": "Kampanjer", "en": "Campaigns"},
+            label=_("Campaign"),
+            plural=_("Campaigns"),
             route_name="campaign",
             permission=CampaignsPermission.VIEW,
             history=False,

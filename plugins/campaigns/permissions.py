@@ -5,6 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from core import Permission
+from plugins.campaigns import _
 
 BOTH = ("admin", "member")
 
@@ -18,16 +19,12 @@ class CampaignsPermission(StrEnum):
         return [
             Permission(
                 cls.VIEW,
-                {"fi": "Näe kampanjat", "sv": "Se kampanjer", "en": "See campaigns"},
+                _("See campaigns"),
                 BOTH,
             ),
             Permission(
                 cls.MANAGE,
-                {
-                    "fi": "Luo ja käynnistä kampanjoita",
-                    "sv": "Skapa och starta kampanjer",
-                    "en": "Create and launch campaigns",
-                },
+                _("Create and launch campaigns"),
                 BOTH,
             ),
         ]

@@ -13,12 +13,13 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, case, func, select
 
+from plugins.campaigns import _
 from plugins.campaigns.models import Campaign, CampaignTarget
 from plugins.campaigns.permissions import CampaignsPermission
 from plugins.workflow.models import Stage, StageKind, Task
 
 HELSINKI = ZoneInfo("Europe/Helsinki")
-CAMPAIGN = {"fi": "Kampanja", "sv": "Kampanj", "en": "Campaign"}
+CAMPAIGN = _("Campaign")
 
 
 def report_definitions(request: Any) -> list[dict[str, Any]]:
@@ -27,12 +28,8 @@ def report_definitions(request: Any) -> list[dict[str, Any]]:
     return [
         {
             "key": "campaigns.results",
-            "title": {
-                "fi": "Kampanjoiden tulokset",
-                "sv": "Kampanjresultat",
-                "en": "Campaign results",
-            },
-            "group": {"fi": "Kampanjat", "sv": "Kampanjer", "en": "Campaigns"},
+            "title": _("Campaign results"),
+            "group": _("Campaigns"),
             "permission": CampaignsPermission.VIEW,
             "filters": ("period",),
             "dimensions": [("campaign", CAMPAIGN)],
@@ -95,28 +92,28 @@ def _results(request: Any, params: dict[str, Any]) -> dict[str, Any]:
             {"key": "campaign", "label": CAMPAIGN, "kind": "text"},
             {
                 "key": "targets",
-                "label": {"fi": "Kohteita", "sv": "Mål", "en": "Targets"},
+                "label": _("Targets"),
                 "kind": "int",
             },
             {
                 "key": "tasks",
-                "label": {"fi": "Tehtäviä", "sv": "Uppgifter", "en": "Tasks"},
+                "label": _("Tasks"),
                 "kind": "int",
             },
-            {"key": "won", "label": {"fi": "Voitettu", "sv": "Vunna", "en": "Won"}, "kind": "int"},
+            {"key": "won", "label": _("Won"), "kind": "int"},
             {
                 "key": "won_value",
-                "label": {"fi": "Voitettu arvo", "sv": "Vunnet värde", "en": "Won value"},
+                "label": _("Won value"),
                 "kind": "money",
             },
             {
                 "key": "lost",
-                "label": {"fi": "Hävitty", "sv": "Förlorade", "en": "Lost"},
+                "label": _("Lost"),
                 "kind": "int",
             },
             {
                 "key": "win_rate",
-                "label": {"fi": "Voitto-%", "sv": "Vinst-%", "en": "Win rate"},
+                "label": _("Win rate"),
                 "kind": "percent",
             },
         ],

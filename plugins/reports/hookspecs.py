@@ -24,7 +24,8 @@ def myynti_reports(request: Any) -> list[dict[str, Any]]:
     ``key``
         Unique ``"<plugin name>.<name>"`` (lower case, digits, ``_``); used in the URL.
     ``title``, ``group``
-        Label dicts ``{"fi": ..., "sv": ..., "en": ...}``; reports are listed by group.
+        Labels: ``_()`` messages of the plugin's own domain (or dicts by language,
+        ``{"fi": ..., "sv": ..., "en": ...}``); reports are listed by group.
     ``permission``
         A permission name the user must hold to see (and export) the report.
     ``filters``

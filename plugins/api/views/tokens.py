@@ -24,7 +24,7 @@ def token_links(request: Any, slot: str) -> list[Link]:
         return []
     return [
         Link(
-            {"fi": "API-avaimet", "sv": "API-nycklar", "en": "API tokens"},
+            _("API tokens"),
             request.route_url("api_tokens_page"),
             60,
         )

@@ -31,7 +31,7 @@ def webhook_links(request: Any, slot: str) -> list[Link]:
         return []
     return [
         Link(
-            {"fi": "Webhookit", "sv": "Webhooks", "en": "Webhooks"},
+            _("Webhooks"),
             request.route_url("api_webhooks"),
             61,
         )
@@ -49,11 +49,7 @@ def paused_notice(request: Any, slot: str) -> list[Panel]:
         return []
     return [
         Panel(
-            title={
-                "fi": "Keskeytetyt webhookit",
-                "sv": "Pausade webhooks",
-                "en": "Paused webhooks",
-            },
+            title=_("Paused webhooks"),
             template=TEMPLATES + "paused_panel.pt",
             data={"paused": paused},
             order=5,

@@ -55,7 +55,7 @@ def campaign_links(request: Any, slot: str) -> list[Link]:
     if slot == "navigation" and request.has_permission(CampaignsPermission.VIEW):
         return [
             Link(
-                {"fi": "Kampanjat", "sv": "Kampanjer", "en": "Campaigns"},
+                _("Campaigns"),
                 request.route_url("campaigns"),
                 40,
             )

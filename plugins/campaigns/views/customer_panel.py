@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from core import Panel
+from plugins.campaigns import _
 from plugins.campaigns.permissions import CampaignsPermission
 from plugins.campaigns.results import customer_campaigns
 from plugins.contacts.models import Customer
@@ -17,7 +18,7 @@ def customer_campaign_panels(request: Any, slot: str, context: Any) -> list[Pane
         return []
     return [
         Panel(
-            title={"fi": "Kampanjat", "sv": "Kampanjer", "en": "Campaigns"},
+            title=_("Campaigns"),
             template="plugins.campaigns:templates/panel_customer.pt",
             data={"found": customer_campaigns(request.db, context.id)},
             order=30,

@@ -33,9 +33,9 @@ from plugins.workflow.models import Activity, ActivityType
 KEY = "reports.activities"
 RECORDS = "activity"
 DIMENSIONS = [
-    ("user", {"fi": "Henkilö", "sv": "Person", "en": "Person"}),
-    ("period", {"fi": "Jakso", "sv": "Period", "en": "Period"}),
-    ("type", {"fi": "Aktiviteettityyppi", "sv": "Aktivitetstyp", "en": "Activity type"}),
+    ("user", _("Person")),
+    ("period", _("Period")),
+    ("type", _("Activity type")),
 ]
 
 
@@ -245,12 +245,8 @@ def records(request: Any, params: dict[str, Any], group: str, measure: str) -> A
 def declaration() -> dict[str, Any]:
     return {
         "key": KEY,
-        "title": {"fi": "Aktiviteetit", "sv": "Aktiviteter", "en": "Activities"},
-        "group": {
-            "fi": "Aktiviteetit ja tehtävät",
-            "sv": "Aktiviteter och uppgifter",
-            "en": "Activities and tasks",
-        },
+        "title": _("Activities"),
+        "group": _("Activities and tasks"),
         "permission": ReportsPermission.VIEW,
         "filters": ("period", "user", "team"),
         "dimensions": DIMENSIONS,

@@ -19,10 +19,10 @@ NO_VALUE = "-"
 
 #: Task sources (``plugins.workflow.models.TaskSource``) as the reports name them.
 SOURCE_LABELS = {
-    "manual": {"fi": "Käsin lisätty", "sv": "Manuellt tillagd", "en": "Added by hand"},
-    "contact_request": {"fi": "Yhteyspyyntö", "sv": "Kontaktförfrågan", "en": "Contact request"},
-    "campaign": {"fi": "Kampanja", "sv": "Kampanj", "en": "Campaign"},
-    "api": {"fi": "Rajapinta", "sv": "API", "en": "API"},
+    "manual": _("Added by hand"),
+    "contact_request": _("Contact request"),
+    "campaign": _("Campaign"),
+    "api": _("API"),
 }
 
 

@@ -39,21 +39,21 @@ from plugins.workflow.models import Stage, StageKind, Task
 
 KEY = "reports.pipeline"
 DIMENSIONS = [
-    ("stage", {"fi": "Vaihe", "sv": "Skede", "en": "Stage"}),
+    ("stage", _("Stage")),
     (
         "close_month",
-        {"fi": "Odotettu päättymiskuukausi", "sv": "Väntad avslutsmånad", "en": "Expected close"},
+        _("Expected close"),
     ),
-    ("age", {"fi": "Aika vaiheessa", "sv": "Tid i skedet", "en": "Time in stage"}),
-    ("user", {"fi": "Myyjä", "sv": "Säljare", "en": "Salesperson"}),
-    ("team", {"fi": "Tiimi", "sv": "Team", "en": "Team"}),
+    ("age", _("Time in stage")),
+    ("user", _("Salesperson")),
+    ("team", _("Team")),
 ]
 #: Time-in-stage groups: (key, the most whole days in stage, label).
 AGES = (
-    ("a30", 30, {"fi": "0–30 päivää", "sv": "0–30 dagar", "en": "0–30 days"}),
-    ("a90", 90, {"fi": "31–90 päivää", "sv": "31–90 dagar", "en": "31–90 days"}),
-    ("a180", 180, {"fi": "91–180 päivää", "sv": "91–180 dagar", "en": "91–180 days"}),
-    ("older", None, {"fi": "Yli 180 päivää", "sv": "Över 180 dagar", "en": "Over 180 days"}),
+    ("a30", 30, _("0–30 days")),
+    ("a90", 90, _("31–90 days")),
+    ("a180", 180, _("91–180 days")),
+    ("older", None, _("Over 180 days")),
 )
 
 
@@ -228,8 +228,8 @@ def records(request: Any, params: dict[str, Any], group: str, measure: str) -> A
 def declaration() -> dict[str, Any]:
     return {
         "key": KEY,
-        "title": {"fi": "Myyntiputki", "sv": "Försäljningstratt", "en": "Pipeline"},
-        "group": {"fi": "Myynti", "sv": "Försäljning", "en": "Sales"},
+        "title": _("Pipeline"),
+        "group": _("Sales"),
         "permission": ReportsPermission.VIEW,
         "filters": ("user", "team", "customer"),
         "dimensions": DIMENSIONS,

@@ -28,14 +28,14 @@ from plugins.reports.sql import by_label, date_bucket, days_between, dialect_of,
 from plugins.workflow.models import Stage, StageKind, Task
 
 KEY = "reports.sales"
-GROUP = {"fi": "Myynti", "sv": "Försäljning", "en": "Sales"}
+GROUP = _("Sales")
 DIMENSIONS = [
-    ("period", {"fi": "Jakso", "sv": "Period", "en": "Period"}),
-    ("user", {"fi": "Myyjä", "sv": "Säljare", "en": "Salesperson"}),
-    ("team", {"fi": "Tiimi", "sv": "Team", "en": "Team"}),
-    ("customer", {"fi": "Asiakas", "sv": "Kund", "en": "Customer"}),
-    ("source", {"fi": "Lähde", "sv": "Källa", "en": "Source"}),
-    ("lost_reason", {"fi": "Häviön syy", "sv": "Orsak till förlust", "en": "Lost reason"}),
+    ("period", _("Period")),
+    ("user", _("Salesperson")),
+    ("team", _("Team")),
+    ("customer", _("Customer")),
+    ("source", _("Source")),
+    ("lost_reason", _("Lost reason")),
 ]
 CLOSED = (StageKind.WON, StageKind.LOST)
 #: Groupings the per-day summary answers (with any filter but the customer).
@@ -179,7 +179,7 @@ def records(request: Any, params: dict[str, Any], group: str, measure: str) -> A
 def declaration() -> dict[str, Any]:
     return {
         "key": KEY,
-        "title": {"fi": "Myynti", "sv": "Försäljning", "en": "Sales"},
+        "title": _("Sales"),
         "group": GROUP,
         "permission": ReportsPermission.VIEW,
         "filters": ("period", "user", "team", "customer"),

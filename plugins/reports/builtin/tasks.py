@@ -28,10 +28,10 @@ from plugins.workflow.models import Stage, Task
 KEY = "reports.tasks"
 MEASURES = ("created", "closed", "overdue")
 DIMENSIONS = [
-    ("user", {"fi": "Vastuuhenkilö", "sv": "Ansvarsperson", "en": "Responsible person"}),
-    ("team", {"fi": "Tiimi", "sv": "Team", "en": "Team"}),
-    ("period", {"fi": "Jakso", "sv": "Period", "en": "Period"}),
-    ("stage", {"fi": "Vaihe", "sv": "Skede", "en": "Stage"}),
+    ("user", _("Responsible person")),
+    ("team", _("Team")),
+    ("period", _("Period")),
+    ("stage", _("Stage")),
 ]
 
 
@@ -134,12 +134,8 @@ def records(request: Any, params: dict[str, Any], group: str, measure: str) -> A
 def declaration() -> dict[str, Any]:
     return {
         "key": KEY,
-        "title": {"fi": "Tehtävät", "sv": "Uppgifter", "en": "Tasks"},
-        "group": {
-            "fi": "Aktiviteetit ja tehtävät",
-            "sv": "Aktiviteter och uppgifter",
-            "en": "Activities and tasks",
-        },
+        "title": _("Tasks"),
+        "group": _("Activities and tasks"),
         "permission": ReportsPermission.VIEW,
         "filters": ("period", "user", "team", "customer"),
         "dimensions": DIMENSIONS,

@@ -10,6 +10,7 @@ from pyramid.response import Response
 from pyramid.view import view_config
 
 from core import Link, label_text
+from plugins.reports import _
 from plugins.reports.audience import run_report
 from plugins.reports.catalogue import visible_reports
 from plugins.reports.cells import page_text
@@ -28,11 +29,7 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def report_links(request: Any, slot: str) -> list[Link]:
     if slot != "navigation" or not request.has_permission(ReportsPermission.VIEW):
         return []
-    return [
-        Link(
-            {"fi": "Raportit", "sv": "Rapporter", "en": "Reports"}, request.route_url("reports"), 60
-        )
-    ]
+    return [Link(_("Reports"), request.route_url("reports"), 60)]
 
 
 def heading(request: Any) -> Any:
