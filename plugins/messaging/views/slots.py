@@ -40,7 +40,7 @@ def links(request: Any, slot: str, context: Any) -> list[Link]:
     if slot == "navigation" and request.has_permission(MessagingPermission.MESSAGE_VIEW):
         found.append(
             Link(
-                {"fi": "Koosteviestit", "sv": "Sammandrag", "en": "Digest"},
+                _("Digests"),
                 request.route_url("message_digest"),
                 72,
             )

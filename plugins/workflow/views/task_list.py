@@ -37,11 +37,7 @@ def task_links(request: Any, slot: str) -> list[Link]:
         return []
     return [
         Link(_("Tasks"), request.route_url("tasks"), 31),
-        Link(
-            {"fi": "Oma työ", "sv": "Mitt arbete", "en": "My work"},
-            request.route_url("my_work"),
-            29,
-        ),
+        Link(_("My work"), request.route_url("my_work"), 29),
     ]
 
 
