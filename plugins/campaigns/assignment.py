@@ -8,6 +8,7 @@ thousand targets costs a query or two, not a thousand.
 from __future__ import annotations
 
 import heapq
+import itertools
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -66,13 +67,18 @@ def assignment_errors(db: Any, tenant_id: int, values: dict[str, Any]) -> dict[s
     return {}
 
 
-def picker(db: Any, campaign: Campaign, size: int) -> Picker:
-    """The picker for one batch of ``size`` targets of ``campaign``."""
+def picker(db: Any, campaign: Campaign, position: int) -> Picker:
+    """The picker for one batch of ``campaign`` whose first target is at ``position``.
+
+    Round-robin turns follow from the targets' places in the campaign, so
+    batches made at the same time hand out the turns a single run would.
+    """
     tenant_id = campaign.tenant_id
     if campaign.assignment == Assignment.USER:
         return lambda _responsible: campaign.assignee_user_id
     if campaign.assignment == Assignment.ROUND_ROBIN:
-        return _round_robin(campaign, team_members(db, tenant_id, campaign.team_id or 0))
+        members = team_members(db, tenant_id, campaign.team_id or 0)
+        return _round_robin(members, position, campaign.owner_user_id)
     if campaign.assignment == Assignment.LEAST_BUSY:
         return _least_busy(db, tenant_id, team_members(db, tenant_id, campaign.team_id or 0))
     active = active_members(db, tenant_id)
@@ -84,13 +90,13 @@ def picker(db: Any, campaign: Campaign, size: int) -> Picker:
     return responsible
 
 
-def _round_robin(campaign: Campaign, members: Sequence[int]) -> Picker:
+def _round_robin(members: Sequence[int], position: int, fallback: int | None) -> Picker:
+    turns = itertools.count(position)
+
     def pick(_responsible: int | None) -> int | None:
         if not members:
-            return campaign.owner_user_id
-        turn = campaign.round_robin_next % len(members)
-        campaign.round_robin_next = turn + 1
-        return members[turn]
+            return fallback
+        return members[next(turns) % len(members)]
 
     return pick
 

@@ -2,15 +2,21 @@
 
 Each state change is one conditional ``UPDATE`` (``WHERE state = …``), so a
 launch clicked twice, or a pause racing a resume, changes the campaign once.
-The tasks are made by ``campaigns.launch_batch`` jobs: a batch takes, under the
-campaign row's lock, the next ``BATCH_SIZE`` targets after the campaign's
-``tasks_through`` mark, creates their tasks, history and first-step messages in
-bulk, moves the mark to its last target and starts the next batch, all in the
-job's one transaction. A worker killed in the middle rolls the batch back
-whole, the mark with it; run again (or its message delivered twice), a batch
-starts from the mark and makes no task twice. A pause is seen by the next
-batch, which then stops. The targets themselves are not written by a batch on
-PostgreSQL: their tasks' ids were drawn with the snapshot.
+The snapshot cuts the new targets into ``campaign_batch`` rows of
+``BATCH_SIZE``, each with its place in the campaign (round-robin turns) and
+its board ranks. The tasks are made by ``campaigns.launch_batch`` jobs, up to
+``PARALLEL_BATCHES`` of a campaign at once on the worker's threads: a job
+takes the first batch not done that no other job holds (``FOR UPDATE SKIP
+LOCKED``), creates its targets' tasks, history and first-step messages in bulk,
+marks it done, adds to the campaign's counters and starts its successor, all
+in the job's one transaction. A worker killed in the middle rolls the batch
+back whole; run again (or its message delivered twice), a job finds the batch
+not done, or done, and makes no task twice. The job that finds no batch left
+finishes the campaign, under the campaign row's lock (taken by the counters'
+``UPDATE``), so that of two jobs ending at once the later one sees the other's
+batch done. A pause is seen by the next job, which then stops. The targets
+themselves are not written by a batch on PostgreSQL: their tasks' ids were
+drawn with the snapshot.
 """
 
 from __future__ import annotations
@@ -20,10 +26,13 @@ from typing import Any
 
 from sqlalchemy import (
     DateTime,
+    Float,
     Integer,
     bindparam,
+    cast,
     exists,
     func,
+    insert,
     literal,
     literal_column,
     null,
@@ -37,10 +46,17 @@ from core import JobType
 from core.bulk import id_in
 from core.db import mark_written
 from core.jobs import enqueue
+from core.jobs.outbox import enqueue_many
 from core.models import utcnow
 from plugins.campaigns import _, first_step
 from plugins.campaigns.assignment import assignment_errors, picker
-from plugins.campaigns.models import Campaign, CampaignState, CampaignTarget
+from plugins.campaigns.models import (
+    Campaign,
+    CampaignBatch,
+    CampaignState,
+    CampaignTarget,
+    MessageState,
+)
 from plugins.campaigns.targets import TargetGroup, count, parse, row_id
 from plugins.campaigns.tasks import Target, create_tasks
 from plugins.contacts.models import ContactPerson, Customer
@@ -52,6 +68,10 @@ INSERTS = {"postgresql": postgresql_insert, "sqlite": sqlite_insert}
 #: Targets per batch: big enough for bulk inserts to pay, small enough that a
 #: batch's transaction is short and a pause takes effect within a second or so.
 BATCH_SIZE = 1000
+#: Batches of one campaign made at once. Two keep both sides busy (the worker
+#: builds one batch while the database writes another) and leave the web
+#: processes and other jobs room; more made no launch faster on two cores.
+PARALLEL_BATCHES = 2
 
 NOTHING_MATCHES = _("The target group matches no customers, so there is nothing to launch.")
 BAD_FILTERS = _("The target group has filters that cannot be used: ${problems}")
@@ -147,7 +167,7 @@ def launch(request: Any, campaign: Campaign) -> int:
         raise LaunchRefused(ALREADY_LAUNCHED)
     added, _already = snapshot(db, campaign, group)
     campaign.targets_total = added
-    enqueue(db, campaign.tenant_id, LAUNCH_BATCH, {"campaign_id": campaign.id})
+    start_jobs(db, campaign)
     return added
 
 
@@ -174,7 +194,7 @@ def add_targets(request: Any, campaign: Campaign) -> tuple[int, int]:
     campaign.skipped += already
     if campaign.state == CampaignState.FINISHED:
         campaign.state = CampaignState.RUNNING
-        enqueue(db, campaign.tenant_id, LAUNCH_BATCH, {"campaign_id": campaign.id})
+        start_jobs(db, campaign)
     db.flush()
     return added, already
 
@@ -187,7 +207,7 @@ def pause(db: Any, campaign: Campaign) -> None:
 def resume(db: Any, campaign: Campaign) -> None:
     if not _transition(db, campaign, [CampaignState.PAUSED], state=CampaignState.RUNNING):
         raise LaunchRefused(NOT_PAUSED)
-    enqueue(db, campaign.tenant_id, LAUNCH_BATCH, {"campaign_id": campaign.id})
+    start_jobs(db, campaign)
 
 
 def close(db: Any, campaign: Campaign) -> None:
@@ -228,6 +248,7 @@ def snapshot(db: Any, campaign: Campaign, group: TargetGroup) -> tuple[int, int]
         .where(group.customer_condition())
     )
     before = target_count(db, campaign)
+    last_before = last_target_id(db, campaign)
     # Customers already in the campaign are left out by the unique key, probed once
     # per row. (A NOT EXISTS here let PostgreSQL, whose statistics said the table
     # was empty, scan the campaign's index entries per customer, those the
@@ -242,7 +263,92 @@ def snapshot(db: Any, campaign: Campaign, group: TargetGroup) -> tuple[int, int]
     )
     mark_written(db)
     # Counted: the INSERT … SELECT's rowcount came back as -1 through psycopg.
-    return target_count(db, campaign) - before, already or 0
+    added = target_count(db, campaign) - before
+    cut_batches(db, campaign, last_before, before, added)
+    return added, already or 0
+
+
+def last_target_id(db: Any, campaign: Campaign) -> int:
+    return (
+        db.scalar(
+            select(func.max(CampaignTarget.id)).where(
+                CampaignTarget.tenant_id == campaign.tenant_id,
+                CampaignTarget.campaign_id == campaign.id,
+            )
+        )
+        or 0
+    )
+
+
+def cut_batches(db: Any, campaign: Campaign, after_id: int, before: int, added: int) -> None:
+    """Cut the ``added`` targets with an id past ``after_id`` into batches, in one statement.
+
+    ``before`` targets were in the campaign already: the new ones' turns come
+    after theirs. The new tasks go first in the stage's column as it is now, in
+    the targets' order: the first gets the rank ``added`` below the column's
+    first card, and each batch its run of ranks from there.
+    """
+    if not added:
+        return
+    first_rank = db.scalar(
+        select(func.min(Task.board_rank)).where(
+            Task.tenant_id == campaign.tenant_id, Task.stage_id == campaign.stage_id
+        )
+    )
+    top = (first_rank or 0.0) - added
+    numbered = (
+        select(
+            CampaignTarget.id,
+            (func.row_number().over(order_by=CampaignTarget.id) - 1).label("n"),
+        )
+        .where(
+            CampaignTarget.tenant_id == campaign.tenant_id,
+            CampaignTarget.campaign_id == campaign.id,
+            CampaignTarget.id > after_id,
+        )
+        .subquery()
+    )
+    batches = select(
+        literal(campaign.tenant_id),
+        literal(campaign.id),
+        func.min(numbered.c.id),
+        func.max(numbered.c.id),
+        literal(before) + func.min(numbered.c.n),
+        cast(literal(top), Float) + func.min(numbered.c.n),
+    ).group_by(numbered.c.n // BATCH_SIZE)
+    db.execute(
+        insert(CampaignBatch).from_select(
+            [
+                "tenant_id",
+                "campaign_id",
+                "first_target_id",
+                "last_target_id",
+                "position",
+                "rank_base",
+            ],
+            batches,
+        )
+    )
+
+
+def batches_left(db: Any, campaign: Campaign) -> int:
+    return (
+        db.scalar(
+            select(func.count()).where(
+                CampaignBatch.tenant_id == campaign.tenant_id,
+                CampaignBatch.campaign_id == campaign.id,
+                CampaignBatch.done_at.is_(None),
+            )
+        )
+        or 0
+    )
+
+
+def start_jobs(db: Any, campaign: Campaign) -> None:
+    """Start the jobs that make the campaign's tasks: one per batch left, up to
+    ``PARALLEL_BATCHES``; at least one, which finishes a campaign with none left."""
+    jobs = max(1, min(PARALLEL_BATCHES, batches_left(db, campaign)))
+    enqueue_many(db, campaign.tenant_id, LAUNCH_BATCH, [{"campaign_id": campaign.id}] * jobs)
 
 
 def task_id_drawn(connection: Any) -> Any:
@@ -325,12 +431,11 @@ def mark_messages(connection: Any, tenant_id: int, sent: dict[int, tuple[str, st
         )
 
 
-def pending_targets(db: Any, campaign: Campaign, size: int) -> list[Target]:
-    """The next ``size`` targets of ``campaign`` without a task, in the order they were added.
+def batch_targets(db: Any, campaign: Campaign, batch: CampaignBatch) -> list[Target]:
+    """The batch's targets in the order they were added, with what their tasks show.
 
-    Those after the campaign's ``tasks_through`` mark, read by
-    ``ix_campaign_target_order`` from it: the targets done before are not read
-    again, so the last batch of a launch reads as little as the first.
+    A range of ``ix_campaign_target_order``: the last batch of a launch reads as
+    little as the first.
     """
     rows = db.execute(
         select(
@@ -347,12 +452,26 @@ def pending_targets(db: Any, campaign: Campaign, size: int) -> list[Target]:
         .where(
             CampaignTarget.tenant_id == campaign.tenant_id,
             CampaignTarget.campaign_id == campaign.id,
-            CampaignTarget.id > campaign.tasks_through,
+            CampaignTarget.id.between(batch.first_target_id, batch.last_target_id),
         )
         .order_by(CampaignTarget.id)
-        .limit(size)
     ).all()
     return [Target(*row) for row in rows]
+
+
+def next_batch(db: Any, campaign: Campaign) -> CampaignBatch | None:
+    """The campaign's first batch not done that no other job is making, locked for this one."""
+    return db.scalar(
+        select(CampaignBatch)
+        .where(
+            CampaignBatch.tenant_id == campaign.tenant_id,
+            CampaignBatch.campaign_id == campaign.id,
+            CampaignBatch.done_at.is_(None),
+        )
+        .order_by(CampaignBatch.first_target_id)
+        .limit(1)
+        .with_for_update(skip_locked=True)
+    )
 
 
 def refresh_statistics(connection: Any) -> None:
@@ -363,43 +482,65 @@ def refresh_statistics(connection: Any) -> None:
     away, and with the old statistics (a campaign of one target, say) the
     planner joins the campaign's tasks to its replies or activities in a
     nested loop, once per target: a second for 2,000 targets. ``ANALYZE``
-    samples a fixed number of rows, and a role that does not own the tables
-    only gets a warning.
+    samples a fixed number of rows. It needs the tables' owner, so it runs in
+    ``myynti_campaigns_analyze()`` (migration campaigns0004), which runs as the
+    role that migrated: the app role need not own the tables.
     """
     if connection.dialect.name == "postgresql":
-        connection.exec_driver_sql("ANALYZE campaign_target, task")
+        connection.exec_driver_sql("SELECT myynti_campaigns_analyze()")
+
+
+def finish_if_done(db: Any, campaign: Campaign) -> bool:
+    """Mark the campaign finished if no batch is left; whether none is.
+
+    Called after the job's counters ``UPDATE`` has taken the campaign row's lock
+    (or with no batch made), so a batch another job made at the same time is
+    seen done once that job has committed.
+    """
+    if batches_left(db, campaign):
+        return False
+    if _transition(db, campaign, [CampaignState.RUNNING], state=CampaignState.FINISHED):
+        refresh_statistics(db.connection())
+    return True
 
 
 def run_batch(db: Any, tenant: Any, payload: dict[str, Any]) -> None:
-    """One batch of a launch (the job ``campaigns.launch_batch``); starts the next one."""
-    campaign = db.scalar(
-        select(Campaign).where(Campaign.id == row_id(payload.get("campaign_id"))).with_for_update()
-    )
+    """One batch of a launch (the job ``campaigns.launch_batch``); starts its successor."""
+    campaign = db.scalar(select(Campaign).where(Campaign.id == row_id(payload.get("campaign_id"))))
     if campaign is None or campaign.state != CampaignState.RUNNING:
         return
     stage = db.get(Stage, campaign.stage_id)
     if stage is None or stage.retired_at is not None or stage.kind != StageKind.OPEN:
         # The page says why (``launch_problems``); resuming after a fix goes on.
-        campaign.state = CampaignState.PAUSED
+        _transition(db, campaign, [CampaignState.RUNNING], state=CampaignState.PAUSED)
         return
-    targets = pending_targets(db, campaign, BATCH_SIZE)
+    batch = next_batch(db, campaign)
+    if batch is None:
+        finish_if_done(db, campaign)
+        return
+    targets = batch_targets(db, campaign, batch)
+    sent: dict[int, tuple[str, str | None]] = {}
     if targets:
-        task_ids = create_tasks(db, campaign, targets, picker(db, campaign, len(targets)))
-        sent = (
-            first_step.send(db, tenant, campaign, targets, task_ids)
-            if campaign.message_template
-            else {}
-        )
+        pick = picker(db, campaign, batch.position)
+        task_ids = create_tasks(db, campaign, targets, pick, batch.rank_base)
+        if campaign.message_template:
+            sent = first_step.send(db, tenant, campaign, targets, task_ids)
         link_tasks(db.connection(), campaign.tenant_id, targets, task_ids)
         mark_messages(db.connection(), campaign.tenant_id, sent)
-        campaign.tasks_through = targets[-1].id
-        campaign.targets_done += len(targets)
-        campaign.messages_sent += sum(1 for state, _n in sent.values() if state == "sent")
-        campaign.messages_refused += sum(1 for state, _n in sent.values() if state == "refused")
-    if len(targets) < BATCH_SIZE:
-        campaign.state = CampaignState.FINISHED
-        refresh_statistics(db.connection())
-    else:
+    batch.done_at = utcnow()
+    db.flush()
+    states = [state for state, _note in sent.values()]
+    db.execute(
+        update(Campaign)
+        .where(Campaign.id == campaign.id)
+        .values(
+            targets_done=Campaign.targets_done + len(targets),
+            messages_sent=Campaign.messages_sent + states.count(MessageState.SENT),
+            messages_refused=Campaign.messages_refused + states.count(MessageState.REFUSED),
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if not finish_if_done(db, campaign):
         enqueue(db, campaign.tenant_id, LAUNCH_BATCH, {"campaign_id": campaign.id})
 
 

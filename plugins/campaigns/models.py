@@ -3,9 +3,10 @@
 A campaign keeps its target group as filters (``Campaign.filters``, the
 parameters of ``targets.TargetGroup``); launching it copies the customers the
 filters match into ``campaign_target`` rows, so later changes to customers do
-not change who is in it. Each target row then gets its task; the unique
-(tenant, campaign, customer) key and the row's ``state`` make a batch that
-runs twice create nothing twice.
+not change who is in it, and cuts them into ``campaign_batch`` runs. Each
+target then gets its task from its batch; the unique (tenant, campaign,
+customer) key and the batch's ``done_at`` make a snapshot or a batch that runs
+twice create nothing twice.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any
 from sqlalchemy import (
     Date,
     DateTime,
+    Float,
     ForeignKey,
     ForeignKeyConstraint,
     Index,
@@ -91,8 +93,6 @@ class Campaign(TenantOwned, Base):
     assignee_user_id: Mapped[int | None] = mapped_column(
         ForeignKey("user_account.id", ondelete="SET NULL")
     )
-    #: The next round-robin turn: an index into the team's members ordered by id.
-    round_robin_next: Mapped[int] = mapped_column(Integer, default=0)
     #: The target group's filters: ``{parameter: value}``, see ``targets.TargetGroup``.
     filters: Mapped[dict[str, Any]] = mapped_column(JSONDocument, default=dict)
     #: The first step's message template (a key of ``myynti_message_templates``), or None.
@@ -102,10 +102,6 @@ class Campaign(TenantOwned, Base):
     state: Mapped[str] = mapped_column(String(16), default=CampaignState.DRAFT)
     targets_total: Mapped[int] = mapped_column(Integer, default=0)
     targets_done: Mapped[int] = mapped_column(Integer, default=0)
-    #: The launch's mark: every target with an id up to this one has had its task made
-    #: (the batches take the targets in id order). Written once per batch, on this row,
-    #: instead of a state on each target.
-    tasks_through: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     #: Customers the filters matched who were already in the campaign when targets were added.
     skipped: Mapped[int] = mapped_column(Integer, default=0)
     messages_sent: Mapped[int] = mapped_column(Integer, default=0)
@@ -155,9 +151,38 @@ class CampaignTarget(TenantOwned, Base):
     #: The target's task: its id is drawn from the task table's sequence with the
     #: snapshot on PostgreSQL (the batch then inserts the task under that id and writes
     #: nothing back to the target), set by the batch elsewhere. The task exists once
-    #: the target's id is within the campaign's ``tasks_through``.
+    #: the target's batch is done.
     task_id: Mapped[int | None] = mapped_column(Integer)
     message_state: Mapped[str | None] = mapped_column(String(8))
     #: Why the first-step message did not go, as the messaging plugin said it.
     message_note: Mapped[str | None] = mapped_column(String(300))
     added_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class CampaignBatch(TenantOwned, Base):
+    """A run of a campaign's targets (by id) whose tasks one launch job makes in one go.
+
+    Cut when the targets are snapshotted, so that several worker threads can
+    make a launch's tasks at once, each taking the next batch not done (rows
+    locked with ``SKIP LOCKED``), and a batch run twice makes nothing twice:
+    ``done_at`` is set in the transaction that makes its tasks.
+    """
+
+    __tablename__ = "campaign_batch"
+    __table_args__ = (
+        Index("ix_campaign_batch_order", "tenant_id", "campaign_id", "first_target_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(Integer)
+    #: The batch's targets: the campaign's with an id from the first to the last.
+    first_target_id: Mapped[int] = mapped_column(Integer)
+    last_target_id: Mapped[int] = mapped_column(Integer)
+    #: How many of the campaign's targets come before the batch's first: its place in
+    #: the round-robin turns and on the board.
+    position: Mapped[int] = mapped_column(Integer)
+    #: The board rank of the batch's first task; the others follow by one. The whole
+    #: snapshot's tasks go first in the stage's column, in the targets' order, with ranks
+    #: of their own (batches made at once must not hand out the same ranks).
+    rank_base: Mapped[float] = mapped_column(Float)
+    done_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -47,36 +47,33 @@ class Results:
 
 
 def _tasks(campaign: Campaign) -> Any:
-    """The campaign's tasks as a subquery (``task_id``): its targets' up to the launch's mark.
+    """The campaign's tasks as a subquery (``task_id``): its targets'.
 
     Joined to (not ``IN``) the rows counted, so that PostgreSQL hashes the
     targets' task ids once and reads the tasks, activities or events in one
-    pass; each target has its own task, so the join counts nothing twice.
+    pass; each target has its own task, so the join counts nothing twice. A
+    target whose batch is not done yet names a task id drawn for it that no
+    task has yet, so it joins nothing.
     """
     return (
         select(CampaignTarget.task_id)
-        .where(
-            CampaignTarget.campaign_id == campaign.id,
-            CampaignTarget.id <= campaign.tasks_through,
-            CampaignTarget.task_id.is_not(None),
-        )
+        .where(CampaignTarget.campaign_id == campaign.id, CampaignTarget.task_id.is_not(None))
         .subquery("campaign_task")
     )
 
 
 def target_counts(db: Any, campaign: Campaign) -> tuple[int, int, int, int]:
-    """The campaign's targets, how many have their task (up to the mark), and how many
+    """The campaign's targets, how many have their task (the launch's count), and how many
     were sent the first-step message and how many were not, in one pass over the targets."""
     state = CampaignTarget.message_state
     row = db.execute(
         select(
             func.count(),
-            func.count().filter(CampaignTarget.id <= campaign.tasks_through),
             func.count().filter(state == MessageState.SENT),
             func.count().filter(state == MessageState.REFUSED),
         ).where(CampaignTarget.campaign_id == campaign.id)
     ).one()
-    return row[0], row[1], row[2], row[3]
+    return row[0], campaign.targets_done, row[1], row[2]
 
 
 @dataclass(frozen=True)

@@ -88,19 +88,19 @@ def fill(template: str, campaign: Campaign, target: Target) -> str:
     )
 
 
-def create_tasks(db: Any, campaign: Campaign, targets: list[Target], pick: Picker) -> list[int]:
-    """A task for each target in the campaign's stage, first in its column; their ids."""
+def create_tasks(
+    db: Any, campaign: Campaign, targets: list[Target], pick: Picker, rank_base: float
+) -> list[int]:
+    """A task for each target in the campaign's stage; their ids.
+
+    The tasks take the board ranks from ``rank_base`` on, in the targets' order
+    (the batch's, cut with the snapshot: first in the column).
+    """
     tenant_id = campaign.tenant_id
     now = utcnow()
     due = (
         local_today() + timedelta(days=campaign.due_days) if campaign.due_days is not None else None
     )
-    first = db.scalar(
-        select(func.min(Task.board_rank)).where(
-            Task.tenant_id == tenant_id, Task.stage_id == campaign.stage_id
-        )
-    )
-    rank = (first or 0.0) - 1.0
     actor = db.get(User, campaign.launched_by_id) if campaign.launched_by_id else None
     # What every task of the batch has alike, and what each has of its own.
     common = {
@@ -123,8 +123,7 @@ def create_tasks(db: Any, campaign: Campaign, targets: list[Target], pick: Picke
         "customer_id": [t.customer_id for t in targets],
         "contact_person_id": [t.contact_person_id for t in targets],
         "responsible_user_id": [pick(t.responsible_user_id) for t in targets],
-        # The batch's tasks go first in the column, in the targets' order.
-        "board_rank": [rank - len(targets) + position for position in range(len(targets))],
+        "board_rank": [rank_base + position for position in range(len(targets))],
     }
     connection = db.connection()
     drawn = [t.task_id for t in targets]
