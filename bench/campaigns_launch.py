@@ -63,7 +63,7 @@ from core.passwords import hash_password
 from core.plugins import PluginRegistry
 from core.schema import upgrade
 from core.testing import PostgresScratchDatabase
-from plugins.campaigns.launch import BATCH_SIZE
+from plugins.campaigns.batches import BATCH_SIZE
 from plugins.campaigns.models import Campaign, CampaignState
 from plugins.contacts.models import ContactPerson, Customer, search_key
 from plugins.workflow.models import ActivityType, Stage, StageKind, Task, Workflow

@@ -42,7 +42,7 @@ from core.passwords import hash_password
 from core.plugins import PluginRegistry
 from core.schema import UnknownAllTenantsKey, upgrade
 from core.testing import PASSWORD, TEST_DATABASE_ENV, drop_scratch
-from plugins.campaigns.launch import refresh_statistics
+from plugins.campaigns.batches import refresh_statistics
 
 SECRET = "rls-roles-" + "s" * 40
 ADMIN = "root@platform.example"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from core import EntityType, EventKind, JobType, Link, Panel, Permission, RecordAction, hookimpl
-from plugins.campaigns import _, api_actions, launch, report_definitions
+from plugins.campaigns import _, api_actions, batches, report_definitions
 from plugins.campaigns.models import Campaign
 from plugins.campaigns.permissions import CampaignsPermission
 from plugins.campaigns.tasks import JOINED
@@ -36,7 +36,7 @@ def myynti_event_kinds() -> list[EventKind]:
 
 @hookimpl
 def myynti_jobs() -> list[JobType]:
-    return launch.job_types()
+    return batches.job_types()
 
 
 @hookimpl

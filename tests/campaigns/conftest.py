@@ -18,7 +18,7 @@ from sqlalchemy import select
 from core.db import TenantSession, all_tenants, set_tenant
 from core.jobs.outbox import QUEUE_KEY
 from core.models import Job, JobState, Role, Team, Tenant, User
-from plugins.campaigns.launch import LAUNCH_BATCH
+from plugins.campaigns.batches import LAUNCH_BATCH
 from plugins.campaigns.models import Campaign
 from plugins.contacts.models import ContactPerson, Customer
 from plugins.workflow.models import Stage, Workflow

@@ -20,7 +20,7 @@ from core.db import set_tenant
 from core.models import JobState
 from core.testing import csrf_token, run_jobs
 from plugins.api.webhooks.events import JOB
-from plugins.campaigns.launch import LAUNCH_BATCH
+from plugins.campaigns.batches import LAUNCH_BATCH
 from plugins.reports import pipeline_summary, summary
 from plugins.reports.models import PipelineAge, PipelineCell, SalesDay
 from plugins.workflow.models import Task

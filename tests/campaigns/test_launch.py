@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from core.db import all_tenants, set_tenant
 from core.models import Event, utcnow
 from core.testing import csrf_token
-from plugins.campaigns import launch
+from plugins.campaigns import batches
 from plugins.campaigns.models import Campaign, CampaignState, CampaignTarget
 from plugins.contacts.models import Customer
 from plugins.workflow.models import Task, TaskSource
@@ -129,7 +129,7 @@ def test_a_worker_killed_mid_launch_resumes_without_duplicates(
     webapp, wsgi_app, db, db_connection, as_maija, monkeypatch
 ):
     """A batch rolled back half-way (the worker died), and a batch run twice, make no duplicates."""
-    monkeypatch.setattr(launch, "BATCH_SIZE", 2)
+    monkeypatch.setattr(batches, "BATCH_SIZE", 2)
     campaign = new_campaign(db, as_maija)
     post(webapp, f"/t/acme/campaigns/{campaign.id}/launch")
     job = pending_batches(db, as_maija.tenant)[0]
@@ -143,7 +143,7 @@ def test_a_worker_killed_mid_launch_resumes_without_duplicates(
         bind=db_connection, join_transaction_mode="create_savepoint", info={QUEUE_KEY: queue}
     )
     set_tenant(session, as_maija.tenant.id)
-    launch.run_batch(session, session.get(Tenant, as_maija.tenant.id), job.payload)
+    batches.run_batch(session, session.get(Tenant, as_maija.tenant.id), job.payload)
     session.flush()
     session.rollback()
     session.close()
@@ -154,7 +154,7 @@ def test_a_worker_killed_mid_launch_resumes_without_duplicates(
         bind=db_connection, join_transaction_mode="create_savepoint", info={QUEUE_KEY: queue}
     )
     set_tenant(session, as_maija.tenant.id)
-    launch.run_batch(session, session.get(Tenant, as_maija.tenant.id), job.payload)
+    batches.run_batch(session, session.get(Tenant, as_maija.tenant.id), job.payload)
     session.commit()
     session.close()
     made = tasks_of(db, campaign)
@@ -166,7 +166,7 @@ def test_a_worker_killed_mid_launch_resumes_without_duplicates(
 def test_pause_stops_the_batches_and_resume_goes_on(
     webapp, wsgi_app, db, db_connection, as_maija, monkeypatch
 ):
-    monkeypatch.setattr(launch, "BATCH_SIZE", 2)
+    monkeypatch.setattr(batches, "BATCH_SIZE", 2)
     campaign = new_campaign(db, as_maija)
     post(webapp, f"/t/acme/campaigns/{campaign.id}/launch")
     run_batches(db_connection, wsgi_app, as_maija.tenant, limit=1)
@@ -238,7 +238,7 @@ def test_a_batch_of_another_tenants_campaign_does_nothing(wsgi_app, db, db_conne
         info={QUEUE_KEY: wsgi_app.registry.myynti_jobs},
     )
     set_tenant(session, acme.tenant.id)
-    enqueue(session, acme.tenant.id, launch.LAUNCH_BATCH, {"campaign_id": beta.campaign.id})
+    enqueue(session, acme.tenant.id, batches.LAUNCH_BATCH, {"campaign_id": beta.campaign.id})
     session.commit()
     session.close()
     assert run_batches(db_connection, wsgi_app, acme.tenant) == 1

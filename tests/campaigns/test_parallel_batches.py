@@ -21,7 +21,7 @@ from core.db import TenantSession, all_tenants, make_session_factory, set_tenant
 from core.jobs.outbox import QUEUE_KEY
 from core.licensing import enable_plugin
 from core.models import Event, Membership, Role, Team, TeamMember, Tenant, User
-from plugins.campaigns import launch
+from plugins.campaigns import batches
 from plugins.campaigns.models import (
     Assignment,
     Campaign,
@@ -43,7 +43,7 @@ class Launched:
     stage_id: int
     #: Maija, Pekka: the team's members in round-robin order.
     members: list[int]
-    #: The board rank of the card that was first in the stage before the launch.
+    #: The board rank of the card that was first in the stage before the batches.
     first_rank: float
 
 
@@ -52,7 +52,7 @@ def launched(db_engine: Any, myynti_registry: Any, monkeypatch: Any) -> Iterator
     """A running campaign of nine targets cut into five batches of two, all committed."""
     if db_engine.dialect.name != "postgresql":
         pytest.skip("concurrent transactions: PostgreSQL only (MYYNTI_TEST_DATABASE_URL)")
-    monkeypatch.setattr(launch, "BATCH_SIZE", 2)
+    monkeypatch.setattr(batches, "BATCH_SIZE", 2)
     factory = make_session_factory(db_engine)
     suffix = uuid.uuid4().hex[:6]
     with factory.begin() as db, all_tenants(db):
@@ -107,7 +107,7 @@ def launched(db_engine: Any, myynti_registry: Any, monkeypatch: Any) -> Iterator
                 )
             )
         db.flush()
-        launch.cut_batches(db, campaign, 0, 0, CUSTOMERS)
+        batches.cut_batches(db, campaign, 0, 0, CUSTOMERS)
         found = Launched(tenant.id, campaign.id, stage.id, sorted(u.id for u in users), 5.0)
     yield found
     with factory.begin() as db, all_tenants(db):
@@ -120,7 +120,7 @@ def test_two_jobs_make_the_batches_at_once_and_each_task_once(
 ) -> None:
     both_holding = threading.Barrier(2, timeout=20)
     made = {"first": 0, "second": 0}
-    create_tasks = launch.create_tasks
+    create_tasks = batches.create_tasks
 
     def create_when_both_hold_a_batch(*args: Any, **kwargs: Any) -> list[int]:
         if made[threading.current_thread().name] == 0:
@@ -128,7 +128,7 @@ def test_two_jobs_make_the_batches_at_once_and_each_task_once(
         made[threading.current_thread().name] += 1
         return create_tasks(*args, **kwargs)
 
-    monkeypatch.setattr(launch, "create_tasks", create_when_both_hold_a_batch)
+    monkeypatch.setattr(batches, "create_tasks", create_when_both_hold_a_batch)
     failures: list[BaseException] = []
 
     def job_after_job() -> None:
@@ -142,7 +142,7 @@ def test_two_jobs_make_the_batches_at_once_and_each_task_once(
                 ):
                     set_tenant(db, launched.tenant_id)
                     tenant = db.get(Tenant, launched.tenant_id)
-                    launch.run_batch(db, tenant, {"campaign_id": launched.campaign_id})
+                    batches.run_batch(db, tenant, {"campaign_id": launched.campaign_id})
                     state = db.scalar(
                         select(Campaign.state).where(Campaign.id == launched.campaign_id)
                     )
