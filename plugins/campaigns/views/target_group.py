@@ -1,7 +1,8 @@
 """The target group editor: filters, the count and a sample of who matches, and saving.
 
 "Preview" sends the form with GET, so the page shows the count and sample of
-what is typed without saving it; "Save" posts it. Both keep every value the
+what is typed without saving it; with scripts on, ``target_preview.js`` asks for
+that preview as the filters change. "Save" posts it. Both keep every value the
 user gave, and a filter that cannot be used gets its message by its input.
 """
 
