@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime, time
 from typing import Any
 
 from sqlalchemy import select, union_all
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, joinedload
 
 from core import EventKind, cache
 from core.history import record_event
@@ -335,9 +335,16 @@ def of_customer(customer_id: int, task_ids: Any) -> Any:
 
 
 def next_activity(db: Any, customer_id: int) -> Activity | None:
-    """The customer's next open activity: the earliest due, else the newest undated one."""
+    """The customer's next open activity: the earliest due, else the newest undated one.
+
+    Its type and task come in the same statement: the panel shows both.
+    """
     tasks = select(Task.id).where(Task.customer_id == customer_id, Task.closed_at.is_(None))
-    base = select(Activity).where(of_customer(customer_id, tasks), *is_open())
+    base = (
+        select(Activity)
+        .options(joinedload(Activity.type), joinedload(Activity.task))
+        .where(of_customer(customer_id, tasks), *is_open())
+    )
     dated = db.scalar(
         base.where(Activity.due_at.is_not(None)).order_by(Activity.due_at, Activity.id).limit(1)
     )

@@ -8,7 +8,6 @@ from core import Panel
 from core.models import User
 from plugins.contacts.models import Customer
 from plugins.workflow import _, activities
-from plugins.workflow.models import ActivityType, Task
 from plugins.workflow.permissions import WorkflowPermission
 
 TITLE = _("Next activity")
@@ -23,8 +22,8 @@ def next_activity_panels(request: Any, slot: str, context: Any) -> list[Panel]:
     upcoming = activities.next_activity(db, context.id)
     data: dict[str, Any] = {"activity": upcoming, "customer": context}
     if upcoming is not None:
-        data["type_name"] = db.get(ActivityType, upcoming.type_id).name
-        data["task"] = db.get(Task, upcoming.task_id) if upcoming.task_id else None
+        data["type_name"] = upcoming.type.name
+        data["task"] = upcoming.task
         assignee = db.get(User, upcoming.assignee_user_id) if upcoming.assignee_user_id else None
         data["assignee"] = assignee.display_name if assignee else ""
     return [
