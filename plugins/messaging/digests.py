@@ -18,10 +18,11 @@ from sqlalchemy.orm import Session
 
 from core import label_text
 from core.db import all_tenants
+from core.i18n import LOCALES, translate
 from core.jobs import enqueue
 from core.jobs.outbox import tenant_hooks
 from core.models import Event, TeamMember, Tenant, TenantPlugin, User, as_utc, utcnow
-from plugins.messaging import tokens
+from plugins.messaging import _, tokens
 from plugins.messaging.models import Channel, DigestSubscription, Direction, Message, State
 from plugins.messaging.outbox import enqueue_send, mail_settings
 from plugins.messaging.records import entity_model
@@ -31,11 +32,8 @@ DIGEST_JOB = "messaging.digest"
 PERIODS = {"hourly": timedelta(hours=1), "daily": timedelta(days=1)}
 MAX_EVENTS = 200
 
-SUBJECT = {
-    "fi": "Muutokset tehtävissäsi",
-    "sv": "Ändringar i dina uppgifter",
-    "en": "Changes in your tasks",
-}
+#: The digest's subject, in the recipient's language.
+SUBJECT = _("Changes in your tasks")
 
 
 def due_subscriptions(db: Session) -> int:
@@ -88,14 +86,14 @@ def send_digest(db: Session, tenant: Tenant, payload: Mapping[str, Any]) -> None
     server = mail_settings(db)
     if not lines or server is None or not server.smtp_host:
         return
-    language = user.locale if user.locale in SUBJECT else "fi"
+    language = user.locale if user.locale in LOCALES else "fi"
     message = Message(
         direction=Direction.OUT,
         channel=Channel.EMAIL,
         state=State.QUEUED,
         sender=server.from_address,
         to=[user.email],
-        subject=f"{SUBJECT[language]} – {tenant.name}",
+        subject=f"{translate(SUBJECT, language)} – {tenant.name}",
         body_text="\n".join(lines) + "\n",
         automatic=True,
         user_id=user.id,

@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 from core import MessageFile, MessageRefused
 from core.credentials import decrypt
 from core.history import record_event
+from core.i18n import LOCALES, translate
 from core.jobs import enqueue
 from core.jobs.outbox import queue_of, send_after_commit
 from core.models import Attachment, Job, JobState, Tenant, User, as_utc, utcnow
@@ -210,11 +211,7 @@ def queue_message(
 
 
 #: The footer of marketing mail, in the recipient's language.
-UNSUBSCRIBE_TEXT = {
-    "fi": "Et halua enää markkinointiviestejämme? Peru tilaus:",
-    "sv": "Vill du inte längre få vår marknadsföring? Avsluta prenumerationen:",
-    "en": "No longer want our marketing mail? Unsubscribe:",
-}
+UNSUBSCRIBE_TEXT = _("No longer want our marketing mail? Unsubscribe:")
 
 
 def _add_unsubscribe(
@@ -225,7 +222,7 @@ def _add_unsubscribe(
     token = tokens.unsubscribe_token(settings, tenant.id, tokens.RecordRef(entity, holder.id))
     base = (draft.link_base or tokens.public_url(settings)).rstrip("/")
     url = f"{base}/u/{token}"
-    text = UNSUBSCRIBE_TEXT.get(party.language, UNSUBSCRIBE_TEXT["fi"])
+    text = translate(UNSUBSCRIBE_TEXT, party.language if party.language in LOCALES else "fi")
     message.unsubscribe_url = url
     message.body_text = f"{message.body_text}\n\n-- \n{text} {url}\n"
     if message.body_html:

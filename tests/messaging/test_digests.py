@@ -6,11 +6,12 @@ import email
 from datetime import timedelta
 from email import policy
 
+import pytest
 from sqlalchemy import select
 
 from core.db import all_tenants
 from core.history import record_event
-from core.models import utcnow
+from core.models import User, utcnow
 from core.testing import csrf_token, run_jobs
 from plugins.messaging.digests import DIGEST_JOB, due_subscriptions
 from plugins.messaging.models import DigestSubscription
@@ -26,9 +27,16 @@ def subscribe(webapp, login, frequency):
     form.submit(status=303)
 
 
-def test_a_daily_digest_lists_what_others_changed_in_my_tasks(webapp, acme, login, jobdb, smtp):
+@pytest.mark.parametrize(
+    ("locale", "subject"), [("fi", "Muutokset tehtävissäsi"), ("sv", "Ändringar i dina uppgifter")]
+)
+def test_a_daily_digest_lists_what_others_changed_in_my_tasks(
+    webapp, acme, login, jobdb, smtp, locale, subject
+):
     subscribe(webapp, login, "daily")
     tenant = as_tenant(jobdb, acme.tenant)
+    with all_tenants(jobdb):
+        jobdb.get(User, acme.maija.id).locale = locale
     task = jobdb.get(Task, acme.task.id)
     task.responsible_user_id = acme.maija.id
     [subscription] = jobdb.scalars(select(DigestSubscription))
@@ -48,6 +56,7 @@ def test_a_daily_digest_lists_what_others_changed_in_my_tasks(webapp, acme, logi
     assert "Uusi katto" in text and "Asiakas soitti" in text and "Anna Admin" in text
     assert "Oma muistiinpano" not in text
     assert mail["Auto-Submitted"] == "auto-generated"
+    assert mail["Subject"] == f"{subject} – {acme.tenant.name}", "in the recipient's language"
 
     # The next run in the same day starts nothing.
     with all_tenants(jobdb):
