@@ -108,9 +108,13 @@ def request_plugins(request: Any) -> Any:
 
 
 def request_member_permissions(request: Any) -> frozenset[str]:
-    """Permissions an ordinary member holds in this tenant."""
-    return frozenset(
-        p.name for p in request.plugins.collect("myynti_permissions") if Role.MEMBER in p.roles
+    """Permissions an ordinary member holds in this tenant (kept with its enabled plugins)."""
+    return cache.cached(
+        request,
+        "member_permissions",
+        lambda: frozenset(
+            p.name for p in request.plugins.collect("myynti_permissions") if Role.MEMBER in p.roles
+        ),
     )
 
 
