@@ -152,13 +152,12 @@ def list_page(
     """One page of customers, the count (capped) and whether the count hit the cap.
 
     With ``listed_only`` the customers have only ``LISTED`` loaded (any other
-    attribute is read when first used, a query per customer): the list page's view.
+    attribute, their tags too, is read when first used, a query per customer): the
+    list page's view, which reads the tags with ``tag_names``.
     """
     query = customer_query(filters)
     offset = (max(page, 1) - 1) * PAGE_SIZE
-    options: list[Any] = [selectinload(Customer.tags).load_only(CustomerTag.tag)]
-    if listed_only:
-        options.append(load_only(*LISTED))
+    options: list[Any] = [load_only(*LISTED)] if listed_only else [selectinload(Customer.tags)]
     if filters.extra_sort is not None:
         column, descending = filters.extra_sort
         unordered = query.order_by(None).options(*options)
@@ -247,6 +246,20 @@ def archive_customer(db: Session, customer: Customer, user: User | None) -> None
     record_event(
         db, "customer", customer.id, "customer_archived", {"text": customer.name}, user=user
     )
+
+
+def tag_names(db: Session, customer_ids: list[int]) -> dict[int, list[str]]:
+    """The tags of the customers ``customer_ids``, by name, as ``Customer.tag_names`` gives."""
+    names: dict[int, list[str]] = {}
+    if customer_ids:
+        rows = db.execute(
+            select(CustomerTag.customer_id, CustomerTag.tag)
+            .where(CustomerTag.customer_id.in_(customer_ids))
+            .order_by(CustomerTag.customer_id, CustomerTag.tag)
+        )
+        for customer_id, tag in rows:
+            names.setdefault(customer_id, []).append(tag)
+    return names
 
 
 def all_tags(db: Session) -> list[str]:

@@ -123,6 +123,7 @@ def customer_list(request: Any) -> dict[str, Any]:
     customers, count, capped = register.list_page(request.db, filters, page, listed_only=True)
     return {
         "customers": customers,
+        "customer_tags": register.tag_names(request.db, [c.id for c in customers]),
         "count": count,
         "count_text": pluralize(
             request.localizer,
