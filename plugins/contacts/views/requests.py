@@ -225,7 +225,15 @@ def inbox(request: Any) -> dict[str, Any]:
         "teams": teams,
         "members": members,
         "can_add": request.has_permission(ContactsPermission.REQUEST_EDIT),
+        # The rows' labels, translated once for the page (labels.pt's macros, per row).
+        "state_names": _names_in(request, STATE_LABELS),
+        "source_names": _names_in(request, SOURCE_LABELS),
     }
+
+
+def _names_in(request: Any, labels: dict[str, Any]) -> dict[str, str]:
+    translate = request.localizer.translate
+    return {key: translate(label) for key, label in labels.items()}
 
 
 @view_config(
