@@ -37,6 +37,9 @@ def make_config(
 ) -> Configurator:
     resolved = settings.resolve(ini_settings)
     resolved.setdefault("tm.manager_hook", "pyramid_tm.explicit_manager")
+    # Nothing reads the transaction's user; asking for it before the route is matched
+    # would check the session apart from the tenant (``core.security.current_user``).
+    resolved.setdefault("tm.annotate_user", "false")
     plugins = registry or PluginRegistry.from_environment()
     config = Configurator(settings=resolved)
     config.registry.myynti_plugins = plugins

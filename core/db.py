@@ -143,6 +143,10 @@ def mark_written(session: Session) -> None:
         zope.sqlalchemy.mark_changed(session, transaction_manager=manager)
 
 
+#: ``session.info`` key: ``_push_settings`` is beginning the transaction and sets it up itself.
+_SETTINGS_HERE = "myynti_settings_here"
+
+
 def set_tenant(
     session: Session, tenant_id: int | None, *also: ColumnElement[Any]
 ) -> tuple[Any, ...]:
@@ -173,11 +177,21 @@ def current_tenant_id(session: Session) -> int | None:
 
 
 def _push_settings(session: Session, also: tuple[ColumnElement[Any], ...] = ()) -> tuple[Any, ...]:
-    """Copy the tenant into an already open PostgreSQL transaction; read ``also`` with it."""
-    if session.in_transaction() and session.get_bind().dialect.name == "postgresql":
+    """Copy the tenant into the PostgreSQL transaction; read ``also`` with it.
+
+    Without a transaction, the settings go with the next one (``_after_begin``);
+    but reading ``also`` begins it, then with the settings in the same round trip.
+    """
+    postgresql = session.get_bind().dialect.name == "postgresql"
+    if postgresql and not session.in_transaction() and also:
+        session.info[_SETTINGS_HERE] = True
+        try:
+            session.connection()
+        finally:
+            del session.info[_SETTINGS_HERE]
+    if postgresql and session.in_transaction():
         return _set_pg_settings(session, session.connection(), also)
     if also:
-        # A PostgreSQL transaction begun here gets its settings from ``_after_begin``.
         return tuple(session.execute(select(*also)).one())
     return ()
 
@@ -220,6 +234,7 @@ def _after_begin(session: Session, transaction: Any, connection: Any) -> None:
     if (
         connection.dialect.name == "postgresql"
         and not transaction.nested
+        and not session.info.get(_SETTINGS_HERE)
         and (session.info.get(TENANT) is not None or session.info.get(ALL_TENANTS))
     ):
         _set_pg_settings(session, connection)

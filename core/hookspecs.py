@@ -207,6 +207,11 @@ def myynti_links(request: Any, slot: str, context: Any) -> list[Any]:
     ``navigation`` is the main menu of a tenant, ``admin`` the tenant
     administration menu, ``page_actions`` the buttons of the page whose record is
     ``context``. Return only links the user has permission for.
+
+    The ``navigation`` and ``admin`` links are asked once per process for a user
+    in a tenant (and language) and kept until a membership, a user or the
+    tenant's plugins change: they must depend on who the user is and what they
+    may do, not on the page or on the tenant's records.
     """
 
 

@@ -15,8 +15,10 @@ from typing import Any
 
 from pyramid.csrf import new_csrf_token
 from pyramid.security import Allowed, Denied
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 
+from core import cache, tenancy
+from core.db import mark_written
 from core.models import AuthSession, Role, User, as_utc, utcnow
 
 AUTH_KEY = "auth"
@@ -93,19 +95,71 @@ class SecurityPolicy:
 
 
 def current_user(request: Any) -> User | None:
-    """``request.user``: the user of a live session, or None."""
+    """``request.user``: the user of a live session, or None.
+
+    The session row and the user's ``active`` flag are read on every request: a
+    session signed out, expired or revoked, or a user deactivated, ends at the next
+    one. On a tenant's page they are read in the statement that sets the tenant
+    (``core.tenancy.set_named_tenant``) and the user comes from the process's cache,
+    which a change to any user empties (``core.cache``).
+    """
     session_id = request.session.get(AUTH_KEY)
     if not session_id:
         return None
-    auth = request.db.scalar(select(AuthSession).where(AuthSession.id == session_id))
+    db = request.db
+    tenant_id = tenancy.named_tenant_id(request)
+    user = None
+    if tenant_id is not None:
+        user_id, created_at, last_seen_at, active = tenancy.set_named_tenant(
+            request, tenant_id, *_session_columns(session_id)
+        )
+    elif (request.matchdict or {}).get("tenant") is not None:
+        # A tenant this process has not seen yet: the user is kept for its next pages.
+        user_id, created_at, last_seen_at, active = db.execute(
+            select(*_session_columns(session_id))
+        ).one()
+    else:
+        found = db.execute(
+            select(AuthSession.created_at, AuthSession.last_seen_at, User)
+            .join(User, User.id == AuthSession.user_id)
+            .where(AuthSession.id == session_id)
+        ).one_or_none()
+        if found is None:
+            return None
+        created_at, last_seen_at, user = found
+        user_id, active = user.id, user.active
+    if user_id is None:
+        return None
     now = utcnow()
     if (
-        auth is None
-        or not auth.user.active
-        or as_utc(auth.last_seen_at) < now - IDLE_TIMEOUT
-        or as_utc(auth.created_at) < now - SESSION_LIFETIME
+        not active
+        or as_utc(last_seen_at) < now - IDLE_TIMEOUT
+        or as_utc(created_at) < now - SESSION_LIFETIME
     ):
         return None
-    if now - as_utc(auth.last_seen_at) > timedelta(minutes=5):
-        auth.last_seen_at = now
-    return auth.user
+    if now - as_utc(last_seen_at) > timedelta(minutes=5):
+        db.execute(update(AuthSession).where(AuthSession.id == session_id).values(last_seen_at=now))
+        mark_written(db)
+    if user is None:
+        request.tenant  # noqa: B018 - settles the tenant (and the cache entry) from the versions read
+        cached_user = cache.cached(request, ("user", user_id), lambda: _detached_user(db, user_id))
+        user = None if cached_user is None else cache.attach(db, cached_user)
+    return user
+
+
+def _session_columns(session_id: str) -> tuple[Any, ...]:
+    """The session's user id, sign-in time and last use, and whether the user is active."""
+    session = select(AuthSession).where(AuthSession.id == session_id).subquery()
+    return (
+        select(session.c.user_id).scalar_subquery(),
+        select(session.c.created_at).scalar_subquery(),
+        select(session.c.last_seen_at).scalar_subquery(),
+        select(User.active).where(User.id == session.c.user_id).scalar_subquery(),
+    )
+
+
+def _detached_user(db: Any, user_id: int) -> User | None:
+    user = db.get(User, user_id)
+    if user is not None:
+        db.expunge(user)
+    return user

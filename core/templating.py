@@ -15,6 +15,9 @@ from core.contract import Label, label_text
 from core.db import all_tenants
 from core.models import Membership, Tenant
 
+#: Link slots the same on every page of a user in a tenant, kept per process (``links``).
+KEPT_SLOTS = frozenset({"navigation", "admin"})
+
 
 @dataclass(frozen=True)
 class TenantChoice:
@@ -50,8 +53,9 @@ class TemplateAPI:
         """The record a page shows, if its view set ``request.page_context``."""
         return getattr(self.request, "page_context", None)
 
-    @property
+    @cached_property
     def csrf_token(self) -> str:
+        """The page's CSRF token; one HMAC per page, however many forms it has."""
         return get_csrf_token(self.request)
 
     @cached_property
@@ -74,6 +78,21 @@ class TemplateAPI:
         return self.request.localizer.translate(value)
 
     def links(self, slot: str, context: Any = None) -> list[Any]:
+        """The links of ``slot``, by order and label.
+
+        The main menu and the administration menu (``KEPT_SLOTS``, without a
+        context) are the same on every page of a user in a tenant: they are kept
+        per process for the user, the site address and the language, and go with
+        the tenant's cache entry when a membership, a user or the tenant's
+        plugins change (``core.cache``).
+        """
+        request = self.request
+        if slot not in KEPT_SLOTS or context is not None or self.user is None:
+            return self._links(slot, context)
+        key = ("links", slot, self.user.id, request.application_url, self.locale)
+        return cache.cached(request, key, lambda: self._links(slot, None))
+
+    def _links(self, slot: str, context: Any) -> list[Any]:
         links = self.request.plugins.collect(
             "myynti_links", request=self.request, slot=slot, context=context
         )

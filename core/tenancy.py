@@ -19,10 +19,32 @@ from sqlalchemy import select
 from sqlalchemy.orm import lazyload
 
 from core import cache
-from core.db import set_tenant
+from core.db import current_tenant_id, set_tenant
 from core.models import Membership, Role, Tenant, TenantPlugin
 
 TENANT_PREFIX = "/t/{tenant}"
+
+
+#: The request attribute holding ``(tenant id, versions)`` read by ``set_named_tenant``.
+_EARLY_VERSIONS = "_myynti_early_versions"
+
+
+def named_tenant_id(request: Any) -> int | None:
+    """The id of the tenant the URL names, when this process knows its slug (no query)."""
+    slug = (request.matchdict or {}).get("tenant")
+    return None if slug is None else request.registry.myynti_cache.tenant_id(slug)
+
+
+def set_named_tenant(request: Any, tenant_id: int, *also: Any) -> tuple[Any, ...]:
+    """Set ``tenant_id`` (from ``named_tenant_id``) and read ``also`` in the same statement.
+
+    The signed-in user's session is checked this way (``core.security``), so a
+    page's first round trip also sets its tenant and reads the cache's versions;
+    ``request_tenant`` then goes on from those versions without a statement of its own.
+    """
+    values = set_tenant(request.db, tenant_id, *cache.version_columns(tenant_id), *also)
+    request.__dict__[_EARLY_VERSIONS] = (tenant_id, tuple(values[:2]))
+    return tuple(values[2:])
 
 
 def request_tenant(request: Any) -> Tenant | None:
@@ -45,7 +67,11 @@ def request_tenant(request: Any) -> Tenant | None:
             return None
         tenant_id = loaded.id
         process_cache.remember_slug(slug, tenant_id)
-    versions = set_tenant(db, tenant_id, *cache.version_columns(tenant_id))
+    early = request.__dict__.pop(_EARLY_VERSIONS, None)
+    if early is not None and early[0] == tenant_id and current_tenant_id(db) == tenant_id:
+        versions = early[1]
+    else:
+        versions = set_tenant(db, tenant_id, *cache.version_columns(tenant_id))
     entry = process_cache.entry(tenant_id, tuple(versions))  # type: ignore[arg-type]
     tenant = loaded or entry.values.get("tenant")
     if tenant is None:
@@ -108,9 +134,13 @@ def request_plugins(request: Any) -> Any:
 
 
 def request_member_permissions(request: Any) -> frozenset[str]:
-    """Permissions an ordinary member holds in this tenant."""
-    return frozenset(
-        p.name for p in request.plugins.collect("myynti_permissions") if Role.MEMBER in p.roles
+    """Permissions an ordinary member holds in this tenant (kept with its enabled plugins)."""
+    return cache.cached(
+        request,
+        "member_permissions",
+        lambda: frozenset(
+            p.name for p in request.plugins.collect("myynti_permissions") if Role.MEMBER in p.roles
+        ),
     )
 
 

@@ -18,19 +18,21 @@ from core.models import Role, Team, TeamMember, utcnow
 from plugins.contacts.models import Customer
 from plugins.workflow.models import Activity, ActivityType, Stage, Task
 
-#: A list page: at most 6 statements (issue 15).
+#: A list page: at most 6 statements (issue 15), and no more than each runs now: the
+#: session check shares the tenant's statement, the customer list reads its tags in one
+#: plain query, the task list's stage choices come from the cache.
 LIST_PAGES = {
-    "customer list": "/t/demo/customers",
-    "requests": "/t/demo/requests",
-    "task list": "/t/demo/tasks",
-    "my work": "/t/demo/my-work",
+    "customer list": ("/t/demo/customers", 5),
+    "requests": ("/t/demo/requests", 2),
+    "task list": ("/t/demo/tasks", 3),
+    "my work": ("/t/demo/my-work", 5),
 }
 #: Pages that are not one list, held at what they run now so that they cannot creep up:
 #: the board reads its totals and every column's page (one statement since issue 15, from 16
 #: in all); the home shows every plugin's panels.
 #: Today's counts, as a guard: the home has grown the sales figures and the log-activity
 #: panel since these were first taken (12), the customer page its story (16).
-OTHER_PAGES = {"board": ("/t/demo/board", 6), "tenant home": ("/t/demo/", 15)}
+OTHER_PAGES = {"board": ("/t/demo/board", 5), "tenant home": ("/t/demo/", 14)}
 
 
 @pytest.fixture
@@ -75,8 +77,9 @@ def statements_of(webapp, url):
 
 @pytest.mark.parametrize("page", LIST_PAGES)
 def test_a_list_page_runs_at_most_six_statements(demo, webapp, page):
-    statements = statements_of(webapp, LIST_PAGES[page])
-    assert len(statements) <= 6, "\n".join(statements)
+    url, most = LIST_PAGES[page]
+    statements = statements_of(webapp, url)
+    assert len(statements) <= most, "\n".join(statements)
 
 
 @pytest.mark.parametrize("page", OTHER_PAGES)
@@ -115,5 +118,5 @@ def test_a_customer_page_with_its_contact_persons_runs_no_more_statements_than_n
     )
     db.flush()
     statements = statements_of(webapp, f"/t/demo/customers/{customer.id}")
-    # 20 with this data; a history that names tasks reads their titles in one more.
-    assert len(statements) <= 21, "\n".join(statements)
+    # 19 with this data; a history that names tasks reads their titles in one more.
+    assert len(statements) <= 20, "\n".join(statements)

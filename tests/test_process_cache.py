@@ -6,12 +6,12 @@ the ORM (the CLI, a job), shows on the other's next page. Revoked access above a
 """
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from core.app import make_config
 from core.db import set_tenant
 from core.licensing import disable_plugin
-from core.models import Role, Team
+from core.models import AuthSession, Role, Team, User
 from core.testing import app_in_transaction
 from plugins.custom_fields.models import CustomField, FieldType
 
@@ -59,6 +59,37 @@ def test_a_member_deactivated_in_one_process_is_out_in_the_other(acme, webapp, o
     form.submit().follow()
     webapp.get(CUSTOMERS, status=404)
     webapp.get("/t/acme/", status=404)
+
+
+def _signed_out(page):
+    return page.status_int == 303 and page.location.split("?")[0].endswith("/login")
+
+
+def test_a_user_kept_by_the_process_is_signed_out_once_deactivated(acme, db, webapp):
+    """The user a process keeps for a tenant's pages (core.security) follows the account."""
+    webapp.get(CUSTOMERS, status=200)
+    assert "Maija Myyjä" in webapp.get(CUSTOMERS, status=200)  # Maija is now kept
+    db.scalar(select(User).where(User.email == "maija@acme.example")).active = False
+    db.flush()
+    assert _signed_out(webapp.get(CUSTOMERS, status=303))
+
+
+def test_a_deleted_session_signs_out_a_user_kept_by_the_process(acme, db, webapp):
+    """Signed out elsewhere (or revoked): the next page of the tenant asks to sign in."""
+    webapp.get(CUSTOMERS, status=200)
+    webapp.get(CUSTOMERS, status=200)
+    maija = db.scalar(select(User).where(User.email == "maija@acme.example"))
+    db.execute(delete(AuthSession).where(AuthSession.user_id == maija.id))
+    assert _signed_out(webapp.get(CUSTOMERS, status=303))
+
+
+def test_a_renamed_user_shows_renamed_in_the_process(acme, db, webapp):
+    webapp.get(CUSTOMERS, status=200)
+    assert "Maija Myyjä" in webapp.get(CUSTOMERS, status=200)
+    db.scalar(select(User).where(User.email == "maija@acme.example")).name = "Maija Uusinimi"
+    db.flush()
+    page = webapp.get(CUSTOMERS, status=200)
+    assert "Maija Uusinimi" in page and "Maija Myyjä" not in page
 
 
 def test_a_new_custom_field_shows_in_every_process(acme, db, webapp, other_process):

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Select, and_, func, or_, select, union, update
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, load_only, selectinload
 
 from core.forms import normalised_phone
 from core.history import CHANGED, CREATED, changes, record_event
@@ -133,18 +133,37 @@ def customer_query(filters: CustomerFilter) -> Select[tuple[Customer]]:
     return query.order_by(*(filters.extra_order or SORTS.get(filters.sort, SORTS["name"])))
 
 
-def list_page(db: Session, filters: CustomerFilter, page: int) -> tuple[list[Customer], int, bool]:
-    """One page of customers, the count (capped) and whether the count hit the cap."""
+#: The columns the customer list shows (and other plugins' columns read): a list page
+#: reads only these, not the addresses' JSON documents and the rest.
+LISTED = (
+    Customer.id,
+    Customer.name,
+    Customer.business_id,
+    Customer.email,
+    Customer.phone,
+    Customer.custom_values,
+    Customer.updated_at,
+)
+
+
+def list_page(
+    db: Session, filters: CustomerFilter, page: int, listed_only: bool = False
+) -> tuple[list[Customer], int, bool]:
+    """One page of customers, the count (capped) and whether the count hit the cap.
+
+    With ``listed_only`` the customers have only ``LISTED`` loaded (any other
+    attribute, their tags too, is read when first used, a query per customer): the
+    list page's view, which reads the tags with ``tag_names``.
+    """
     query = customer_query(filters)
     offset = (max(page, 1) - 1) * PAGE_SIZE
+    options: list[Any] = [load_only(*LISTED)] if listed_only else [selectinload(Customer.tags)]
     if filters.extra_sort is not None:
         column, descending = filters.extra_sort
-        unordered = query.order_by(None).options(selectinload(Customer.tags))
+        unordered = query.order_by(None).options(*options)
         rows = sorted_page(db, unordered, Customer.id, column, descending, offset, PAGE_SIZE)
     else:
-        rows = list(
-            db.scalars(query.options(selectinload(Customer.tags)).limit(PAGE_SIZE).offset(offset))
-        )
+        rows = list(db.scalars(query.options(*options).limit(PAGE_SIZE).offset(offset)))
     capped = query.with_only_columns(Customer.id).order_by(None).limit(COUNT_CAP + 1).subquery()
     count = db.scalar(select(func.count()).select_from(capped))
     return rows, min(count, COUNT_CAP), count > COUNT_CAP
@@ -227,6 +246,20 @@ def archive_customer(db: Session, customer: Customer, user: User | None) -> None
     record_event(
         db, "customer", customer.id, "customer_archived", {"text": customer.name}, user=user
     )
+
+
+def tag_names(db: Session, customer_ids: list[int]) -> dict[int, list[str]]:
+    """The tags of the customers ``customer_ids``, by name, as ``Customer.tag_names`` gives."""
+    names: dict[int, list[str]] = {}
+    if customer_ids:
+        rows = db.execute(
+            select(CustomerTag.customer_id, CustomerTag.tag)
+            .where(CustomerTag.customer_id.in_(customer_ids))
+            .order_by(CustomerTag.customer_id, CustomerTag.tag)
+        )
+        for customer_id, tag in rows:
+            names.setdefault(customer_id, []).append(tag)
+    return names
 
 
 def all_tags(db: Session) -> list[str]:

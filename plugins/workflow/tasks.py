@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import load_only
 
 from core.history import CHANGED, CREATED, changes, record_event
 from core.models import Membership, Team, User, utcnow
@@ -245,11 +246,15 @@ def _rows(result: Any) -> Iterator[TaskRow]:
         yield TaskRow(task, stage, customer or "", name or email or "")
 
 
+#: What the task list shows of a task (and other plugins' columns read); the rest,
+#: the description first, is read only if used.
+LISTED = (Task.id, Task.title, Task.expected_value, Task.due_date, Task.custom_values)
+
+
 def list_page(db: Any, filters: TaskFilter, today: date, page: int) -> tuple[list[TaskRow], int]:
     """One page of the list and the number of matching tasks (capped at ``COUNT_CAP + 1``)."""
-    rows = list(
-        _rows(db.execute(_query(filters, today).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)))
-    )
+    query = _query(filters, today).options(load_only(*LISTED))
+    rows = list(_rows(db.execute(query.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE))))
     matching = (
         select(Task.id)
         .join(Stage, Stage.id == Task.stage_id)

@@ -16,6 +16,8 @@ from core.i18n import format_number, pluralize
 from core.models import Event
 from core.people import member_choices, team_choices
 from core.record_forms import (
+    ListColumn,
+    ListFilter,
     filter_conditions,
     form_class,
     list_columns,
@@ -66,14 +68,23 @@ def get_customer(request: Any) -> Customer:
     return customer
 
 
-def list_filters(request: Any) -> register.CustomerFilter:
+def list_filters(
+    request: Any,
+    columns: list[ListColumn] | None = None,
+    extra_filters: list[ListFilter] | None = None,
+) -> register.CustomerFilter:
     """The list's search and filters from the query string; unknown values are ignored.
 
-    Other plugins' filters and sortable columns (custom fields) come through core.
+    Other plugins' filters and sortable columns (custom fields) come through core;
+    ``columns`` and ``extra_filters`` are theirs when the caller has them already.
     """
     params = request.GET
     sort = params.get("sort", "name")
-    sortable = {c.key: c for c in list_columns(request, "customer") if c.sort is not None}
+    if columns is None:
+        columns = list_columns(request, "customer")
+    if extra_filters is None:
+        extra_filters = extension_filters(request, "customer")
+    sortable = {c.key: c for c in columns if c.sort is not None}
     extra_order: tuple[Any, ...] = ()
     extra_sort = None
     if sort.lstrip("-") in sortable:
@@ -92,7 +103,7 @@ def list_filters(request: Any) -> register.CustomerFilter:
         language=params.get("language", "") if params.get("language") in {"fi", "sv", "en"} else "",
         archived=params.get("archived") == "1",
         sort=sort if sort in register.SORTS or extra_order else "name",
-        extra=filter_conditions(extension_filters(request, "customer")),
+        extra=filter_conditions(extra_filters),
         extra_order=extra_order,
         extra_sort=extra_sort,
     )
@@ -105,11 +116,14 @@ def list_filters(request: Any) -> register.CustomerFilter:
 )
 def customer_list(request: Any) -> dict[str, Any]:
     params = request.GET
-    filters = list_filters(request)
+    columns = list_columns(request, "customer")
+    extra_filters = extension_filters(request, "customer")
+    filters = list_filters(request, columns, extra_filters)
     page = max(row_id(params.get("page")) or 1, 1)
-    customers, count, capped = register.list_page(request.db, filters, page)
+    customers, count, capped = register.list_page(request.db, filters, page, listed_only=True)
     return {
         "customers": customers,
+        "customer_tags": register.tag_names(request.db, [c.id for c in customers]),
         "count": count,
         "count_text": pluralize(
             request.localizer,
@@ -127,8 +141,8 @@ def customer_list(request: Any) -> dict[str, Any]:
         "teams": team_choices(request),
         "tags": register.all_tags(request.db),
         "query": {k: v for k, v in params.items() if k != "page"},
-        "list_filters": extension_filters(request, "customer"),
-        "columns": list_columns(request, "customer"),
+        "list_filters": extra_filters,
+        "columns": columns,
     }
 
 

@@ -12,6 +12,7 @@ from typing import Any
 from pyramid.httpexceptions import HTTPForbidden, HTTPNotFound, HTTPSeeOther
 from pyramid.view import view_config
 from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import load_only
 
 from core import EventKind, Link, Panel
 from core.contract import label_text
@@ -132,6 +133,21 @@ def request_panels(request: Any, slot: str, context: Any) -> list[Panel]:
     return []
 
 
+#: What the inbox shows of each request: the message and the JSON documents are not read.
+INBOX_COLUMNS = (
+    ContactRequest.id,
+    ContactRequest.received_at,
+    ContactRequest.name,
+    ContactRequest.company,
+    ContactRequest.email,
+    ContactRequest.subject,
+    ContactRequest.source,
+    ContactRequest.state,
+    ContactRequest.team_id,
+    ContactRequest.assigned_user_id,
+)
+
+
 def _newest_first(query: Any) -> Any:
     return query.order_by(ContactRequest.received_at.desc(), ContactRequest.id.desc())
 
@@ -193,7 +209,9 @@ def inbox(request: Any) -> dict[str, Any]:
     elif state != "all":
         query = query.where(ContactRequest.state == state)
     rows = request.db.scalars(
-        _newest_first(query).limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE)
+        _newest_first(query.options(load_only(*INBOX_COLUMNS)))
+        .limit(PAGE_SIZE + 1)
+        .offset((page - 1) * PAGE_SIZE)
     ).all()
     teams, members = _names(request)
     return {
@@ -207,7 +225,15 @@ def inbox(request: Any) -> dict[str, Any]:
         "teams": teams,
         "members": members,
         "can_add": request.has_permission(ContactsPermission.REQUEST_EDIT),
+        # The rows' labels, translated once for the page (labels.pt's macros, per row).
+        "state_names": _names_in(request, STATE_LABELS),
+        "source_names": _names_in(request, SOURCE_LABELS),
     }
+
+
+def _names_in(request: Any, labels: dict[str, Any]) -> dict[str, str]:
+    translate = request.localizer.translate
+    return {key: translate(label) for key, label in labels.items()}
 
 
 @view_config(

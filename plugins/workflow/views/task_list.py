@@ -10,16 +10,16 @@ from pyramid.response import Response
 from pyramid.view import view_config
 from sqlalchemy import select
 
-from core import Link, label_text
+from core import Link, cache, label_text
 from core.forms import row_id
 from core.people import member_choices, team_choices
-from core.record_forms import csv_columns, filter_conditions, list_columns
+from core.record_forms import ListColumn, ListFilter, csv_columns, filter_conditions, list_columns
 from core.record_forms import list_filters as extension_filters
 from core.spreadsheet import safe_cell
 from plugins.contacts.models import Customer
 from plugins.workflow import _, tasks
 from plugins.workflow.board import BoardFilter, local_today, workflows
-from plugins.workflow.models import Stage, Task
+from plugins.workflow.models import Stage, Task, Workflow
 from plugins.workflow.permissions import WorkflowPermission
 
 #: The sortable columns' headings, by the English text the template names them with.
@@ -41,11 +41,26 @@ def task_links(request: Any, slot: str) -> list[Link]:
     ]
 
 
-def task_filter(request: Any) -> tasks.TaskFilter:
-    """The list's filters from the query string; a value that makes no sense is ignored."""
+#: The stage filter's choices are kept per process (``_stage_choices``).
+cache.watch(Workflow, Stage)
+
+
+def task_filter(
+    request: Any,
+    columns: list[ListColumn] | None = None,
+    extra_filters: list[ListFilter] | None = None,
+) -> tasks.TaskFilter:
+    """The list's filters from the query string; a value that makes no sense is ignored.
+
+    ``columns`` and ``extra_filters`` are other plugins' when the caller has them already.
+    """
     params = request.GET
     sort = params.get("sort", "-created")
-    sortable = {c.key: c.sort for c in list_columns(request, "task") if c.sort is not None}
+    if columns is None:
+        columns = list_columns(request, "task")
+    if extra_filters is None:
+        extra_filters = extension_filters(request, "task")
+    sortable = {c.key: c.sort for c in columns if c.sort is not None}
     extra_order: tuple[Any, ...] = ()
     if sort.lstrip("-") in sortable:
         expr = sortable[sort.lstrip("-")]
@@ -56,24 +71,35 @@ def task_filter(request: Any) -> tasks.TaskFilter:
         stage_id=row_id(params.get("stage")),
         state=state if state in tasks.STATES else "open",
         sort=sort if sort in tasks.SORTS or extra_order else "-created",
-        extra=filter_conditions(extension_filters(request, "task")),
+        extra=filter_conditions(extra_filters),
         extra_order=extra_order,
     )
 
 
 def _stage_choices(request: Any) -> list[tuple[int, str]]:
-    """Every stage of every workflow, named with the workflow when there are several."""
-    flows = workflows(request.db)
-    names = {w.id: label_text(w.name, request.locale_name) for w in flows}
-    found = request.db.scalars(select(Stage).order_by(Stage.workflow_id, Stage.position, Stage.id))
-    return [
-        (
-            s.id,
-            label_text(s.name, request.locale_name)
-            + (f" ({names.get(s.workflow_id, '')})" if len(flows) > 1 else ""),
+    """Every stage of every workflow, named with the workflow when there are several.
+
+    Kept per process and language: a change to a workflow or a stage gives the
+    tenant's cache a new version.
+    """
+    locale = request.locale_name
+
+    def load() -> list[tuple[int, str]]:
+        flows = workflows(request.db)
+        names = {w.id: label_text(w.name, locale) for w in flows}
+        found = request.db.scalars(
+            select(Stage).order_by(Stage.workflow_id, Stage.position, Stage.id)
         )
-        for s in found
-    ]
+        return [
+            (
+                s.id,
+                label_text(s.name, locale)
+                + (f" ({names.get(s.workflow_id, '')})" if len(flows) > 1 else ""),
+            )
+            for s in found
+        ]
+
+    return cache.cached(request, ("task_stage_choices", locale), load)
 
 
 @view_config(
@@ -82,7 +108,9 @@ def _stage_choices(request: Any) -> list[tuple[int, str]]:
     permission=WorkflowPermission.TASK_VIEW,
 )
 def task_list(request: Any) -> dict[str, Any]:
-    filters = task_filter(request)
+    columns = list_columns(request, "task")
+    extra_filters = extension_filters(request, "task")
+    filters = task_filter(request, columns, extra_filters)
     page = max(row_id(request.GET.get("page")) or 1, 1)
     rows, count = tasks.list_page(request.db, filters, local_today(), page)
     query = {k: v for k, v in request.GET.items() if k != "page"}
@@ -99,8 +127,8 @@ def task_list(request: Any) -> dict[str, Any]:
         "teams": team_choices(request),
         "stages": _stage_choices(request),
         "customer": request.db.get(Customer, customer_id) if customer_id else None,
-        "columns": list_columns(request, "task"),
-        "list_filters": extension_filters(request, "task"),
+        "columns": columns,
+        "list_filters": extra_filters,
         "can_export": request.has_permission(WorkflowPermission.TASK_EXPORT),
         "can_add": request.has_permission(WorkflowPermission.TASK_EDIT),
         "labels": SORT_LABELS,
