@@ -11,20 +11,24 @@ launch's writes are checked in ``tests/api`` and ``tests/campaigns``.
 
 from __future__ import annotations
 
+import threading
+import uuid
 from collections import Counter
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+import pytest
+from sqlalchemy import delete, select
 
-from core.db import all_tenants, set_tenant
+from core.db import all_tenants, make_session_factory, set_tenant
+from core.licensing import enable_plugin
 from core.models import Tenant, utcnow
 from core.testing import csrf_token
 from plugins.workflow import open_counts
 from plugins.workflow.board import local_today
 from plugins.workflow.models import OpenTaskCount, Task
-from tests.workflow.conftest import tasks_of
+from tests.workflow.conftest import default_stages, tasks_of
 from tests.workflow.test_tasks import created, move_form
 from tests.workflow_plugins.fixtures import add_task
 
@@ -174,3 +178,51 @@ def test_another_tenants_counts_never_reach_the_board(webapp, db, as_maija, beta
     page = webapp.get(f"/t/acme/board?workflow={acme.workflow.id}")
     column = page.html.select_one(f"section.column[data-stage='{acme.stages['new'].id}']")
     assert (column["data-count"], Decimal(column["data-total"])) == ("1", Decimal(10))
+
+
+def test_concurrent_writers_to_one_row_both_count(db_engine, myynti_registry):
+    """Two transactions at once add tasks to the same counter row: no increment is lost.
+
+    Committed rows and real concurrent transactions, so PostgreSQL only.
+    """
+    if db_engine.dialect.name != "postgresql":
+        pytest.skip("concurrent transactions: PostgreSQL only (MYYNTI_TEST_DATABASE_URL)")
+    factory = make_session_factory(db_engine)
+    with factory.begin() as db, all_tenants(db):
+        tenant = Tenant(slug=f"counts-{uuid.uuid4().hex[:6]}", name="Rinnakkain Oy", licence={})
+        db.add(tenant)
+        db.flush()
+        enable_plugin(db, myynti_registry, tenant, "workflow", with_dependencies=True)
+        db.flush()
+        workflow, stages = default_stages(db, tenant)
+        tenant_id, workflow_id, stage_id = tenant.id, workflow.id, stages["new"].id
+    start, each = threading.Barrier(2), 15
+
+    def write(name: str) -> None:
+        start.wait()
+        for n in range(each):
+            with factory.begin() as db:
+                set_tenant(db, tenant_id)
+                db.add(
+                    Task(
+                        tenant_id=tenant_id,
+                        workflow_id=workflow_id,
+                        stage_id=stage_id,
+                        title=f"{name} {n}",
+                        expected_value=Decimal("1.50"),
+                    )
+                )
+
+    try:
+        writers = [threading.Thread(target=write, args=(name,)) for name in ("a", "b")]
+        for writer in writers:
+            writer.start()
+        for writer in writers:
+            writer.join()
+        with factory() as db:
+            set_tenant(db, tenant_id)
+            row = db.execute(select(OpenTaskCount.tasks, OpenTaskCount.value)).one()
+        assert (row.tasks, row.value) == (2 * each, Decimal("1.50") * 2 * each)
+    finally:
+        with factory.begin() as db, all_tenants(db):
+            db.execute(delete(Tenant).where(Tenant.id == tenant_id))
