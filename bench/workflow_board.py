@@ -37,6 +37,7 @@ from core.plugins import PluginRegistry
 from core.schema import upgrade
 from core.testing import PostgresScratchDatabase
 from plugins.contacts.models import Customer, search_key
+from plugins.workflow import open_counts
 from plugins.workflow.models import Activity, ActivityType, Stage, Task, Workflow
 
 PASSWORD = "benchmark-password"  # noqa: S105 - a throwaway database's user
@@ -199,6 +200,8 @@ def _fill(factory: Any, args: argparse.Namespace, ids: dict[str, Any]) -> None:
         with factory.begin() as db:
             set_tenant(db, tenant_id)
             task_ids = db.scalars(insert(Task).returning(Task.id), rows).all()
+            # Bulk inserts raise no ORM events: count the tasks as a campaign launch does.
+            open_counts.tasks_created(db.connection(), tenant_id, task_ids)
             activities = [
                 {
                     "tenant_id": tenant_id,

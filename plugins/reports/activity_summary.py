@@ -20,14 +20,14 @@ from typing import Any
 
 from sqlalchemy import delete, event, insert, select, text
 
-from plugins.reports.models import ActivityDay
-from plugins.reports.summary import (
+from core.kept_sums import (
     add_in_order,
     keep_old_values,
-    local_day,
     now_values,
     values_before,
 )
+from plugins.reports.models import ActivityDay
+from plugins.reports.summary import local_day
 from plugins.workflow.models import Activity, Task
 
 FIELDS = ("tenant_id", "type_id", "assignee_user_id", "due_at", "done_at", "cancelled_at")

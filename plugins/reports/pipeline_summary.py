@@ -25,19 +25,19 @@ from typing import Any
 from sqlalchemy import Date, Select, cast, delete, event, func, insert, literal, select
 
 from core.bulk import id_in
-from core.models import as_utc
-from plugins.reports.models import PipelineAge, PipelineCell
-from plugins.reports.sql import epoch_seconds as epoch_of
-from plugins.reports.sql import local_day as local_day_of
-from plugins.reports.summary import (
+from core.kept_sums import (
     add_in_order,
     add_selected,
     grouped,
     keep_old_values,
-    local_day,
     now_values,
     values_before,
 )
+from core.models import as_utc
+from plugins.reports.models import PipelineAge, PipelineCell
+from plugins.reports.sql import epoch_seconds as epoch_of
+from plugins.reports.sql import local_day as local_day_of
+from plugins.reports.summary import local_day
 from plugins.workflow.models import Task
 
 #: ``close_month`` of a task with no expected close date (the unique key takes no NULLs).

@@ -12,16 +12,22 @@ admin changing a stage's kind needs no rebuild.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Select, delete, event, func, insert, inspect, select, text
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Select, delete, event, func, insert, select
 
 from core.bulk import id_in
+from core.kept_sums import (
+    add_in_order,
+    add_selected,
+    grouped,
+    keep_old_values,
+    now_values,
+    values_before,
+)
 from core.models import as_utc
 from plugins.reports.models import SalesDay
 from plugins.reports.periods import LOCAL_TIME
@@ -76,66 +82,6 @@ def share(values: dict[str, Any]) -> Share | None:
     )
 
 
-def add(connection: Any, table: Any, key: dict[str, Any], measures: dict[str, Any]) -> None:
-    """Add ``measures`` to the row of ``table`` with ``key``, made at zero if missing.
-
-    An upsert on the unique key (all of ``key``'s columns), so two flushes
-    adding to the same row concurrently both count: no read-modify-write.
-    """
-    statement = _insert(connection, table).values(**key, **measures)
-    connection.execute(_adding(statement, table, list(key), list(measures)))
-
-
-def add_selected(
-    connection: Any, table: Any, keys: Sequence[str], measures: Sequence[str], rows: Select[Any]
-) -> None:
-    """Add each row of ``rows`` (its ``keys`` then its ``measures``) to ``table``, as ``add``.
-
-    One ``INSERT … SELECT … ON CONFLICT DO UPDATE``: the summaries' catch-up
-    after rows were written with bulk SQL. ``rows`` is ordered by the key, so
-    its upserts lock rows in the order ``add_in_order`` does.
-    """
-    statement = _insert(connection, table).from_select([*keys, *measures], rows)
-    connection.execute(_adding(statement, table, keys, measures))
-
-
-def _insert(connection: Any, table: Any) -> Any:
-    make = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
-    return make(table)
-
-
-def _adding(statement: Any, table: Any, keys: Sequence[str], measures: Sequence[str]) -> Any:
-    return statement.on_conflict_do_update(
-        index_elements=list(keys),
-        set_={name: table.c[name] + statement.excluded[name] for name in measures},
-    )
-
-
-def grouped(rows: Select[Any], keys: int) -> Select[Any]:
-    """``rows`` grouped and ordered by its first ``keys`` columns (by position).
-
-    By position, not by expression: an expression with bound parameters (a
-    zone, a format) is bound again in ``GROUP BY``, and PostgreSQL would not
-    see the two as the same.
-    """
-    positions = text(", ".join(str(n) for n in range(1, keys + 1)))
-    return rows.group_by(positions).order_by(positions)
-
-
-def add_in_order(
-    connection: Any, table: Any, changes: list[tuple[dict[str, Any], dict[str, Any]]]
-) -> None:
-    """``add`` each (key, measures) of ``changes`` to ``table``, in the order of the keys.
-
-    An upsert locks its row until the transaction ends. Taking the rows in key
-    order means two moves between the same rows in opposite directions (one
-    task from stage A to B while another goes from B to A) wait for each
-    other instead of deadlocking.
-    """
-    for key, measures in sorted(changes, key=lambda change: tuple(change[0].values())):
-        add(connection, table, key, measures)
-
-
 def _apply(connection: Any, changes: list[tuple[Share, int]]) -> None:
     add_in_order(
         connection,
@@ -156,53 +102,25 @@ def _apply(connection: Any, changes: list[tuple[Share, int]]) -> None:
     )
 
 
-def now_values(target: Any, fields: tuple[str, ...] = FIELDS) -> dict[str, Any]:
-    return {name: getattr(target, name) for name in fields}
-
-
-def values_before(target: Any, fields: tuple[str, ...] = FIELDS) -> dict[str, Any]:
-    """The row's ``fields`` as they were before this flush."""
-    state = inspect(target)
-    values = {}
-    for name in fields:
-        history = state.attrs[name].history
-        if history.added or history.deleted:
-            # Changed in this flush; SQLAlchemy lists no deleted value when it was None.
-            values[name] = history.deleted[0] if history.deleted else None
-        else:
-            values[name] = getattr(target, name)
-    return values
-
-
 @event.listens_for(Task, "after_insert")
 def _inserted(mapper: Any, connection: Any, target: Task) -> None:
-    found = share(now_values(target))
+    found = share(now_values(target, FIELDS))
     if found is not None:
         _apply(connection, [(found, 1)])
 
 
 @event.listens_for(Task, "after_update")
 def _updated(mapper: Any, connection: Any, target: Task) -> None:
-    old, new = share(values_before(target)), share(now_values(target))
+    old, new = share(values_before(target, FIELDS)), share(now_values(target, FIELDS))
     if old != new:
         _apply(connection, [(found, sign) for found, sign in ((old, -1), (new, 1)) if found])
 
 
 @event.listens_for(Task, "after_delete")
 def _deleted(mapper: Any, connection: Any, target: Task) -> None:
-    found = share(values_before(target))
+    found = share(values_before(target, FIELDS))
     if found is not None:
         _apply(connection, [(found, -1)])
-
-
-def _load_old_value(target: Any, value: Any, old: Any, initiator: Any) -> None:
-    """Nothing: listening with ``active_history`` makes SQLAlchemy load the old value."""
-
-
-def keep_old_values(model: Any, fields: tuple[str, ...]) -> None:
-    """Make a row edited without being loaded first still know its old ``fields``."""
-    for name in fields:
-        event.listen(getattr(model, name), "set", _load_old_value, active_history=True)
 
 
 keep_old_values(Task, FIELDS)

@@ -27,6 +27,7 @@ from core.forms import row_id
 from core.models import User, utcnow
 from core.models.base import as_utc
 from plugins.contacts.models import Customer
+from plugins.workflow import open_counts
 from plugins.workflow.models import Activity, Stage, Task, Workflow
 
 PAGE_SIZE = 25
@@ -152,28 +153,30 @@ def column_totals(
 ) -> dict[int, tuple[int, Decimal]]:
     """``{stage id: (count, sum of expected value)}`` for the columns, in one query.
 
-    Open tasks and recently closed ones are read separately and added up, so
-    each part is a range of ``ix_task_board_totals`` (closed_at, then team):
-    a board of 10,000 open tasks never reads the 100,000 closed ones.
+    The open columns are summed from the kept counts (``open_counts``) unless a
+    filter they do not key (customer, text) makes them count the tasks; the
+    closed ones count their recently closed tasks, a range of
+    ``ix_task_board_totals`` (closed_at, then team) that never reads the
+    100,000 older ones.
     """
     open_ids = [stage.id for stage in stages if not stage.is_closed]
     closed_ids = [stage.id for stage in stages if stage.is_closed]
     conditions = filters.conditions(today)
-    parts = [
-        select(Task.stage_id, Task.expected_value).where(
-            Task.closed_at.is_(None), Task.stage_id.in_(open_ids), *conditions
-        ),
-        select(Task.stage_id, Task.expected_value).where(
-            Task.closed_at >= cutoff, Task.stage_id.in_(closed_ids), *conditions
-        ),
-    ]
-    shown = union_all(*parts).subquery()
-    rows = db.execute(
-        select(
-            shown.c.stage_id, func.count(), func.coalesce(func.sum(shown.c.expected_value), 0)
-        ).group_by(shown.c.stage_id)
-    ).all()
+    open_part = open_counts.column_sums(open_ids, filters, today)
+    if open_part is None:
+        open_part = _task_sums(Task.closed_at.is_(None), Task.stage_id.in_(open_ids), *conditions)
+    closed_part = _task_sums(Task.closed_at >= cutoff, Task.stage_id.in_(closed_ids), *conditions)
+    rows = db.execute(union_all(open_part, closed_part)).all()
     return {stage_id: (count, Decimal(total)) for stage_id, count, total in rows}
+
+
+def _task_sums(*conditions: Any) -> Any:
+    """``stage_id, count, value`` of the tasks matching ``conditions``."""
+    return (
+        select(Task.stage_id, func.count(), func.coalesce(func.sum(Task.expected_value), 0))
+        .where(*conditions)
+        .group_by(Task.stage_id)
+    )
 
 
 def make_cursor(card: Card) -> str:

@@ -13,6 +13,7 @@ from plugins.workflow import (
     conversion,
     demo,
     moves,
+    open_counts,
     stage_actions,
 )
 from plugins.workflow.defaults import set_up_tenant
@@ -126,3 +127,10 @@ def myynti_request_conversions(request: Any, contact_request: Any) -> list[Any]:
 @hookimpl
 def myynti_record_actions() -> list[RecordAction]:
     return api_actions.record_actions()
+
+
+@hookimpl
+def myynti_records_created_in_bulk(db: Any, tenant_id: int, entity: str, ids: list[int]) -> None:
+    """Tasks inserted with bulk SQL (a campaign's launch): add them to the open task counts."""
+    if entity == "task":
+        open_counts.tasks_created(db.connection(), tenant_id, ids)

@@ -303,3 +303,28 @@ class Activity(TenantOwned, Base):
     @property
     def is_open(self) -> bool:
         return self.done_at is None and self.cancelled_at is None
+
+
+class OpenTaskCount(TenantOwned, Base):
+    """Open tasks counted and summed by person, stage, team and due date (``open_counts``).
+
+    The tenant home's pipeline and the board's open columns read these few rows
+    instead of the tasks. ``user_id`` and ``team_id`` are 0 for none and
+    ``due_date`` is ``open_counts.NO_DATE`` for no due date, so the unique key
+    the upserts rely on has no NULLs.
+    """
+
+    __tablename__ = "workflow_open_count"
+    __table_args__ = (
+        UniqueConstraint(
+            "tenant_id", "user_id", "stage_id", "team_id", "due_date", name="uq_workflow_open_count"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(Integer)
+    stage_id: Mapped[int] = mapped_column(Integer)
+    team_id: Mapped[int] = mapped_column(Integer)
+    due_date: Mapped[date] = mapped_column(Date)
+    tasks: Mapped[int] = mapped_column(Integer, default=0)
+    value: Mapped[Decimal] = mapped_column(Numeric(16, 2), default=0)

@@ -11,6 +11,7 @@ from core.models import Event, Job
 from plugins.contacts.models import ContactPerson
 from plugins.workflow.models import Stage, StageActionBinding, StageKind, Task, Workflow
 from tests.api.conftest import bearer, make_token
+from tests.workflow.test_open_counts import assert_counts_match, kept
 
 WRITE = ("workflow:write",)
 PROBLEM = "application/problem+json"
@@ -260,3 +261,39 @@ def test_tasks_cannot_be_written_with_a_read_scope_or_in_another_tenant(
         status=401,
     )
     webapp.delete(acme.url(f"/tasks/{beta_task['id']}"), headers=bearer(writer), status=404)
+
+
+def test_the_open_task_counts_follow_the_apis_writes(webapp: Any, db: Any, acme: Any) -> None:
+    stages = _stages(db, acme)
+    token = make_token(db, acme.tenant, acme.member, scopes=WRITE)
+    created = webapp.post_json(
+        acme.url("/tasks"),
+        {"title": "Kahvikone", "expected_value": "300.00", "due_date": "2026-01-15"},
+        headers=bearer(token),
+        status=201,
+    ).json
+    assert_counts_match(db, acme.tenant)
+    url = acme.url(f"/tasks/{created['id']}")
+    edited = webapp.patch_json(
+        url,
+        {
+            "responsible_user_id": acme.admin.id,
+            "due_date": "2027-02-01",
+            "expected_value": "450.00",
+            "version": created["version"],
+        },
+        headers=bearer(token),
+    ).json
+    assert edited["responsible_user_id"] == acme.admin.id
+    assert_counts_match(db, acme.tenant)
+    version = edited["version"]
+    for stage in (stages[StageKind.WON], stages[StageKind.OPEN]):
+        moved = webapp.post_json(
+            acme.url(f"/tasks/{created['id']}/move"),
+            {"stage_id": stage.id, "version": version},
+            headers=bearer(token),
+        ).json
+        version = moved["version"]
+        assert moved["stage_id"] == stage.id
+        assert_counts_match(db, acme.tenant)
+    assert sum(count for count, _value in kept(db, acme.tenant).values()) == 1

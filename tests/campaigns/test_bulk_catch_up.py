@@ -1,12 +1,13 @@
-"""A launch's tasks, written with bulk SQL, still reach the reports' summaries and the webhooks.
+"""A launch's tasks, written with bulk SQL, still reach the summaries, the counts and the webhooks.
 
 The reports keep their summaries with ORM listeners and the API makes webhook
 deliveries from a flush's new events; a campaign's batch writes its tasks and
 history with Core ``INSERT``s, which raise neither, and announces them with
-``myynti_records_created_in_bulk``. The summaries then equal the GROUP BY
-over the tasks, also after a campaign task is won on the board (its share,
-now counted, is what the win takes away), and a webhook subscriber gets each
-campaign task's *created* and each customer's *joined* event.
+``myynti_records_created_in_bulk``. The summaries and workflow's open task
+counts then equal the GROUP BY over the tasks, also after a campaign task is
+won on the board (its share, now counted, is what the win takes away), and a
+webhook subscriber gets each campaign task's *created* and each customer's
+*joined* event.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import Any
 from sqlalchemy import select
 
 from core.db import set_tenant
-from core.models import JobState
+from core.models import JobState, Tenant
 from core.testing import csrf_token, run_jobs
 from plugins.api.webhooks.events import JOB
 from plugins.campaigns.batches import LAUNCH_BATCH
@@ -28,6 +29,7 @@ from tests.api.test_webhooks import Receiver, receiver, subscribe  # noqa: F401 
 from tests.campaigns.conftest import add_customer, make_shop, new_campaign, run_batches
 from tests.campaigns.test_launch import post, tasks_of
 from tests.reports.test_open_summaries import _assert_pipeline_matches_tasks, _summary_rows
+from tests.workflow.test_open_counts import assert_counts_match
 
 SUMMARIES = ((PipelineCell, "tasks"), (PipelineAge, "tasks"), (SalesDay, "tasks"))
 
@@ -44,7 +46,9 @@ def _summaries(db: Any) -> dict[Any, list[tuple[Any, ...]]]:
 
 
 def _assert_summaries_match_tasks(db: Any, tenant_id: int) -> None:
-    """The pipeline read from the summary is the GROUP BY's, and a rebuild changes no row."""
+    """The pipeline read from the summary and the open task counts are the GROUP BY's, and a
+    rebuild changes no row."""
+    assert_counts_match(db, db.get(Tenant, tenant_id))
     set_tenant(db, tenant_id)
     _assert_pipeline_matches_tasks(db)
     kept = _summaries(db)
