@@ -118,5 +118,5 @@ def test_a_customer_page_with_its_contact_persons_runs_no_more_statements_than_n
     )
     db.flush()
     statements = statements_of(webapp, f"/t/demo/customers/{customer.id}")
-    # 19 with this data; a history that names tasks reads their titles in one more.
-    assert len(statements) <= 20, "\n".join(statements)
+    # 16 with this data; a history that names tasks reads their titles in one more.
+    assert len(statements) <= 17, "\n".join(statements)

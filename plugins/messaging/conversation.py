@@ -12,45 +12,41 @@ from typing import Any
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
-from core.models import Attachment, Tenant
+from core.models import Attachment
 from plugins.contacts.models import ContactPerson, Customer
 from plugins.messaging.models import Message
-from plugins.messaging.records import entity_model
 
 LIMIT = 200
 
 
-def record_keys(db: Session, tenant: Tenant, entity: str, record: Any) -> list[tuple[str, int]]:
-    """The (entity, id) pairs whose messages belong to ``record``'s thread."""
-    keys = [(entity, record.id)]
+def thread(db: Session, entity: str, record: Any, task_model: type | None) -> list[Message]:
+    """The latest ``LIMIT`` messages of ``record``'s thread, oldest first, in one statement.
+
+    A customer's holds those on its contact persons and, where the tenant has
+    workflow (``task_model``), on its tasks, found by subqueries rather than by
+    reading their ids first.
+    """
+    condition = and_(Message.entity == entity, Message.record_id == record.id)
     if entity == "customer" and isinstance(record, Customer):
-        keys += [
-            ("contact_person", pid)
-            for pid in db.scalars(
-                select(ContactPerson.id).where(ContactPerson.customer_id == record.id)
-            )
+        parts = [
+            condition,
+            and_(
+                Message.entity == "contact_person",
+                Message.record_id.in_(
+                    select(ContactPerson.id).where(ContactPerson.customer_id == record.id)
+                ),
+            ),
         ]
-        task_model = entity_model(db, tenant, "task")
         if task_model is not None:
-            keys += [
-                ("task", tid)
-                for tid in db.scalars(
-                    select(task_model.id).where(task_model.customer_id == record.id)
+            parts.append(
+                and_(
+                    Message.entity == "task",
+                    Message.record_id.in_(
+                        select(task_model.id).where(task_model.customer_id == record.id)
+                    ),
                 )
-            ]
-    return keys
-
-
-def thread(db: Session, keys: list[tuple[str, int]]) -> list[Message]:
-    by_entity: dict[str, list[int]] = {}
-    for entity, record_id in keys:
-        by_entity.setdefault(entity, []).append(record_id)
-    condition = or_(
-        *(
-            and_(Message.entity == entity, Message.record_id.in_(ids))
-            for entity, ids in by_entity.items()
-        )
-    )
+            )
+        condition = or_(*parts)
     rows = db.scalars(
         select(Message)
         .where(condition)

@@ -80,10 +80,18 @@ def entity_model(db: Session, tenant: Tenant, entity: str) -> type | None:
         return None
     cached = db.info.get(_MODELS_KEY)
     if cached is None or cached[0] != tenant.id:
-        declared = tenant_hooks(db, tenant).collect("myynti_entities")
-        cached = (tenant.id, {d.name: d.model for d in declared if d.name in ENTITIES})
+        cached = (tenant.id, declared_models(tenant_hooks(db, tenant)))
         db.info[_MODELS_KEY] = cached
     return cached[1].get(entity)
+
+
+def declared_models(hooks: Any) -> dict[str, type]:
+    """The models of the entities messages may belong to, as ``hooks``' plugins declare them.
+
+    A page passes ``request.plugins`` (the enabled plugins, kept per process); a
+    job, ``tenant_hooks``.
+    """
+    return {d.name: d.model for d in hooks.collect("myynti_entities") if d.name in ENTITIES}
 
 
 def record_exists(db: Session, tenant: Tenant, entity: str, record_id: int) -> bool:

@@ -13,6 +13,7 @@ from core.credentials import decrypt
 from core.db import all_tenants
 from core.models import Role
 from core.testing import csrf_token, run_jobs
+from plugins.contacts.models import Customer
 from plugins.messaging.models import MailSettings, Message, State
 from plugins.messaging.outbox import SEND_JOB
 from tests.messaging.conftest import as_tenant
@@ -198,3 +199,38 @@ def test_a_message_can_be_scheduled_and_a_bad_time_is_refused(webapp, as_maija, 
     assert row.send_after.year == 2099 and row.state == State.QUEUED
     run_jobs(jobdb, acme.tenant, SEND_JOB)
     assert smtp.handler.received == []
+
+
+def test_a_customer_s_conversation_holds_its_people_s_and_tasks_messages(
+    webapp, as_maija, beta, db
+):
+    """The messages on the customer, its contact person and its task; not another customer's."""
+    other = Customer(tenant_id=as_maija.tenant.id, name="Toinen Oy")
+    with all_tenants(db):
+        db.add(other)
+        db.flush()
+        for entity, record_id, subject in (
+            ("customer", as_maija.customer.id, "Asiakkaalle"),
+            ("contact_person", as_maija.person.id, "Yhteyshenkilölle"),
+            ("task", as_maija.task.id, "Tehtävästä"),
+            ("customer", other.id, "Toiselle"),
+            ("customer", beta.customer.id, "Beetalle"),
+        ):
+            db.add(
+                Message(
+                    tenant_id=beta.tenant.id
+                    if record_id == beta.customer.id
+                    else as_maija.tenant.id,
+                    entity=entity,
+                    record_id=record_id,
+                    to=["a@example.org"],
+                    subject=subject,
+                    body_text="Hei",
+                )
+            )
+        db.flush()
+    page = webapp.get(f"/t/acme/messages/on/customer/{as_maija.customer.id}")
+    text = page.text
+    for subject in ("Asiakkaalle", "Yhteyshenkilölle", "Tehtävästä"):
+        assert subject in text
+    assert "Toiselle" not in text and "Beetalle" not in text

@@ -19,7 +19,7 @@ from plugins.messaging.forms import MessageForm, SmsForm
 from plugins.messaging.models import Channel, Direction, Message, State
 from plugins.messaging.outbox import Draft, check, queue_message, resend
 from plugins.messaging.permissions import MessagingPermission
-from plugins.messaging.records import ENTITIES, find_party
+from plugins.messaging.records import ENTITIES, declared_models, find_party
 from plugins.messaging.rendering import RenderError, text_to_html
 from plugins.messaging.service import template_choices
 from plugins.messaging.sms import segments
@@ -204,8 +204,8 @@ def thread_page(request: Any) -> Any:
 
 
 def thread_data(request: Any, entity: str, record: Any) -> dict[str, Any]:
-    keys = conversation.record_keys(request.db, request.tenant, entity, record)
-    messages = conversation.thread(request.db, keys)
+    task_model = declared_models(request.plugins).get("task")
+    messages = conversation.thread(request.db, entity, record, task_model)
     return {
         "messages": messages,
         "files": conversation.attachments_of(request.db, messages),
