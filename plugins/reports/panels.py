@@ -1,7 +1,12 @@
-"""The dashboard's "My numbers" panel: the signed-in user's own figures this month."""
+"""The dashboard's "My numbers" panel: the signed-in user's own figures this month.
+
+The totals of the sales and activities reports for the month, read from their
+summaries alone: the reports' rows, labels and columns are not needed here.
+"""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from core import Panel
@@ -26,8 +31,8 @@ def my_numbers_panels(request: Any, slot: str, context: Any) -> list[Panel]:
         "customer_id": None,
         "visible_user_ids": {request.user.id},
     }
-    won = sales.run(request, {**params, "dimension": "period"})["rows"]
-    done = activities.run(request, {**params, "dimension": "period"})["rows"]
+    won, won_value = sales.won_totals(request.db, params)
+    done, overdue = activities.totals(request.db, params, datetime.now(UTC))
     query = {
         "start": params["start"].isoformat(),
         "end": today.isoformat(),
@@ -38,10 +43,10 @@ def my_numbers_panels(request: Any, slot: str, context: Any) -> list[Panel]:
             title=_("My numbers this month"),
             template="plugins.reports:templates/panel_my_numbers.pt",
             data={
-                "won": sum(r["won"] for r in won),
-                "won_value": sum(r["won_value"] for r in won),
-                "activities_done": sum(r["done"] for r in done),
-                "activities_overdue": sum(r["overdue"] for r in done),
+                "won": won,
+                "won_value": won_value,
+                "activities_done": done,
+                "activities_overdue": overdue,
                 "query": query,
             },
             order=20,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -11,7 +12,7 @@ from sqlalchemy import select
 from core.db import all_tenants
 from core.models import utcnow
 from plugins.workflow.models import Activity, ActivityType
-from tests.reports.conftest import HALF, Company, moment
+from tests.reports.conftest import HALF, Company, add_task, moment
 from tests.reports.test_sales import _table
 
 
@@ -104,13 +105,29 @@ def test_my_numbers_on_the_dashboard(webapp, db, acme, login):
     add_activity(db, acme, "call", "maija", done_at=utcnow())
     add_activity(db, acme, "call", "maija", due_at=utcnow() - timedelta(hours=1))
     add_activity(db, acme, "call", "pekka", done_at=utcnow())
+    maija, pekka = acme.users["maija"].id, acme.users["pekka"].id
+    for title, user, value in (
+        ("Oma", maija, "1200.50"),
+        ("Toinen", maija, "300"),
+        ("Pekan", pekka, "99"),
+    ):
+        add_task(
+            db,
+            acme.stages["won"],
+            title,
+            responsible_user_id=user,
+            expected_value=Decimal(value),
+            closed_at=utcnow(),
+        )
     login(webapp, "maija@acme.example")
     panel = webapp.get(acme.url("/")).html.select_one(".dashboard-my-numbers")
     assert panel is not None
     figures = {dd["data-figure"]: dd.get_text().strip() for dd in panel.select("dd")}
     assert figures["activities_done"] == "1"
     assert figures["activities_overdue"] == "1"
-    assert figures["won"] == "0"
+    # Maija's two won tasks, not Pekka's.
+    assert figures["won"] == "2"
+    assert figures["won_value"] == "1 500,50 €".replace(" ", "\u00a0")
 
 
 def test_activities_without_a_task_count_and_closed_ones_are_not_overdue(webapp, db, acme, login):

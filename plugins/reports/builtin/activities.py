@@ -158,6 +158,15 @@ def figures(db: Any, params: dict[str, Any], now: datetime) -> list[Any]:
     return list(db.execute(query))
 
 
+def totals(db: Any, params: dict[str, Any], now: datetime) -> tuple[int, int]:
+    """``(done, overdue)`` activities of the types that count, in the period of ``params``."""
+    done = overdue = 0
+    for row in figures(db, {**params, "dimension": "period"}, now):
+        done += int(row.done or 0)
+        overdue += int(row.overdue or 0)
+    return done, overdue
+
+
 def counting_types(db: Any) -> list[ActivityType]:
     return list(
         db.scalars(

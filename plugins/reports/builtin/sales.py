@@ -9,6 +9,7 @@ person and team, kept exact on every task write), else from the tasks.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import case, func, select
@@ -116,6 +117,16 @@ def _from_summary(params: dict[str, Any], dialect: str) -> Any:
         # A row whose tasks all reopened or moved away is kept, at zero: no group of its own.
         .having(func.sum(SalesDay.tasks) > 0)
     )
+
+
+def won_totals(db: Any, params: dict[str, Any]) -> tuple[int, Decimal]:
+    """``(tasks won, their value)`` in the period of ``params``, from the summary alone."""
+    rows = db.execute(_from_summary({**params, "dimension": "period"}, dialect_of(db)))
+    won, value = 0, Decimal(0)
+    for row in rows:
+        won += int(row.won or 0)
+        value += Decimal(row.won_value or 0)
+    return won, value
 
 
 def run(request: Any, params: dict[str, Any]) -> dict[str, Any]:
