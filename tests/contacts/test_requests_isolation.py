@@ -89,3 +89,19 @@ def test_dashboard_shows_new_requests_for_me_and_my_teams(webapp, world, db, log
     panel = webapp.get("/t/alpha/").html.select_one("[data-panel=contacts-new-requests]")
     assert "Salaisuus" in panel.text and "Tuelle" not in panel.text
     assert panel.select_one(".count strong").text == "1"
+
+
+def test_the_dashboard_counts_every_new_request_and_lists_the_newest_five(webapp, world, db, login):
+    set_tenant(db, world.alpha.id)
+    for n in range(6):
+        create_request(
+            db,
+            {"name": f"Asiakas {n}", "email": f"a{n}@example.org", "subject": f"Kysely {n}"},
+            "api",
+        )
+    db.flush()
+    login(webapp, "anna@alpha.example")
+    panel = webapp.get("/t/alpha/").html.select_one("[data-panel=contacts-new-requests]")
+    assert panel.select_one(".count strong").text == "7"
+    assert "Kysely 5" in panel.text and "Kysely 1" in panel.text
+    assert "Kysely 0" not in panel.text and "Salaisuus" not in panel.text
