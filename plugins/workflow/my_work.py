@@ -12,7 +12,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import case, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import aliased
 
 from core.models import as_utc
@@ -123,6 +123,30 @@ def my_activities(db: Any, user_id: int, limit: int = LIMIT) -> list[MyActivity]
 #: customer's columns, which cost more than the rest of the statement's building.
 _OWN_CUSTOMER = aliased(Customer, name="own_customer")
 _TASK_CUSTOMER = aliased(Customer, name="task_customer")
+
+
+def due_activities(db: Any, user_id: int, before: datetime, limit: int = LIMIT) -> list[MyActivity]:
+    """My open activities due before ``before`` (the home's panel: overdue and today), in one
+    statement: the range of ``ix_activity_my_work`` up to that moment."""
+    mine = (
+        Activity.assignee_user_id == user_id,
+        Activity.done_at.is_(None),
+        Activity.cancelled_at.is_(None),
+        Activity.due_at < before,
+    )
+    rows = db.execute(_activity_rows(mine, (Activity.due_at, Activity.id), limit)).all()
+    return [MyActivity(*row) for row in rows]
+
+
+def due_task_count(db: Any, user_id: int, today: date) -> int:
+    """How many of my open tasks are due today or overdue."""
+    return db.scalar(
+        select(func.count()).where(
+            Task.responsible_user_id == user_id,
+            Task.closed_at.is_(None),
+            Task.due_date <= today,
+        )
+    )
 
 
 def _activity_rows(conditions: tuple[Any, ...], order: tuple[Any, ...], limit: int) -> Any:
