@@ -114,6 +114,22 @@ def test_the_next_activity_is_on_top(webapp, db, as_maija):
     assert "Next activity:" in line and "none planned" in line
 
     task = _task(db, acme.tenant, acme.workflow, acme.stages["new"], acme.customer.id, "Remontti")
+    # Without a due time, the newest planned one is next.
+    with all_tenants(db):
+        for subject in ("Vanhempi ilman päivää", "Uudempi ilman päivää"):
+            db.add(
+                Activity(
+                    tenant_id=acme.tenant.id,
+                    type_id=acme.types["meeting"].id,
+                    subject=subject,
+                    customer_id=acme.customer.id,
+                )
+            )
+            db.flush()
+    page = webapp.get(f"/t/acme/customers/{acme.customer.id}")
+    line = page.html.select_one("[data-panel=workflow-next-activity]").get_text(" ", strip=True)
+    assert "Meeting: Uudempi ilman päivää" in line
+
     soon = utcnow().replace(microsecond=0) + timedelta(days=1)
     with all_tenants(db):
         for subject, due, values in (
