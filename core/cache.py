@@ -24,6 +24,7 @@ request its own copy of a cached ORM object (``Session.merge`` without loading).
 
 from __future__ import annotations
 
+import functools
 import secrets
 import threading
 from collections.abc import Callable, Iterable
@@ -96,8 +97,12 @@ class ProcessCache:
             self._slugs.clear()
 
 
+@functools.lru_cache(maxsize=4096)
 def version_columns(tenant_id: int) -> tuple[Any, Any]:
-    """The site's and the tenant's versions, as columns for ``core.db.set_tenant``."""
+    """The site's and the tenant's versions, as columns for ``core.db.set_tenant``.
+
+    Built once per tenant (an expression costs more to build than to run).
+    """
     return tuple(
         func.coalesce(
             select(CacheVersion.version).where(CacheVersion.scope == scope).scalar_subquery(), 0

@@ -18,13 +18,22 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
 import transaction
 import zope.sqlalchemy
-from sqlalchemy import ColumnElement, Engine, create_engine, event, func, literal, select
+from sqlalchemy import (
+    ColumnElement,
+    Engine,
+    String,
+    bindparam,
+    create_engine,
+    event,
+    func,
+    select,
+)
 from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker, with_loader_criteria
 
 from core.models.base import TenantOwned
@@ -148,15 +157,20 @@ _SETTINGS_HERE = "myynti_settings_here"
 
 
 def set_tenant(
-    session: Session, tenant_id: int | None, *also: ColumnElement[Any]
+    session: Session,
+    tenant_id: int | None,
+    *also: ColumnElement[Any],
+    params: Mapping[str, Any] | None = None,
 ) -> tuple[Any, ...]:
     """Work as ``tenant_id`` from now on in ``session``.
 
     ``also`` are values to read in the same round trip as PostgreSQL's settings
     (the cache's counters, ``core.cache``); their values are returned in order.
+    ``params`` are the values of bound parameters in ``also``, which lets a caller
+    build its expressions once rather than on every request.
     """
     session.info[TENANT] = tenant_id
-    return _push_settings(session, also)
+    return _push_settings(session, also, params)
 
 
 @contextmanager
@@ -176,7 +190,11 @@ def current_tenant_id(session: Session) -> int | None:
     return session.info.get(TENANT)
 
 
-def _push_settings(session: Session, also: tuple[ColumnElement[Any], ...] = ()) -> tuple[Any, ...]:
+def _push_settings(
+    session: Session,
+    also: tuple[ColumnElement[Any], ...] = (),
+    params: Mapping[str, Any] | None = None,
+) -> tuple[Any, ...]:
     """Copy the tenant into the PostgreSQL transaction; read ``also`` with it.
 
     Without a transaction, the settings go with the next one (``_after_begin``);
@@ -190,14 +208,24 @@ def _push_settings(session: Session, also: tuple[ColumnElement[Any], ...] = ()) 
         finally:
             del session.info[_SETTINGS_HERE]
     if postgresql and session.in_transaction():
-        return _set_pg_settings(session, session.connection(), also)
+        return _set_pg_settings(session, session.connection(), also, params)
     if also:
-        return tuple(session.execute(select(*also)).one())
+        return tuple(session.execute(select(*also), dict(params or {})).one())
     return ()
 
 
+#: PostgreSQL's settings of a transaction, built once; their values are bound parameters.
+_SETTINGS = (
+    func.set_config("app.tenant_id", bindparam("myynti_tenant_id", type_=String()), True),
+    func.set_config("app.all_tenants", bindparam("myynti_all_tenants", type_=String()), True),
+)
+
+
 def _set_pg_settings(
-    session: Session, connection: Any, also: tuple[ColumnElement[Any], ...] = ()
+    session: Session,
+    connection: Any,
+    also: tuple[ColumnElement[Any], ...] = (),
+    params: Mapping[str, Any] | None = None,
 ) -> tuple[Any, ...]:
     tenant_id = session.info.get(TENANT)
     crossing = bool(session.info.get(ALL_TENANTS))
@@ -207,15 +235,12 @@ def _set_pg_settings(
         # Asked in the same round trip: a refusal would otherwise show as empty
         # pages and a worker that never finds a job.
         also = (func.myynti_all_tenants(), *also)
-    row = connection.execute(
-        select(
-            func.set_config(
-                "app.tenant_id", literal("" if tenant_id is None else str(tenant_id)), True
-            ),
-            func.set_config("app.all_tenants", literal(everyone if crossing else "off"), True),
-            *also,
-        )
-    ).one()
+    values = {
+        **(params or {}),
+        "myynti_tenant_id": "" if tenant_id is None else str(tenant_id),
+        "myynti_all_tenants": everyone if crossing else "off",
+    }
+    row = connection.execute(select(*_SETTINGS, *also), values).one()
     if crossing and not row[2]:
         raise AllTenantsRefused(
             "PostgreSQL refuses this role's cross-tenant work: run `myynti init` as the role"

@@ -15,7 +15,7 @@ from typing import Any
 
 from pyramid.csrf import new_csrf_token
 from pyramid.security import Allowed, Denied
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, select, update
 
 from core import cache, tenancy
 from core.db import mark_written
@@ -109,14 +109,15 @@ def current_user(request: Any) -> User | None:
     db = request.db
     tenant_id = tenancy.named_tenant_id(request)
     user = None
+    params = {SESSION_PARAM: session_id}
     if tenant_id is not None:
         user_id, created_at, last_seen_at, active = tenancy.set_named_tenant(
-            request, tenant_id, *_session_columns(session_id)
+            request, tenant_id, *_SESSION_COLUMNS, params=params
         )
     elif (request.matchdict or {}).get("tenant") is not None:
         # A tenant this process has not seen yet: the user is kept for its next pages.
         user_id, created_at, last_seen_at, active = db.execute(
-            select(*_session_columns(session_id))
+            select(*_SESSION_COLUMNS), params
         ).one()
     else:
         found = db.execute(
@@ -147,15 +148,16 @@ def current_user(request: Any) -> User | None:
     return user
 
 
-def _session_columns(session_id: str) -> tuple[Any, ...]:
-    """The session's user id, sign-in time and last use, and whether the user is active."""
-    session = select(AuthSession).where(AuthSession.id == session_id).subquery()
-    return (
-        select(session.c.user_id).scalar_subquery(),
-        select(session.c.created_at).scalar_subquery(),
-        select(session.c.last_seen_at).scalar_subquery(),
-        select(User.active).where(User.id == session.c.user_id).scalar_subquery(),
-    )
+SESSION_PARAM = "myynti_auth_session_id"
+_session = select(AuthSession).where(AuthSession.id == bindparam(SESSION_PARAM)).subquery()
+#: The session's user id, sign-in time and last use, and whether the user is active:
+#: built once (as the parameter ``SESSION_PARAM``), read on every signed-in request.
+_SESSION_COLUMNS = (
+    select(_session.c.user_id).scalar_subquery(),
+    select(_session.c.created_at).scalar_subquery(),
+    select(_session.c.last_seen_at).scalar_subquery(),
+    select(User.active).where(User.id == _session.c.user_id).scalar_subquery(),
+)
 
 
 def _detached_user(db: Any, user_id: int) -> User | None:

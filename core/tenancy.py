@@ -35,14 +35,18 @@ def named_tenant_id(request: Any) -> int | None:
     return None if slug is None else request.registry.myynti_cache.tenant_id(slug)
 
 
-def set_named_tenant(request: Any, tenant_id: int, *also: Any) -> tuple[Any, ...]:
+def set_named_tenant(
+    request: Any, tenant_id: int, *also: Any, params: dict[str, Any] | None = None
+) -> tuple[Any, ...]:
     """Set ``tenant_id`` (from ``named_tenant_id``) and read ``also`` in the same statement.
 
     The signed-in user's session is checked this way (``core.security``), so a
     page's first round trip also sets its tenant and reads the cache's versions;
     ``request_tenant`` then goes on from those versions without a statement of its own.
     """
-    values = set_tenant(request.db, tenant_id, *cache.version_columns(tenant_id), *also)
+    values = set_tenant(
+        request.db, tenant_id, *cache.version_columns(tenant_id), *also, params=params
+    )
     request.__dict__[_EARLY_VERSIONS] = (tenant_id, tuple(values[:2]))
     return tuple(values[2:])
 

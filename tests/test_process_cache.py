@@ -13,6 +13,7 @@ from core.db import set_tenant
 from core.licensing import disable_plugin
 from core.models import AuthSession, Role, Team, User
 from core.testing import app_in_transaction
+from plugins.contacts.models import Customer
 from plugins.custom_fields.models import CustomField, FieldType
 
 CUSTOMERS = "/t/acme/customers"
@@ -109,6 +110,32 @@ def test_a_new_custom_field_shows_in_every_process(acme, db, webapp, other_proce
     db.flush()
     assert "cf_luokka" in webapp.get(NEW_CUSTOMER).forms["customer-form"].fields
     assert "cf_luokka" in other_process.get(NEW_CUSTOMER).forms["customer-form"].fields
+
+
+def test_the_list_columns_follow_the_field_definitions(acme, db, webapp):
+    """The customer list's columns are kept per process; a changed definition shows at once."""
+    set_tenant(db, acme.id)
+    db.add(Customer(name="Listattu Oy", custom_values={"luokka": "A"}))
+    db.flush()
+    assert "Listattu Oy" in webapp.get(CUSTOMERS).text
+    assert "Luokka" not in webapp.get(CUSTOMERS).text
+    field = CustomField(
+        entity="customer",
+        key="luokka",
+        type=FieldType.TEXT,
+        label={"fi": "Luokka", "en": "Luokka"},
+        show_in_list=True,
+    )
+    db.add(field)
+    db.flush()
+    assert "Luokka" in webapp.get(CUSTOMERS).text
+    field.label = {"fi": "Ryhmä", "en": "Ryhmä"}
+    db.flush()
+    page = webapp.get(CUSTOMERS).text
+    assert "Ryhmä" in page and "Luokka" not in page
+    field.show_in_list = False
+    db.flush()
+    assert "Ryhmä" not in webapp.get(CUSTOMERS).text
 
 
 def test_a_renamed_team_and_a_disabled_plugin_reach_the_process(acme, db, webapp, myynti_registry):

@@ -144,6 +144,9 @@ LISTED = (
     Customer.custom_values,
     Customer.updated_at,
 )
+#: Built once: an option costs more to build than to apply.
+_LISTED_ONLY = load_only(*LISTED)
+_WITH_TAGS = selectinload(Customer.tags)
 
 
 def list_page(
@@ -157,15 +160,20 @@ def list_page(
     """
     query = customer_query(filters)
     offset = (max(page, 1) - 1) * PAGE_SIZE
-    options: list[Any] = [load_only(*LISTED)] if listed_only else [selectinload(Customer.tags)]
+    options = _LISTED_ONLY if listed_only else _WITH_TAGS
+    capped = query.with_only_columns(Customer.id).order_by(None).limit(COUNT_CAP + 1).subquery()
+    counted = select(func.count()).select_from(capped)
     if filters.extra_sort is not None:
         column, descending = filters.extra_sort
-        unordered = query.order_by(None).options(*options)
+        unordered = query.order_by(None).options(options)
         rows = sorted_page(db, unordered, Customer.id, column, descending, offset, PAGE_SIZE)
+        count = db.scalar(counted)
     else:
-        rows = list(db.scalars(query.options(*options).limit(PAGE_SIZE).offset(offset)))
-    capped = query.with_only_columns(Customer.id).order_by(None).limit(COUNT_CAP + 1).subquery()
-    count = db.scalar(select(func.count()).select_from(capped))
+        # The count is a column of the page's statement; a page past the end asks apart.
+        paged = query.options(options).add_columns(counted.scalar_subquery().label("total"))
+        found = db.execute(paged.limit(PAGE_SIZE).offset(offset)).all()
+        rows = [row[0] for row in found]
+        count = found[0][1] if found else (db.scalar(counted) if offset else 0)
     return rows, min(count, COUNT_CAP), count > COUNT_CAP
 
 

@@ -47,19 +47,24 @@ def all_fields(db: Session, entity: str) -> list[CustomField]:
     )
 
 
+def kept_fields(request: Any, entity: str) -> list[CustomField]:
+    """The process's own (detached) copies of ``active_fields``: to read, never to change."""
+    db = request.db
+
+    def load() -> list[CustomField]:
+        if entity not in custom_entities(request):
+            return []
+        return cache.detached(db, [f for f in all_fields(db, entity) if f.retired_at is None])
+
+    return cache.cached(request, ("custom_fields", entity), load)
+
+
 def active_fields(request: Any, entity: str) -> list[CustomField]:
     """The fields of ``entity`` shown to users (not retired), kept per process."""
     per_request = request.__dict__.setdefault(CACHE_ATTR, {})
     if entity not in per_request:
         db = request.db
-
-        def load() -> list[CustomField]:
-            if entity not in custom_entities(request):
-                return []
-            return cache.detached(db, [f for f in all_fields(db, entity) if f.retired_at is None])
-
-        kept = cache.cached(request, ("custom_fields", entity), load)
-        per_request[entity] = [cache.attach(db, field) for field in kept]
+        per_request[entity] = [cache.attach(db, field) for field in kept_fields(request, entity)]
     return per_request[entity]
 
 

@@ -21,10 +21,16 @@ from typing import Any
 
 from sqlalchemy import Select, func, intersect, select
 
+from core import cache
 from core.db import current_tenant_id
 from core.record_forms import CsvColumn, ListColumn, ListFilter
 from plugins.custom_fields import _, values
-from plugins.custom_fields.definitions import active_fields, custom_entities, members
+from plugins.custom_fields.definitions import (
+    active_fields,
+    custom_entities,
+    kept_fields,
+    members,
+)
 from plugins.custom_fields.models import CustomField, CustomValueIndex, FieldType
 from plugins.custom_fields.record_fields import PREFIX
 
@@ -90,14 +96,26 @@ def _sort_values(request: Any, model: type, field: CustomField) -> Any:
 
 
 def list_columns(request: Any, entity: str) -> list[ListColumn]:
+    """The list's columns, kept per process for the tenant, entity and language.
+
+    They follow from the definitions, the members and the tenant, each of which moves
+    the tenant's cache version when it changes; the readers read the process's own
+    copies of the definitions (``kept_fields``), never a request's.
+    """
+    locale = request.locale_name
+    return cache.cached(
+        request, ("list_columns", entity, locale), lambda: _list_columns(request, entity, locale)
+    )
+
+
+def _list_columns(request: Any, entity: str, locale: str) -> list[ListColumn]:
     model = _model(request, entity)
     if model is None:
         return []
-    locale = request.locale_name
     people = members(request)
     return [
         _column(request, model, field, _reader(field, locale, people))
-        for field in active_fields(request, entity)
+        for field in kept_fields(request, entity)
         if field.show_in_list
     ]
 

@@ -249,12 +249,16 @@ def _rows(result: Any) -> Iterator[TaskRow]:
 #: What the task list shows of a task (and other plugins' columns read); the rest,
 #: the description first, is read only if used.
 LISTED = (Task.id, Task.title, Task.expected_value, Task.due_date, Task.custom_values)
+#: Built once: an option costs more to build than to apply.
+_LISTED_ONLY = load_only(*LISTED)
 
 
 def list_page(db: Any, filters: TaskFilter, today: date, page: int) -> tuple[list[TaskRow], int]:
-    """One page of the list and the number of matching tasks (capped at ``COUNT_CAP + 1``)."""
-    query = _query(filters, today).options(load_only(*LISTED))
-    rows = list(_rows(db.execute(query.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE))))
+    """One page of the list and the number of matching tasks (capped at ``COUNT_CAP + 1``).
+
+    The count is a column of the page's own statement (PostgreSQL runs it once); only a
+    page past the end asks for it apart.
+    """
     matching = (
         select(Task.id)
         .join(Stage, Stage.id == Task.stage_id)
@@ -262,8 +266,15 @@ def list_page(db: Any, filters: TaskFilter, today: date, page: int) -> tuple[lis
         .limit(COUNT_CAP + 1)
         .subquery()
     )
-    count = db.scalar(select(func.count()).select_from(matching)) or 0
-    return rows, count
+    counted = select(func.count()).select_from(matching)
+    offset = (page - 1) * PAGE_SIZE
+    query = _query(filters, today).options(_LISTED_ONLY)
+    query = query.add_columns(counted.scalar_subquery().label("total"))
+    found = db.execute(query.limit(PAGE_SIZE).offset(offset)).all()
+    rows = list(_rows(row[:-1] for row in found))
+    if found:
+        return rows, found[0][-1]
+    return rows, (db.scalar(counted) or 0) if offset else 0
 
 
 def all_matching(db: Any, filters: TaskFilter, today: date) -> Iterator[TaskRow]:

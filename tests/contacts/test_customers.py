@@ -198,6 +198,16 @@ def test_list_counts_are_capped(webapp, acme, db, monkeypatch):
     assert "3+" in page.html.select_one(".count").get_text()
 
 
+def test_a_page_past_the_end_still_says_how_many_there_are(webapp, acme, db):
+    """The count comes with the page's rows; a page without rows counts on its own."""
+    for i in range(3):
+        _make(db, acme, name=f"Yritys {i}")
+    assert webapp.get("/t/acme/customers").html.select_one(".count").get_text().startswith("3")
+    beyond = webapp.get("/t/acme/customers", {"page": "2"})
+    assert beyond.html.select_one(".count").get_text().startswith("3")
+    assert "Yritys 0" not in beyond.text
+
+
 def test_filters_by_tag_and_language(webapp, acme, db):
     from plugins.contacts.models import CustomerTag
 
