@@ -180,6 +180,14 @@ def _overdue(today: date) -> Any:
     return OpenTaskCount.due_date.between(NO_DATE + timedelta(days=1), today - timedelta(days=1))
 
 
+def due_by(user_id: int, today: date) -> Select[Any]:
+    """How many of the person's open tasks are due by ``today``: overdue or due today."""
+    counts = OpenTaskCount
+    return select(func.coalesce(func.sum(counts.tasks), 0)).where(
+        counts.user_id == user_id, counts.due_date.between(NO_DATE + timedelta(days=1), today)
+    )
+
+
 def per_stage(today: date, responsible_user_id: int | None = None) -> Any:
     """The open tasks by stage (all, or one person's): ``stage_id, count, value, overdue``."""
     counts = OpenTaskCount
