@@ -119,12 +119,13 @@ def request_panels(request: Any, slot: str, context: Any) -> list[Panel]:
         query = _scoped(select(ContactRequest), request, "for_me").where(
             ContactRequest.state.in_((RequestState.NEW, RequestState.ASSIGNED))
         )
-        # The newest five, each with how many there are in all: one statement.
-        rows = request.db.execute(
-            _newest_first(query.add_columns(func.count().over())).limit(5)
-        ).all()
+        # Two statements: a window count in the page's statement made PostgreSQL read and
+        # sort every matching request for the newest five (2.6x the home's time at a
+        # million rows); the count alone reads the index.
+        count = request.db.scalar(select(func.count()).select_from(query.subquery()))
+        latest = request.db.scalars(_newest_first(query).limit(5)).all()
         title = _("New requests for me")
-        data = {"count": rows[0][1] if rows else 0, "requests": [row[0] for row in rows]}
+        data = {"count": count, "requests": latest}
         return [Panel(title, PANEL, data, order=20, key="contacts-new-requests")]
     if slot == "record_sidebar" and isinstance(context, Customer):
         query = select(ContactRequest).where(ContactRequest.customer_id == context.id)
