@@ -236,17 +236,25 @@ def test_the_jobs_of_a_killed_worker_come_back_after_its_lease_not_after_stale_a
 
 
 def test_sigterm_stops_after_the_running_job_and_hands_the_rest_back(
-    worker_settings, worker_process, jobs_registry, db_engine, committed
+    worker_settings, worker_process, jobs_registry, db_engine, committed, tmp_path: Path
 ) -> None:
     needs_postgresql(db_engine)
     web = JobQueue(worker_settings, jobs_registry, db_engine)
     tenant = committed.tenant("acme")
     stopping = worker_process(threads=1)
+    started = tmp_path / "job 0 started"
     # A fresh worker expects short jobs, so it claims all six at once.
     job_ids = start_jobs(
-        web, tenant, "worklog.linger", [{"text": f"job {i}", "seconds": 0.3} for i in range(6)]
+        web,
+        tenant,
+        "worklog.linger",
+        [{"text": "job 0", "seconds": 0.5, "started_file": str(started)}]
+        + [{"text": f"job {i}", "seconds": 0.3} for i in range(1, 6)],
     )
-    wait_until(web, job_ids, JobState.RUNNING)
+    deadline = time.monotonic() + 30
+    while not started.exists():
+        assert time.monotonic() < deadline, "job 0 never started"
+        time.sleep(0.01)
 
     stopping.send_signal(signal.SIGTERM)
     output, _ = stopping.communicate(timeout=30)

@@ -2,6 +2,7 @@
 
 import time
 from collections import Counter
+from pathlib import Path
 from typing import Any
 
 from pyramid.httpexceptions import HTTPConflict
@@ -31,7 +32,13 @@ def write(db: Any, tenant: Any, payload: dict[str, Any]) -> None:
 
 
 def linger(db: Any, tenant: Any, payload: dict[str, Any]) -> None:
-    """Take ``seconds`` (longer than a claim stays fresh in the tests), then append one event."""
+    """Take ``seconds`` (longer than a claim stays fresh in the tests), then append one event.
+
+    With ``started_file``, first create that file: a test in another process can then
+    wait for the job to be running rather than guess how long that takes.
+    """
+    if "started_file" in payload:
+        Path(payload["started_file"]).touch()
     time.sleep(payload["seconds"])
     CALLS[payload["text"]] += 1
     record_event(db, ENTITY, 1, COMMENT, {"text": payload["text"]})
