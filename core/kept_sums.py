@@ -3,7 +3,7 @@
 A plugin that keeps sums of rows (reports' sales per day and open pipeline,
 workflow's open task counts) takes a record's old share away and adds its new
 one in ORM flush listeners, on the flush's own connection, so the sums commit
-or roll back with the record. Each change is an ``INSERT … ON CONFLICT DO
+or roll back with the record (``keep``). Each change is an ``INSERT … ON CONFLICT DO
 UPDATE SET n = n + excluded.n`` on the summary's unique key: two transactions
 adding to the same row both count, with no read-modify-write to race. Rows
 written with bulk SQL are caught up with ``add_selected`` from
@@ -12,7 +12,7 @@ written with bulk SQL are caught up with ``add_selected`` from
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from sqlalchemy import Select, event, inspect, text
@@ -105,3 +105,39 @@ def keep_old_values(model: Any, fields: tuple[str, ...]) -> None:
     """Make a row edited without being loaded first still know its old ``fields``."""
     for name in fields:
         event.listen(getattr(model, name), "set", _load_old_value, active_history=True)
+
+
+def keep(
+    model: Any,
+    fields: tuple[str, ...],
+    share: Callable[[dict[str, Any]], Any],
+    apply: Callable[[Any, list[tuple[Any, int]]], None],
+) -> None:
+    """Keep a summary of ``model``'s rows exact as the ORM writes them.
+
+    ``share(values)`` is what a row with these ``fields`` adds to the summary
+    (``None`` for nothing); ``apply(connection, [(share, +1 or -1), ...])``
+    adds or takes away shares, on the flush's connection. A new row adds its
+    share, an edited one takes its old share away and adds its new one (when
+    they differ), a deleted one takes its share away.
+    """
+
+    def inserted(mapper: Any, connection: Any, target: Any) -> None:
+        found = share(now_values(target, fields))
+        if found is not None:
+            apply(connection, [(found, 1)])
+
+    def updated(mapper: Any, connection: Any, target: Any) -> None:
+        old, new = share(values_before(target, fields)), share(now_values(target, fields))
+        if old != new:
+            apply(connection, [(found, sign) for found, sign in ((old, -1), (new, 1)) if found])
+
+    def deleted(mapper: Any, connection: Any, target: Any) -> None:
+        found = share(values_before(target, fields))
+        if found is not None:
+            apply(connection, [(found, -1)])
+
+    event.listen(model, "after_insert", inserted)
+    event.listen(model, "after_update", updated)
+    event.listen(model, "after_delete", deleted)
+    keep_old_values(model, fields)

@@ -22,16 +22,14 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Date, Select, cast, delete, event, func, insert, literal, select
+from sqlalchemy import Date, Select, cast, delete, func, insert, literal, select
 
 from core.bulk import id_in
 from core.kept_sums import (
     add_in_order,
     add_selected,
     grouped,
-    keep_old_values,
-    now_values,
-    values_before,
+    keep,
 )
 from core.models import as_utc
 from plugins.reports.models import PipelineAge, PipelineCell
@@ -107,28 +105,7 @@ def _apply(connection: Any, changes: list[tuple[Share, int]]) -> None:
     add_in_order(connection, PipelineAge.__table__, ages)
 
 
-@event.listens_for(Task, "after_insert")
-def _inserted(mapper: Any, connection: Any, target: Task) -> None:
-    found = share(now_values(target, FIELDS))
-    if found is not None:
-        _apply(connection, [(found, 1)])
-
-
-@event.listens_for(Task, "after_update")
-def _updated(mapper: Any, connection: Any, target: Task) -> None:
-    old, new = share(values_before(target, FIELDS)), share(now_values(target, FIELDS))
-    if old != new:
-        _apply(connection, [(found, sign) for found, sign in ((old, -1), (new, 1)) if found])
-
-
-@event.listens_for(Task, "after_delete")
-def _deleted(mapper: Any, connection: Any, target: Task) -> None:
-    found = share(values_before(target, FIELDS))
-    if found is not None:
-        _apply(connection, [(found, -1)])
-
-
-keep_old_values(Task, FIELDS)
+keep(Task, FIELDS, share, _apply)
 
 CELL_KEYS = ("tenant_id", "stage_id", "user_id", "team_id", "close_month")
 AGE_KEYS = ("tenant_id", "entered_day", "stage_id", "user_id", "team_id")

@@ -39,16 +39,14 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Date, Select, delete, event, func, insert, literal, select
+from sqlalchemy import Date, Select, delete, func, insert, literal, select
 
 from core.bulk import id_in
 from core.kept_sums import (
     add_in_order,
     add_selected,
     grouped,
-    keep_old_values,
-    now_values,
-    values_before,
+    keep,
 )
 from plugins.workflow.models import OpenTaskCount, Task
 
@@ -120,28 +118,7 @@ def _apply(connection: Any, changes: list[tuple[Share, int]]) -> None:
     )
 
 
-@event.listens_for(Task, "after_insert")
-def _inserted(mapper: Any, connection: Any, target: Task) -> None:
-    found = share(now_values(target, FIELDS))
-    if found is not None:
-        _apply(connection, [(found, 1)])
-
-
-@event.listens_for(Task, "after_update")
-def _updated(mapper: Any, connection: Any, target: Task) -> None:
-    old, new = share(values_before(target, FIELDS)), share(now_values(target, FIELDS))
-    if old != new:
-        _apply(connection, [(found, sign) for found, sign in ((old, -1), (new, 1)) if found])
-
-
-@event.listens_for(Task, "after_delete")
-def _deleted(mapper: Any, connection: Any, target: Task) -> None:
-    found = share(values_before(target, FIELDS))
-    if found is not None:
-        _apply(connection, [(found, -1)])
-
-
-keep_old_values(Task, FIELDS)
+keep(Task, FIELDS, share, _apply)
 
 
 def open_sums(*conditions: Any) -> Select[Any]:
