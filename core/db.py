@@ -35,13 +35,13 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker, with_loader_criteria
+from zope.sqlalchemy.datamanager import STATUS_CHANGED
 
 from core.models.base import TenantOwned
 
 TENANT = "tenant_id"
 ALL_TENANTS = "all_tenants"
 ALL_TENANTS_KEY = "myynti_all_tenants_key"
-TRANSACTION_MANAGER = "transaction_manager"
 
 
 class TenantViolation(Exception):
@@ -138,18 +138,19 @@ def make_session_factory(engine: Engine) -> sessionmaker[TenantSession]:
 def tm_session(
     factory: sessionmaker[TenantSession], transaction_manager: transaction.TransactionManager
 ) -> TenantSession:
-    """A session joined to ``transaction_manager`` (pyramid_tm commits or aborts it)."""
+    """A session joined to ``transaction_manager`` (pyramid_tm commits or aborts it).
+
+    Its transaction ends in COMMIT even when the request only read: on a ROLLBACK
+    psycopg forgets the connection's prepared statements, and PostgreSQL would then
+    parse and plan every statement of every request anew (the board's main
+    statement takes longer to plan than to run). It also means SQL the ORM did
+    not see (Core DML) is committed without being announced.
+    """
     session = factory()
-    zope.sqlalchemy.register(session, transaction_manager=transaction_manager)
-    session.info[TRANSACTION_MANAGER] = transaction_manager
+    zope.sqlalchemy.register(
+        session, initial_state=STATUS_CHANGED, transaction_manager=transaction_manager
+    )
     return session
-
-
-def mark_written(session: Session) -> None:
-    """Tell pyramid_tm to commit ``session`` after SQL the ORM did not see (Core DML)."""
-    manager = session.info.get(TRANSACTION_MANAGER)
-    if manager is not None:
-        zope.sqlalchemy.mark_changed(session, transaction_manager=manager)
 
 
 #: ``session.info`` key: ``_push_settings`` is beginning the transaction and sets it up itself.

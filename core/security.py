@@ -18,7 +18,6 @@ from pyramid.security import Allowed, Denied
 from sqlalchemy import bindparam, delete, select, update
 
 from core import cache, tenancy
-from core.db import mark_written
 from core.models import AuthSession, Role, User, as_utc, utcnow
 
 AUTH_KEY = "auth"
@@ -140,7 +139,6 @@ def current_user(request: Any) -> User | None:
         return None
     if now - as_utc(last_seen_at) > timedelta(minutes=5):
         db.execute(update(AuthSession).where(AuthSession.id == session_id).values(last_seen_at=now))
-        mark_written(db)
     if user is None:
         request.tenant  # noqa: B018 - settles the tenant (and the cache entry) from the versions read
         cached_user = cache.cached(request, ("user", user_id), lambda: _detached_user(db, user_id))

@@ -139,12 +139,50 @@ def app_in_transaction(
     """
     factory = wsgi_app.registry.db_factory
     factory.configure(bind=connection, join_transaction_mode="create_savepoint")
+    app = _SettingsKept(wsgi_app, connection)
     try:
-        yield webtest.TestApp(wsgi_app, extra_environ={"REMOTE_ADDR": remote_addr})
+        yield webtest.TestApp(app, extra_environ={"REMOTE_ADDR": remote_addr})
     finally:
         factory.configure(
             bind=wsgi_app.registry.db_engine, join_transaction_mode="conditional_savepoint"
         )
+
+
+_READ_SETTINGS = (
+    "SELECT coalesce(current_setting('app.tenant_id', true), ''),"
+    " coalesce(current_setting('app.all_tenants', true), '')"
+)
+_PUT_SETTINGS = (
+    "SELECT set_config('app.tenant_id', %s, true), set_config('app.all_tenants', %s, true)"
+)
+
+
+class _SettingsKept:
+    """The app with PostgreSQL's tenant settings as they were after each request.
+
+    In production a request's transaction ends and its settings with it; here it
+    is a savepoint of the test's transaction, and releasing one (every request
+    commits) would leave the request's tenant in force for the test's own
+    session. Read and put back on the driver's cursor, so that tests counting a
+    request's statements see only the app's.
+    """
+
+    def __init__(self, app: Any, connection: Connection) -> None:
+        self.app = app
+        self.registry = app.registry
+        self.connection = connection
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        if self.connection.dialect.name != "postgresql":
+            return self.app(environ, start_response)
+        cursor = self.connection.connection.cursor()
+        cursor.execute(_READ_SETTINGS)
+        settings = cursor.fetchone()
+        try:
+            return list(self.app(environ, start_response))
+        finally:
+            cursor.execute(_PUT_SETTINGS, settings)
+            cursor.close()
 
 
 @pytest.fixture

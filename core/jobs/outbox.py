@@ -29,7 +29,6 @@ from core.db import (
     TenantViolation,
     all_tenants,
     current_tenant_id,
-    mark_written,
 )
 from core.licensing import enabled_plugins
 from core.models import Job, JobState, JobWorker, Tenant, utcnow
@@ -147,7 +146,6 @@ def enqueue_many(
         job_ids = [connection.execute(INSERT, rows[0]).scalar_one()]
     else:
         job_ids = list(connection.execute(INSERT_MANY, rows).scalars())
-    mark_written(db)
     for job_id in job_ids:
         send_after_commit(db, job_id)
     return job_ids

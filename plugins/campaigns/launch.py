@@ -14,7 +14,6 @@ from sqlalchemy import DateTime, Integer, exists, func, literal, literal_column,
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from core.db import mark_written
 from core.models import utcnow
 from plugins.campaigns import _, first_step
 from plugins.campaigns.assignment import assignment_errors
@@ -203,7 +202,6 @@ def snapshot(db: Any, campaign: Campaign, group: TargetGroup) -> tuple[int, int]
         )
         .on_conflict_do_nothing(index_elements=["tenant_id", "campaign_id", "customer_id"])
     )
-    mark_written(db)
     # Counted: the INSERT … SELECT's rowcount came back as -1 through psycopg.
     added = target_count(db, campaign) - before
     cut_batches(db, campaign, last_before, before, added)
