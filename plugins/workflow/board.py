@@ -18,10 +18,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, func, or_, select, union_all
+from sqlalchemy import and_, bindparam, func, or_, select, union_all
 
 from core.forms import row_id
 from core.models import User, utcnow
@@ -137,11 +138,11 @@ def board_stages(db: Any, workflow_id: int) -> list[Stage]:
     )
 
 
-def _shown(stage: Stage, cutoff: datetime) -> Any:
-    """Which tasks of ``stage`` the board shows: all open ones, recently closed ones."""
-    if stage.is_closed:
-        return and_(Task.stage_id == stage.id, Task.closed_at >= cutoff)
-    return and_(Task.stage_id == stage.id, Task.closed_at.is_(None))
+def _shown(stage_id: Any, closed: bool, cutoff: Any) -> Any:
+    """Which tasks of a stage the board shows: all open ones, recently closed ones."""
+    if closed:
+        return and_(Task.stage_id == stage_id, Task.closed_at >= cutoff)
+    return and_(Task.stage_id == stage_id, Task.closed_at.is_(None))
 
 
 def closed_cutoff(now: datetime | None = None) -> datetime:
@@ -195,10 +196,10 @@ def parse_cursor(cursor: str | None) -> tuple[float, int] | None:
 
 
 def _card_query(
-    stage: Stage,
-    filters: BoardFilter,
-    today: date,
-    cutoff: datetime,
+    stage_id: Any,
+    closed: bool,
+    conditions: Sequence[Any],
+    cutoff: Any,
     cursor: str | None,
     page_size: int,
 ) -> Any:
@@ -226,7 +227,7 @@ def _card_query(
             select(func.count()).where(*open_activity).scalar_subquery(),
             select(func.min(Activity.due_at)).where(*open_activity).scalar_subquery(),
         )
-        .where(_shown(stage, cutoff), *filters.conditions(today))
+        .where(_shown(stage_id, closed, cutoff), *conditions)
         .order_by(Task.board_rank, Task.id)
         .limit(page_size + 1)
     )
@@ -263,7 +264,10 @@ def column_page(
     page_size: int = PAGE_SIZE,
 ) -> tuple[list[Card], str]:
     """One page of a column's cards after ``cursor``, filled in; the next page's cursor."""
-    rows = db.execute(_card_query(stage, filters, today, cutoff, cursor, page_size)).all()
+    query = _card_query(
+        stage.id, stage.is_closed, filters.conditions(today), cutoff, cursor, page_size
+    )
+    rows = db.execute(query).all()
     return _cards(rows, page_size, not stage.is_closed)
 
 
@@ -274,12 +278,24 @@ def first_pages(
     own keyset page, so each part is still a range of its index."""
     if not stages:
         return {}
-    parts = [
-        select(_card_query(stage, filters, today, cutoff, None, PAGE_SIZE).subquery())
-        for stage in stages
-    ]
+    conditions = filters.conditions(today)
+    if conditions:
+        statement = union_all(
+            *(
+                select(
+                    _card_query(
+                        stage.id, stage.is_closed, conditions, cutoff, None, PAGE_SIZE
+                    ).subquery()
+                )
+                for stage in stages
+            )
+        )
+        params = {}
+    else:
+        statement = _unfiltered_first_pages(tuple(stage.is_closed for stage in stages))
+        params = {"cutoff": cutoff, **{f"stage_{n}": stage.id for n, stage in enumerate(stages)}}
     by_stage: dict[int, list[Any]] = {stage.id: [] for stage in stages}
-    for row in db.execute(union_all(*parts)).all():
+    for row in db.execute(statement, params).all():
         by_stage[row[3]].append(row)
     return {
         stage.id: _cards(
@@ -289,6 +305,28 @@ def first_pages(
         )
         for stage in stages
     }
+
+
+@lru_cache(maxsize=32)
+def _unfiltered_first_pages(closed: tuple[bool, ...]) -> Any:
+    """``first_pages``' statement without filters, for columns whose stages are closed or
+    not as ``closed`` says.
+
+    The stages' ids and the cut-off are bound parameters (``stage_0``, ``stage_1``, …,
+    ``cutoff``), so every board of the same shape shares the one statement: building
+    its parts, four subqueries each, took longer than running it.
+    """
+    cutoff = bindparam("cutoff")
+    return union_all(
+        *(
+            select(
+                _card_query(
+                    bindparam(f"stage_{n}"), is_closed, (), cutoff, None, PAGE_SIZE
+                ).subquery()
+            )
+            for n, is_closed in enumerate(closed)
+        )
+    )
 
 
 def board_columns(db: Any, workflow_id: int, filters: BoardFilter) -> list[Column]:

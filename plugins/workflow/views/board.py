@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
+from markupsafe import Markup
 from pyramid.csrf import get_csrf_token
 from pyramid.httpexceptions import HTTPNotFound, HTTPSeeOther
 from pyramid.interfaces import IRoutesMapper
@@ -177,6 +178,24 @@ def _pattern(url: str) -> str:
     return "{}".join(part.replace("{", "{{").replace("}", "}}") for part in (before, after))
 
 
+def stage_choices(stages: list[Stage], locale: str) -> dict[int, Markup]:
+    """The ``<option>``s of a card's move menu, by the card's stage (selected in them).
+
+    Made once per page rather than looped over for every card: with a hundred
+    cards on a board of seven stages, the loop was most of the page's rendering.
+    """
+    names = [(stage.id, label_text(stage.name, locale)) for stage in stages]
+    option = Markup('<option value="{}"{}>{}</option>')
+    selected = Markup(' selected="selected"')
+    return {
+        current: Markup("").join(
+            option.format(stage_id, selected if stage_id == current else "", name)
+            for stage_id, name in names
+        )
+        for current, _name in names
+    }
+
+
 def _card_context(request: Any, query: dict[str, Any], stages: list[Stage]) -> dict[str, Any]:
     """What the cards need besides themselves, made once for all of them."""
     translate = request.localizer.translate
@@ -186,9 +205,7 @@ def _card_context(request: Any, query: dict[str, Any], stages: list[Stage]) -> d
         "board_query": board_query,
         "back_query": urlencode({"back": board_query}),
         "links": CardLinks.for_board(request, query),
-        "stage_options": [
-            (stage.id, label_text(stage.name, request.locale_name)) for stage in stages
-        ],
+        "stage_choices": stage_choices(stages, request.locale_name),
         "card_labels": {key: translate(label) for key, label in CARD_LABELS.items()},
         "can_move": request.has_permission(WorkflowPermission.TASK_EDIT),
         "csrf_token": get_csrf_token(request),
