@@ -187,6 +187,8 @@ class ContactRequest(TenantOwned, Base):
     __table_args__ = (
         Index("ix_contact_request_inbox", "tenant_id", "state", "team_id", "assigned_user_id"),
         Index("ix_contact_request_received", "tenant_id", "received_at"),
+        # A customer's requests: the customer page's panel and history read them.
+        Index("ix_contact_request_customer", "tenant_id", "customer_id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

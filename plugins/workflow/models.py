@@ -141,6 +141,18 @@ class Task(HasCustomValues, TenantOwned, Base):
         _tenant_fk(["workflow_id"], "workflow"),
         _tenant_fk(["stage_id"], "workflow_stage"),
         Index("ix_task_board", "tenant_id", "stage_id", "board_rank"),
+        # An open column's first cards in (rank, id) order, read from the index. Without
+        # it, a tenant whose stage the statistics underestimate (a large tenant beside a
+        # larger one) had its open tasks read through another index and sorted.
+        Index(
+            "ix_task_board_open",
+            "tenant_id",
+            "stage_id",
+            "board_rank",
+            "id",
+            postgresql_where=text("closed_at IS NULL"),
+            sqlite_where=text("closed_at IS NULL"),
+        ),
         Index("ix_task_team_board", "tenant_id", "team_id", "stage_id", "board_rank"),
         # The board's column totals: open (closed_at NULL) or recently closed tasks,
         # optionally of one team, counted and summed from the index alone.
