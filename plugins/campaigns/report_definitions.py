@@ -7,7 +7,7 @@ reports is not installed or not enabled the hook is never called.
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -39,7 +39,9 @@ def report_definitions(request: Any) -> list[dict[str, Any]]:
 
 
 def _moment(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=HELSINKI)
+    """The start of ``day`` in Finland, in UTC as the timestamps are stored (SQLite compares
+    them as text: a Finnish time would be two or three hours off)."""
+    return datetime.combine(day, time.min, tzinfo=HELSINKI).astimezone(UTC)
 
 
 def _results(request: Any, params: dict[str, Any]) -> dict[str, Any]:

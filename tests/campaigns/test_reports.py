@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from core.db import set_tenant
 from core.licensing import enable_plugin
-from core.models import utcnow
+from plugins.reports.periods import local_today
 from tests.campaigns.test_launch import tasks_of
 from tests.campaigns.test_results import launched
 from tests.reports.test_sales import _table
@@ -24,7 +24,7 @@ def test_a_launched_campaign_reports_its_targets_tasks_and_wins(
     second.stage_id = shop.stages["lost"].id
     db.flush()
     login(webapp, "anna@acme.example")
-    today = utcnow().date().isoformat()
+    today = local_today().isoformat()  # the reports' days are Finnish days
 
     page = webapp.get("/t/acme/reports/campaigns.results", {"start": today, "end": today})
 
