@@ -370,9 +370,15 @@ def throughput(args: argparse.Namespace, bare_port: int, app_port: int, cookie: 
     for _ in range(4 * args.workers):
         get(bare_port, "/", "")
     bare_before = rate(bare_port, "/", False)
-    results = {}
+    results, cpu = {}, {}
     for name, pattern in PAGES.items():
+        before = cpu_seconds(APP_PROCESSES), cpu_seconds(DATABASE_PROCESSES)
         results[name] = rate(app_port, page_path(pattern, "demo"), True)
+        served = results[name] * args.duration / 1000
+        cpu[name] = (
+            (cpu_seconds(APP_PROCESSES) - before[0]) / served,
+            (cpu_seconds(DATABASE_PROCESSES) - before[1]) / served,
+        )
     bare_after = rate(bare_port, "/", False)
     bare = (bare_before + bare_after) / 2
     print(
@@ -382,8 +388,35 @@ def throughput(args: argparse.Namespace, bare_port: int, app_port: int, cookie: 
     for name, value in results.items():
         share = value / bare
         mark = "" if share >= RATIO_FLOOR else f"   below the floor ({RATIO_FLOOR:.0%})"
-        print(f"{name:32}{value:>10.0f} req/s  {share:6.1%} of the bare page{mark}")
+        app, database = cpu[name]
+        print(
+            f"{name:32}{value:>10.0f} req/s  {share:6.1%} of the bare page"
+            f"  CPU ms/request: app {app:.2f}, PostgreSQL {database:.2f}{mark}"
+        )
     print(uptime())
+
+
+#: The app's gunicorn processes, and the PostgreSQL backends of the scratch database's role.
+APP_PROCESSES = re.compile(r"gunicorn .*pages_wsgi:app")
+DATABASE_PROCESSES = re.compile(r"^postgres: .*myynti_bench_pages_")
+
+
+def cpu_seconds(processes: re.Pattern[str]) -> float:
+    """CPU seconds (user and system) used so far by the processes whose command line matches.
+
+    Read from ``/proc`` (0 elsewhere): under ``wrk`` the machine is saturated, so what a
+    page costs is the CPU it takes per request, split between the app and the database.
+    """
+    ticks = 0
+    for entry in Path("/proc").glob("[0-9]*"):
+        try:
+            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            if processes.search(command):
+                fields = (entry / "stat").read_text().rpartition(")")[2].split()
+                ticks += int(fields[11]) + int(fields[12])
+        except OSError:
+            continue
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def wrk_rate(port: int, path: str, cookie: str, args: argparse.Namespace) -> float:
