@@ -20,12 +20,7 @@ from typing import Any
 
 from sqlalchemy import delete, event, insert, select, text
 
-from core.kept_sums import (
-    add_in_order,
-    keep_old_values,
-    now_values,
-    values_before,
-)
+from core.kept_sums import add_in_order, keep
 from plugins.reports.models import ActivityDay
 from plugins.reports.summary import local_day
 from plugins.workflow.models import Activity, Task
@@ -83,27 +78,6 @@ def _apply(connection: Any, changes: list[tuple[Share, int]]) -> None:
     )
 
 
-@event.listens_for(Activity, "after_insert")
-def _inserted(mapper: Any, connection: Any, target: Activity) -> None:
-    found = share(now_values(target, FIELDS))
-    if found is not None:
-        _apply(connection, [(found, 1)])
-
-
-@event.listens_for(Activity, "after_update")
-def _updated(mapper: Any, connection: Any, target: Activity) -> None:
-    old, new = share(values_before(target, FIELDS)), share(now_values(target, FIELDS))
-    if old != new:
-        _apply(connection, [(found, sign) for found, sign in ((old, -1), (new, 1)) if found])
-
-
-@event.listens_for(Activity, "after_delete")
-def _deleted(mapper: Any, connection: Any, target: Activity) -> None:
-    found = share(values_before(target, FIELDS))
-    if found is not None:
-        _apply(connection, [(found, -1)])
-
-
 @event.listens_for(Task, "before_delete")
 def _task_deleted(mapper: Any, connection: Any, target: Task) -> None:
     """The task's activities go with it (``ON DELETE CASCADE``): take their counts away."""
@@ -117,7 +91,7 @@ def _task_deleted(mapper: Any, connection: Any, target: Task) -> None:
     _apply(connection, [(one, -1) for one in found if one is not None])
 
 
-keep_old_values(Activity, FIELDS)
+keep(Activity, FIELDS, share, _apply)
 
 #: PostgreSQL counts every activity in one statement, by the local day.
 _REBUILD_POSTGRESQL = """

@@ -280,17 +280,8 @@ def first_pages(
         return {}
     conditions = filters.conditions(today)
     if conditions:
-        statement = union_all(
-            *(
-                select(
-                    _card_query(
-                        stage.id, stage.is_closed, conditions, cutoff, None, PAGE_SIZE
-                    ).subquery()
-                )
-                for stage in stages
-            )
-        )
-        params = {}
+        columns = [(stage.id, stage.is_closed) for stage in stages]
+        statement, params = _first_pages_of(columns, conditions, cutoff), {}
     else:
         statement = _unfiltered_first_pages(tuple(stage.is_closed for stage in stages))
         params = {"cutoff": cutoff, **{f"stage_{n}": stage.id for n, stage in enumerate(stages)}}
@@ -316,15 +307,18 @@ def _unfiltered_first_pages(closed: tuple[bool, ...]) -> Any:
     ``cutoff``), so every board of the same shape shares the one statement: building
     its parts, four subqueries each, took longer than running it.
     """
-    cutoff = bindparam("cutoff")
+    columns = [(bindparam(f"stage_{n}"), is_closed) for n, is_closed in enumerate(closed)]
+    return _first_pages_of(columns, (), bindparam("cutoff"))
+
+
+def _first_pages_of(
+    columns: Sequence[tuple[Any, bool]], conditions: Sequence[Any], cutoff: Any
+) -> Any:
+    """The ``UNION ALL`` of the first pages of ``columns``, each ``(stage id, closed)``."""
     return union_all(
         *(
-            select(
-                _card_query(
-                    bindparam(f"stage_{n}"), is_closed, (), cutoff, None, PAGE_SIZE
-                ).subquery()
-            )
-            for n, is_closed in enumerate(closed)
+            select(_card_query(stage_id, closed, conditions, cutoff, None, PAGE_SIZE).subquery())
+            for stage_id, closed in columns
         )
     )
 

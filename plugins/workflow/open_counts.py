@@ -153,15 +153,20 @@ def rebuild(connection: Any, tenant_id: int | None = None) -> None:
     connection.execute(insert(table).from_select([*KEYS, *MEASURES], open_sums(*one)))
 
 
+def _dated_until(day: date) -> Any:
+    """Counts of tasks with a due date (not ``NO_DATE``) on or before ``day``."""
+    return OpenTaskCount.due_date.between(NO_DATE + timedelta(days=1), day)
+
+
 def _overdue(today: date) -> Any:
-    return OpenTaskCount.due_date.between(NO_DATE + timedelta(days=1), today - timedelta(days=1))
+    return _dated_until(today - timedelta(days=1))
 
 
 def due_by(user_id: int, today: date) -> Select[Any]:
     """How many of the person's open tasks are due by ``today``: overdue or due today."""
     counts = OpenTaskCount
     return select(func.coalesce(func.sum(counts.tasks), 0)).where(
-        counts.user_id == user_id, counts.due_date.between(NO_DATE + timedelta(days=1), today)
+        counts.user_id == user_id, _dated_until(today)
     )
 
 
