@@ -11,13 +11,18 @@ many contact requests and half as many activities, inserted by the database itse
 servers with ``--workers`` sync workers each serve the bare page and the app; a
 member of every tenant is signed in once and their cookie sent with each request.
 
+Each page is served twice over: by ``app``, which keeps pages per process while their
+tenant's data stand still (``core.page_cache``: what a user looking at the same pages
+again gets), and by ``built``, the same app with no pages kept, so each request builds its
+page (what the first look after a change costs).
+
 1. Throughput: ``wrk -c16`` (or, without wrk, a Python load generator) against the
-   bare page and each main page of ``demo`` in turn, the bare page measured before and
-   after; printed side by side with each page's share of the bare page's req/s.
-   Floor (issue 15): every main page at least 10 %.
-2. One connection: the median time of each page of ``demo``.
-3. The curve: the median time of each page with one connection in each sized tenant,
-   and its ratio to the smallest. Floor: within 2x of the time at 1,000 rows.
+   bare page and each main page of ``demo`` in turn, on both servers, the bare page
+   measured before and after; printed side by side with each page's share of the bare
+   page's req/s and its CPU per request. Floor (issue 15): every main page at least 10 %.
+2. One connection: the median time of each page of ``demo``, kept and built.
+3. The curve: the median time of each page built, with one connection, in each sized
+   tenant, and its ratio to the smallest. Floor: within 2x of the time at 1,000 rows.
 
 ``uptime`` is printed at the start and the end: the machine is shared, so compare the
 ratios, measured in the same run, rather than the absolute figures.
@@ -93,12 +98,12 @@ def main() -> None:
         set_up(app_url, admin_url, sizes)
         print(f"data ready in {time.perf_counter() - started:.0f} s: {uptime()}")
         with tempfile.TemporaryDirectory() as data_dir, servers(app_url, data_dir, args) as ports:
-            bare_port, app_port = ports
+            bare_port, app_port, built_port = ports
             cookie = sign_in(app_port)
             if not args.curve_only:
-                throughput(args, bare_port, app_port, cookie)
-                one_connection(app_port, cookie, args.samples)
-            curve(app_port, cookie, sizes, args.samples)
+                throughput(args, bare_port, {"kept": app_port, "built": built_port}, cookie)
+                one_connection({"kept": app_port, "built": built_port}, cookie, args.samples)
+            curve(built_port, cookie, sizes, args.samples)
     print(f"end: {uptime()}")
 
 
@@ -253,8 +258,13 @@ def fill(admin_url: str, tenant_id: int, user_id: int, rows: int) -> None:
 
 
 @contextmanager
-def servers(app_url: str, data_dir: str, args: argparse.Namespace) -> Iterator[tuple[int, int]]:
-    """gunicorn serving the bare page and the app, ``--workers`` each; stopped afterwards."""
+def servers(
+    app_url: str, data_dir: str, args: argparse.Namespace
+) -> Iterator[tuple[int, int, int]]:
+    """gunicorn serving the bare page, the app and the app building every page.
+
+    ``--workers`` each; stopped afterwards.
+    """
     env = {
         **os.environ,
         "MYYNTI_BENCH_URL": app_url,
@@ -262,9 +272,9 @@ def servers(app_url: str, data_dir: str, args: argparse.Namespace) -> Iterator[t
         "MYYNTI_BENCH_SECRET": "bench-" + uuid.uuid4().hex * 2,
     }
     started = []
-    ports = (free_port(), free_port())
+    ports = (free_port(), free_port(), free_port())
     try:
-        for port, wsgi in zip(ports, ("pages_wsgi:bare", "pages_wsgi:app"), strict=True):
+        for port, wsgi in zip(ports, [f"pages_wsgi:{name}" for name in SERVERS], strict=True):
             process = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
                 [
                     sys.executable,
@@ -350,7 +360,9 @@ def get(port: int, path: str, cookie: str, conn: Any = None) -> tuple[int, float
 # --- throughput --------------------------------------------------------------------
 
 
-def throughput(args: argparse.Namespace, bare_port: int, app_port: int, cookie: str) -> None:
+def throughput(
+    args: argparse.Namespace, bare_port: int, app_ports: dict[str, int], cookie: str
+) -> None:
     use_wrk = shutil.which("wrk") and not args.python_load
     tool = f"wrk -t2 -c{args.connections}" if use_wrk else f"Python, {args.connections} threads"
     print(
@@ -365,40 +377,49 @@ def throughput(args: argparse.Namespace, bare_port: int, app_port: int, cookie: 
 
     # Warm every worker first: imports, compiled templates, the process's caches.
     for pattern in PAGES.values():
-        for _ in range(4 * args.workers):
-            get(app_port, page_path(pattern, "demo"), cookie)
+        for port in app_ports.values():
+            for _ in range(4 * args.workers):
+                get(port, page_path(pattern, "demo"), cookie)
     for _ in range(4 * args.workers):
         get(bare_port, "/", "")
     bare_before = rate(bare_port, "/", False)
     results, cpu = {}, {}
     for name, pattern in PAGES.items():
-        before = cpu_seconds(APP_PROCESSES), cpu_seconds(DATABASE_PROCESSES)
-        results[name] = rate(app_port, page_path(pattern, "demo"), True)
-        served = results[name] * args.duration / 1000
-        cpu[name] = (
-            (cpu_seconds(APP_PROCESSES) - before[0]) / served,
-            (cpu_seconds(DATABASE_PROCESSES) - before[1]) / served,
-        )
+        for server, port in app_ports.items():
+            processes = app_processes(server)
+            before = cpu_seconds(processes), cpu_seconds(DATABASE_PROCESSES)
+            results[name, server] = rate(port, page_path(pattern, "demo"), True)
+            served = results[name, server] * args.duration / 1000
+            cpu[name, server] = (
+                (cpu_seconds(processes) - before[0]) / served,
+                (cpu_seconds(DATABASE_PROCESSES) - before[1]) / served,
+            )
     bare_after = rate(bare_port, "/", False)
     bare = (bare_before + bare_after) / 2
     print(
         f"{'bare Pyramid + Chameleon page':32}{bare_before:>10.0f} req/s before, "
         f"{bare_after:.0f} after (mean {bare:.0f})"
     )
-    for name, value in results.items():
+    for (name, server), value in results.items():
         share = value / bare
         mark = "" if share >= RATIO_FLOOR else f"   below the floor ({RATIO_FLOOR:.0%})"
-        app, database = cpu[name]
+        app, database = cpu[name, server]
         print(
-            f"{name:32}{value:>10.0f} req/s  {share:6.1%} of the bare page"
+            f"{name + ', ' + server:32}{value:>10.0f} req/s  {share:6.1%} of the bare page"
             f"  CPU ms/request: app {app:.2f}, PostgreSQL {database:.2f}{mark}"
         )
     print(uptime())
 
 
-#: The app's gunicorn processes, and the PostgreSQL backends of the scratch database's role.
-APP_PROCESSES = re.compile(r"gunicorn .*pages_wsgi:app")
+#: The servers' WSGI apps in ``pages_wsgi``: the bare page, the app keeping pages, building all.
+SERVERS = ("bare", "app", "built")
+#: The PostgreSQL backends of the scratch database's role.
 DATABASE_PROCESSES = re.compile(r"^postgres: .*myynti_bench_pages_")
+
+
+def app_processes(server: str) -> re.Pattern[str]:
+    """The gunicorn processes of the app that serves the ``server`` ("kept" or "built")."""
+    return re.compile(rf"gunicorn .*pages_wsgi:{'app' if server == 'kept' else 'built'} ")
 
 
 def cpu_seconds(processes: re.Pattern[str]) -> float:
@@ -471,17 +492,22 @@ def median_ms(port: int, path: str, cookie: str, samples: int) -> float:
     return statistics.median(times)
 
 
-def one_connection(port: int, cookie: str, samples: int) -> None:
+def one_connection(ports: dict[str, int], cookie: str, samples: int) -> None:
     print(f"\nOne connection, median of {samples} requests, tenant demo")
+    print(f"{'':32}" + "".join(f"{server:>11}" for server in ports))
     for name, pattern in PAGES.items():
         path = page_path(pattern, "demo")
-        print(f"{name:32}{median_ms(port, path, cookie, samples):8.1f} ms")
+        times = [median_ms(port, path, cookie, samples) for port in ports.values()]
+        print(f"{name:32}" + "".join(f"{t:>8.1f} ms" for t in times))
 
 
 def curve(port: int, cookie: str, sizes: list[int], samples: int) -> None:
     if not sizes:
         return
-    print(f"\nThe curve: median ms of {samples} requests, one connection; rows = customers = tasks")
+    print(
+        f"\nThe curve: median ms of {samples} requests, one connection, every page built;"
+        " rows = customers = tasks"
+    )
     print(f"{'':20}" + "".join(f"{s:>14,}" for s in sizes) + "   worst ratio")
     for name, pattern in PAGES.items():
         times = [median_ms(port, page_path(pattern, size_slug(s)), cookie, samples) for s in sizes]

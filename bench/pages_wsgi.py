@@ -1,8 +1,9 @@
-"""The two WSGI apps ``bench/pages.py`` serves with gunicorn (``--chdir bench``).
+"""The WSGI apps ``bench/pages.py`` serves with gunicorn (``--chdir bench``).
 
 ``app``: Myynti itself, on the database ``MYYNTI_BENCH_URL`` names, with every installed
-plugin. ``bare``: one Pyramid view rendering one Chameleon template, nothing else, the
-floor of what a page on this stack can cost.
+plugin. ``built``: the same with no pages kept (``myynti.kept_pages = 0``), so that every
+request builds its page. ``bare``: one Pyramid view rendering one Chameleon template,
+nothing else, the floor of what a page on this stack can cost.
 """
 
 from __future__ import annotations
@@ -28,11 +29,12 @@ def make_bare() -> Any:
     return config.make_wsgi_app()
 
 
-def make_myynti() -> Any:
+def make_myynti(**extra: str) -> Any:
     from core.app import make_app
 
     return make_app(
         {
+            **extra,
             "sqlalchemy.url": os.environ["MYYNTI_BENCH_URL"],
             "myynti.data_dir": os.environ["MYYNTI_BENCH_DATA_DIR"],
             "myynti.secret": os.environ["MYYNTI_BENCH_SECRET"],
@@ -44,4 +46,12 @@ def make_myynti() -> Any:
 
 
 bare = make_bare()
-app = make_myynti() if "MYYNTI_BENCH_URL" in os.environ else None
+
+
+def __getattr__(name: str) -> Any:
+    """``app`` and ``built``, made only by the server that serves them."""
+    if name == "app":
+        return make_myynti()
+    if name == "built":
+        return make_myynti(**{"myynti.kept_pages": "0"})
+    raise AttributeError(name)

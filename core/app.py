@@ -9,7 +9,7 @@ from pyramid.events import BeforeRender, NewResponse
 from pyramid.session import SignedCookieSessionFactory
 from pyramid.viewderivers import INGRESS
 
-from core import cache, db, i18n, input_guard, settings, tenancy
+from core import cache, db, i18n, input_guard, page_cache, settings, tenancy
 from core.csrf import SessionBoundCSRFPolicy
 from core.headers import add_security_headers
 from core.plugins import PluginRegistry
@@ -50,6 +50,7 @@ def make_config(
     config.registry.db_engine = engine
     config.registry.db_factory = db.make_session_factory(engine)
     config.registry.myynti_cache = cache.ProcessCache()
+    config.registry.myynti_kept_pages = page_cache.KeptPages(int(resolved["myynti.kept_pages"]))
     config.include("pyramid_tm")
     config.include("pyramid_chameleon")
     config.add_request_method(
@@ -90,6 +91,7 @@ def make_config(
     config.add_directive("add_tenant_route", tenancy.add_tenant_route)
     config.add_view_deriver(tenancy.tenant_guard, under=INGRESS, over="secured_view")
     config.add_view_deriver(input_guard.input_guard, under=INGRESS, over="tenant_guard")
+    config.add_view_deriver(page_cache.kept_page)
 
     config.set_locale_negotiator(i18n.negotiate_locale)
     i18n.register_localizers(

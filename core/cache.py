@@ -35,7 +35,7 @@ from sqlalchemy.orm import ORMExecuteState, Session
 
 from core.db import TENANT, TenantSession
 from core.models import Membership, Team, TeamMember, Tenant, TenantPlugin, User
-from core.models.tenancy import CacheVersion
+from core.models.tenancy import CacheVersion, TenantDataVersion
 
 T = TypeVar("T")
 
@@ -43,6 +43,8 @@ T = TypeVar("T")
 SITE = 0
 #: The request attribute holding the request's ``TenantEntry``.
 REQUEST_ATTR = "_myynti_cache_entry"
+#: The request attribute holding its tenant's data version (``TenantDataVersion``).
+DATA_VERSION_ATTR = "_myynti_data_version"
 
 #: Watched tables: name → True when a write moves the site's version, False its tenant's.
 _watched: dict[str, bool] = {}
@@ -98,16 +100,26 @@ class ProcessCache:
 
 
 @functools.lru_cache(maxsize=4096)
-def version_columns(tenant_id: int) -> tuple[Any, Any]:
-    """The site's and the tenant's versions, as columns for ``core.db.set_tenant``.
+def version_columns(tenant_id: int) -> tuple[Any, Any, Any]:
+    """The site's and the tenant's versions, and the tenant's data version, as columns.
 
-    Built once per tenant (an expression costs more to build than to run).
+    For ``core.db.set_tenant``; built once per tenant (an expression costs more to
+    build than to run).
     """
-    return tuple(
+    return (
+        *(
+            func.coalesce(
+                select(CacheVersion.version).where(CacheVersion.scope == scope).scalar_subquery(),
+                0,
+            )
+            for scope in (SITE, tenant_id)
+        ),
         func.coalesce(
-            select(CacheVersion.version).where(CacheVersion.scope == scope).scalar_subquery(), 0
-        )
-        for scope in (SITE, tenant_id)
+            select(TenantDataVersion.version)
+            .where(TenantDataVersion.tenant_id == tenant_id)
+            .scalar_subquery(),
+            0,
+        ),
     )  # type: ignore[return-value]
 
 

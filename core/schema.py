@@ -17,7 +17,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.migration import MigrationContext
 from alembic.operations import Operations
-from sqlalchemy import Connection, Engine, text
+from sqlalchemy import Connection, Engine, inspect, text
 from sqlalchemy.exc import ProgrammingError
 
 from core.db import ALL_TENANTS_KEY
@@ -162,6 +162,7 @@ def upgrade(engine: Engine, registry: PluginRegistry) -> None:
     """
     with engine.begin() as connection:
         command.upgrade(alembic_config(registry, connection), "heads")
+        ensure_data_triggers(connection)
         key = connection.get_execution_options().get(ALL_TENANTS_KEY)
         if key and connection.dialect.name == "postgresql":
             register_all_tenants_key(connection, key)
@@ -251,3 +252,106 @@ def tenant_policy_tables(connection: Connection) -> list[str]:
 
 def _schema(connection: Connection) -> str:
     return connection.scalar(text("SELECT quote_ident(current_schema())"))
+
+
+# --- the tenant's data version ----------------------------------------------------------
+#
+# A page kept per process (``core.page_cache``) is valid while its tenant's data stand
+# still. Triggers, rather than the ORM's events, tell when they moved: they see every
+# write, also SQL written by hand, a job's or a migration's.
+#
+# On PostgreSQL the trigger is a deferred constraint trigger: it runs when the
+# transaction commits, once per changed row, and moves the version of each tenant
+# whose rows the transaction changed once. Moving it at the first write instead would
+# hold the version's row lock until the commit and queue every other writer of the
+# tenant behind the first (the campaigns' two batch jobs, say); at commit it is held
+# for the commit alone. On SQLite, whose writers queue anyway, a plain trigger moves it
+# at each write.
+
+#: Tables whose writes are no change of what a page shows: the job queue's claims and
+#: leases, and the version itself.
+DATA_TRIGGER_EXEMPT = frozenset({"job", "tenant_data_version"})
+
+DATA_CHANGED_FUNCTION = """
+CREATE OR REPLACE FUNCTION myynti_data_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    changed integer;
+    done text := coalesce(current_setting('myynti.data_changed', true), '');
+BEGIN
+    IF TG_OP = 'DELETE' THEN changed := OLD.tenant_id; ELSE changed := NEW.tenant_id; END IF;
+    IF changed IS NULL OR position(',' || changed || ',' IN done) > 0 THEN
+        RETURN NULL;
+    END IF;
+    INSERT INTO tenant_data_version AS v (tenant_id, version)
+    VALUES (changed, floor(random() * 4611686018427387903)::bigint + 1)
+    ON CONFLICT (tenant_id) DO UPDATE SET version = EXCLUDED.version;
+    PERFORM set_config('myynti.data_changed', done || ',' || changed || ',', true);
+    RETURN NULL;
+END
+$$
+"""
+
+_PG_DATA_TRIGGER = """
+CREATE CONSTRAINT TRIGGER myynti_data_changed AFTER INSERT OR UPDATE OR DELETE ON {table}
+DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION myynti_data_changed()
+"""
+
+_SQLITE_DATA_TRIGGER = """
+CREATE TRIGGER IF NOT EXISTS myynti_data_changed_{table}_{event} AFTER {event} ON {table}
+WHEN {row}.tenant_id IS NOT NULL
+BEGIN
+    INSERT INTO tenant_data_version (tenant_id, version)
+    VALUES ({row}.tenant_id, (random() & 4611686018427387903) + 1)
+    ON CONFLICT (tenant_id) DO UPDATE SET version = excluded.version;
+END
+"""
+_SQLITE_EVENTS = (("insert", "NEW"), ("update", "NEW"), ("delete", "OLD"))
+
+
+def data_tables(connection: Connection) -> list[str]:
+    """The tables whose rows belong to a tenant (a ``tenant_id`` column), but the exempt."""
+    inspector = inspect(connection)
+    return [
+        table
+        for table in inspector.get_table_names()
+        if table not in DATA_TRIGGER_EXEMPT
+        and any(column["name"] == "tenant_id" for column in inspector.get_columns(table))
+    ]
+
+
+def ensure_data_triggers(connection: Connection) -> None:
+    """Put the data version's trigger on every tenant table that lacks it."""
+    if "tenant_data_version" not in inspect(connection).get_table_names():
+        return
+    tables = data_tables(connection)
+    if connection.dialect.name == "postgresql":
+        present = set(
+            connection.scalars(
+                text(
+                    "SELECT c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid"
+                    " WHERE t.tgname = 'myynti_data_changed'"
+                    " AND c.relnamespace = current_schema()::regnamespace"
+                )
+            )
+        )
+        for table in tables:
+            if table not in present:
+                connection.exec_driver_sql(_PG_DATA_TRIGGER.format(table=table))
+        return
+    for table in tables:
+        for event, row in _SQLITE_EVENTS:
+            connection.exec_driver_sql(
+                _SQLITE_DATA_TRIGGER.format(table=table, event=event, row=row)
+            )
+
+
+def drop_data_triggers(connection: Connection) -> None:
+    """Take the data version's triggers off every table (``c0008``'s downgrade)."""
+    for table in data_tables(connection):
+        if connection.dialect.name == "postgresql":
+            connection.exec_driver_sql(f"DROP TRIGGER IF EXISTS myynti_data_changed ON {table}")
+        else:
+            for event, _row in _SQLITE_EVENTS:
+                connection.exec_driver_sql(
+                    f"DROP TRIGGER IF EXISTS myynti_data_changed_{table}_{event}"
+                )

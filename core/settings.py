@@ -37,6 +37,8 @@ key                          environment              meaning
 ``myynti.webhook_timeout``   MYYNTI_WEBHOOK_TIMEOUT   seconds a webhook receiver has to answer (10)
 ``myynti.webhook_private_hosts`` MYYNTI_WEBHOOK_PRIVATE_HOSTS hosts in a private network that
                                                       webhooks may post to anyway (space-separated)
+``myynti.kept_pages``        MYYNTI_KEPT_PAGES        main pages kept per web process while their
+                                                      tenant's data stand still (1000; 0 = none)
 ===========================  =======================  ============================================
 """
 
@@ -72,6 +74,7 @@ ENVIRONMENT = {
     "myynti.api_rate_limit": "MYYNTI_API_RATE_LIMIT",
     "myynti.webhook_timeout": "MYYNTI_WEBHOOK_TIMEOUT",
     "myynti.webhook_private_hosts": "MYYNTI_WEBHOOK_PRIVATE_HOSTS",
+    "myynti.kept_pages": "MYYNTI_KEPT_PAGES",
 }
 
 DEFAULTS = {
@@ -93,6 +96,7 @@ DEFAULTS = {
     "myynti.api_rate_limit": "600",
     "myynti.webhook_timeout": "10",
     "myynti.webhook_private_hosts": "",
+    "myynti.kept_pages": "1000",
 }
 
 

@@ -47,8 +47,8 @@ def set_named_tenant(
     values = set_tenant(
         request.db, tenant_id, *cache.version_columns(tenant_id), *also, params=params
     )
-    request.__dict__[_EARLY_VERSIONS] = (tenant_id, tuple(values[:2]))
-    return tuple(values[2:])
+    request.__dict__[_EARLY_VERSIONS] = (tenant_id, tuple(values[:3]))
+    return tuple(values[3:])
 
 
 def request_tenant(request: Any) -> Tenant | None:
@@ -76,7 +76,7 @@ def request_tenant(request: Any) -> Tenant | None:
         versions = early[1]
     else:
         versions = set_tenant(db, tenant_id, *cache.version_columns(tenant_id))
-    entry = process_cache.entry(tenant_id, tuple(versions))  # type: ignore[arg-type]
+    entry = process_cache.entry(tenant_id, tuple(versions[:2]))  # type: ignore[arg-type]
     tenant = loaded or entry.values.get("tenant")
     if tenant is None:
         tenant = db.scalar(select(Tenant).where(Tenant.id == tenant_id, Tenant.active))
@@ -90,6 +90,7 @@ def request_tenant(request: Any) -> Tenant | None:
         set_tenant(db, None)
         return None if loaded is not None else request_tenant(request)
     setattr(request, cache.REQUEST_ATTR, entry)
+    setattr(request, cache.DATA_VERSION_ATTR, versions[2])
     return cache.attach(db, tenant)
 
 

@@ -155,6 +155,12 @@ _READ_SETTINGS = (
 _PUT_SETTINGS = (
     "SELECT set_config('app.tenant_id', %s, true), set_config('app.all_tenants', %s, true)"
 )
+#: What a commit does to the tenants' data versions (``core.schema``'s deferred triggers),
+#: done now: the test's transaction never commits.
+_AS_AT_COMMIT = (
+    "SET CONSTRAINTS ALL IMMEDIATE; SET CONSTRAINTS ALL DEFERRED;"
+    " SELECT set_config('myynti.data_changed', '', true)"
+)
 
 
 class _SettingsKept:
@@ -164,7 +170,9 @@ class _SettingsKept:
     is a savepoint of the test's transaction, and releasing one (every request
     commits) would leave the request's tenant in force for the test's own
     session. Read and put back on the driver's cursor, so that tests counting a
-    request's statements see only the app's.
+    request's statements see only the app's. The tenants' data versions are moved
+    before and after each request as a commit would move them, for the test's own
+    writes and the request's.
     """
 
     def __init__(self, app: Any, connection: Connection) -> None:
@@ -176,11 +184,13 @@ class _SettingsKept:
         if self.connection.dialect.name != "postgresql":
             return self.app(environ, start_response)
         cursor = self.connection.connection.cursor()
+        cursor.execute(_AS_AT_COMMIT)
         cursor.execute(_READ_SETTINGS)
         settings = cursor.fetchone()
         try:
             return list(self.app(environ, start_response))
         finally:
+            cursor.execute(_AS_AT_COMMIT)
             cursor.execute(_PUT_SETTINGS, settings)
             cursor.close()
 

@@ -50,3 +50,18 @@ class CacheVersion(Base):
     #: A random number, not a counter: a rolled-back change must not leave behind a value
     #: that a later change could take again.
     version: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class TenantDataVersion(Base):
+    """A version of everything a tenant holds, replaced when any of its rows changes.
+
+    Written by database triggers (``core.schema.ensure_data_triggers``) when a
+    transaction that changed the tenant's rows commits, so no write can miss it;
+    pages kept per process (``core.page_cache``) are valid while it stands still.
+    """
+
+    __tablename__ = "tenant_data_version"
+
+    tenant_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    #: Random, like ``CacheVersion.version``.
+    version: Mapped[int] = mapped_column(BigInteger)

@@ -28,6 +28,7 @@ def home(request: Any) -> Any:
 @view_config(
     route_name="dashboard",
     renderer="core:templates/dashboard.pt",
+    kept_page=True,
     permission=CorePermission.DASHBOARD_VIEW,
 )
 def dashboard(request: Any) -> dict[str, Any]:

@@ -117,6 +117,8 @@ def test_a_long_column_is_paged_from_the_server(webapp, db, board_setup):
 
 
 def count_queries(webapp, url: str) -> int:
+    """The statements of building the page at ``url`` (none of it kept, core.page_cache)."""
+    webapp.app.registry.myynti_kept_pages.clear()
     engine = webapp.app.registry.db_engine
     statements: list[str] = []
 

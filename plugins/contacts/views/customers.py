@@ -112,6 +112,7 @@ def list_filters(
 @view_config(
     route_name="customers",
     renderer="plugins.contacts:templates/customers.pt",
+    kept_page=True,
     permission=ContactsPermission.CUSTOMER_VIEW,
 )
 def customer_list(request: Any) -> dict[str, Any]:
@@ -178,6 +179,7 @@ def customer_new(request: Any) -> Any:
 @view_config(
     route_name="customer",
     renderer="plugins.contacts:templates/customer.pt",
+    kept_page=True,
     permission=ContactsPermission.CUSTOMER_VIEW,
 )
 def customer_view(request: Any) -> dict[str, Any]:

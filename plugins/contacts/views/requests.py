@@ -200,6 +200,7 @@ def get_request(request: Any) -> ContactRequest:
 @view_config(
     route_name="contact_requests",
     renderer="plugins.contacts:templates/requests/inbox.pt",
+    kept_page=True,
     permission=ContactsPermission.REQUEST_VIEW,
 )
 def inbox(request: Any) -> dict[str, Any]:

@@ -107,6 +107,7 @@ def _filter_choices(request: Any, filters: BoardFilter) -> dict[str, Any]:
     route_name="board",
     request_method="GET",
     renderer=BOARD_TEMPLATE,
+    kept_page=True,
     permission=WorkflowPermission.TASK_VIEW,
 )
 def board(request: Any) -> dict[str, Any]:

@@ -20,6 +20,7 @@ GROUP_LABELS = {
 @view_config(
     route_name="my_work",
     renderer="plugins.workflow:templates/my_work.pt",
+    kept_page=True,
     permission=WorkflowPermission.TASK_VIEW,
 )
 def my_work_page(request: Any) -> dict[str, Any]:

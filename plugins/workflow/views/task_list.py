@@ -105,6 +105,7 @@ def _stage_choices(request: Any) -> list[tuple[int, str]]:
 @view_config(
     route_name="tasks",
     renderer="plugins.workflow:templates/tasks.pt",
+    kept_page=True,
     permission=WorkflowPermission.TASK_VIEW,
 )
 def task_list(request: Any) -> dict[str, Any]:
