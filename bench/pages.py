@@ -2,13 +2,14 @@
 
     python bench/pages.py --database-url postgresql+psycopg://postgres@127.0.0.1:5432/test
     python bench/pages.py --database-url ... --sizes 1000,100000,1000000 --duration 10
+    python bench/pages.py --database-url ... --sizes 1000 --write-every 0.1
 
 A scratch PostgreSQL database owned by a new non-superuser role (row-level security
 in force, as in production) holds tenant ``demo`` (every plugin, its demo data) and
 one tenant per ``--sizes`` entry, each with that many customers and tasks, a tenth as
 many contact requests and half as many activities, inserted by the database itself
-(``INSERT … SELECT … generate_series``), then ``VACUUM ANALYZE``. Two gunicorn
-servers with ``--workers`` sync workers each serve the bare page and the app; a
+(``INSERT … SELECT … generate_series``), then ``VACUUM ANALYZE``. Three gunicorn
+servers with ``--workers`` sync workers each serve the bare page and the app twice; a
 member of every tenant is signed in once and their cookie sent with each request.
 
 Each page is served twice over: by ``app``, which keeps pages per process while their
@@ -20,6 +21,8 @@ page (what the first look after a change costs).
    bare page and each main page of ``demo`` in turn, on both servers, the bare page
    measured before and after; printed side by side with each page's share of the bare
    page's req/s and its CPU per request. Floor (issue 15): every main page at least 10 %.
+   ``--write-every S`` changes one of demo's customers every S seconds meanwhile, so the
+   kept pages are built again after each write, as in a tenant at work.
 2. One connection: the median time of each page of ``demo``, kept and built.
 3. The curve: the median time of each page built, with one connection, in each sized
    tenant, and its ratio to the smallest. Floor: within 2x of the time at 1,000 rows.
@@ -90,6 +93,12 @@ def main() -> None:
     parser.add_argument("--samples", type=int, default=40, help="requests per curve point")
     parser.add_argument("--python-load", action="store_true", help="ignore wrk if installed")
     parser.add_argument("--curve-only", action="store_true", help="skip throughput")
+    parser.add_argument(
+        "--write-every",
+        type=float,
+        default=0.0,
+        help="seconds between writes to tenant demo during the throughput runs (0: none)",
+    )
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",") if s]
     print(f"start: {uptime()}")
@@ -101,7 +110,8 @@ def main() -> None:
             bare_port, app_port, built_port = ports
             cookie = sign_in(app_port)
             if not args.curve_only:
-                throughput(args, bare_port, {"kept": app_port, "built": built_port}, cookie)
+                with writes(admin_url, args.write_every):
+                    throughput(args, bare_port, {"kept": app_port, "built": built_port}, cookie)
                 one_connection({"kept": app_port, "built": built_port}, cookie, args.samples)
             curve(built_port, cookie, sizes, args.samples)
     print(f"end: {uptime()}")
@@ -252,6 +262,42 @@ def fill(admin_url: str, tenant_id: int, user_id: int, rows: int) -> None:
     print(
         f"  filled {size_slug(rows)}: {rows:,} rows each in {time.perf_counter() - started:.0f} s"
     )
+
+
+@contextmanager
+def writes(admin_url: str, every: float) -> Iterator[None]:
+    """Change one of tenant demo's customers every ``every`` seconds meanwhile (0: never).
+
+    Each write moves the tenant's data version, so every kept page of it is built
+    again on its next request, as it would be in a tenant whose people are at work.
+    """
+    if every <= 0:
+        yield
+        return
+    stop = threading.Event()
+    done = [0]
+
+    def write() -> None:
+        admin = make_engine(admin_url)
+        while not stop.wait(every):
+            with admin.begin() as conn:
+                conn.execute(
+                    text("UPDATE customer SET updated_at = now() WHERE id = :id"),
+                    {"id": CUSTOMERS["demo"]},
+                )
+            done[0] += 1
+        admin.dispose()
+
+    thread = threading.Thread(target=write)
+    thread.start()
+    started = time.monotonic()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
+        seconds = time.monotonic() - started
+        print(f"{done[0]} writes to tenant demo in {seconds:.0f} s ({done[0] / seconds:.1f}/s)")
 
 
 # --- the servers -------------------------------------------------------------------
