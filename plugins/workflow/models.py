@@ -153,6 +153,17 @@ class Task(HasCustomValues, TenantOwned, Base):
             postgresql_where=text("closed_at IS NULL"),
             sqlite_where=text("closed_at IS NULL"),
         ),
+        # The task list's first view, open tasks newest first, read in the index's order.
+        # Ordered by the creation time alone, the tasks a campaign's batch created at one
+        # instant were all read and sorted by id for a page of 50.
+        Index(
+            "ix_task_list_open",
+            "tenant_id",
+            "created_at",
+            "id",
+            postgresql_where=text("closed_at IS NULL"),
+            sqlite_where=text("closed_at IS NULL"),
+        ),
         Index("ix_task_team_board", "tenant_id", "team_id", "stage_id", "board_rank"),
         # The board's column totals: open (closed_at NULL) or recently closed tasks,
         # optionally of one team, counted and summed from the index alone.

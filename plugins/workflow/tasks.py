@@ -26,8 +26,9 @@ from plugins.workflow.moves import rank_after
 from plugins.workflow.stages import first_open_stage
 
 PAGE_SIZE = 50
-#: Counting stops here: "more than 10 000" is as useful as the exact number, and cheaper.
-COUNT_CAP = 10_000
+#: Counting stops here: "more than 1 000" is as useful as the exact number, and its cost
+#: does not grow with the tenant (as the customer register's ``COUNT_CAP``).
+COUNT_CAP = 1_000
 
 #: The fields a task's form edits, in the order its history lists them.
 TRACKED = (

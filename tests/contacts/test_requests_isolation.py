@@ -6,6 +6,7 @@ from core.db import set_tenant
 from core.licensing import disable_plugin
 from plugins.contacts.models import ContactRequest, Customer
 from plugins.contacts.requests.intake import create_request
+from plugins.contacts.views import requests as requests_views
 from tests.contacts.requests_support import rows, two_tenants
 
 
@@ -105,3 +106,15 @@ def test_the_dashboard_counts_every_new_request_and_lists_the_newest_five(webapp
     assert panel.select_one(".count strong").text == "7"
     assert "Kysely 5" in panel.text and "Kysely 1" in panel.text
     assert "Kysely 0" not in panel.text and "Salaisuus" not in panel.text
+
+
+def test_past_its_cap_the_dashboard_says_how_many_at_least(webapp, world, db, login, monkeypatch):
+    """Counting stops at ``PANEL_COUNT_CAP`` (made 3 here): more shows as "3+"."""
+    monkeypatch.setattr(requests_views, "PANEL_COUNT_CAP", 3)
+    set_tenant(db, world.alpha.id)
+    for n in range(4):
+        create_request(db, {"name": f"Asiakas {n}", "email": f"a{n}@example.org"}, "api")
+    db.flush()
+    login(webapp, "anna@alpha.example")
+    panel = webapp.get("/t/alpha/").html.select_one("[data-panel=contacts-new-requests]")
+    assert panel.select_one(".count strong").text == "3+"

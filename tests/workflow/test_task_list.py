@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from core.db import all_tenants
 from core.models import utcnow
+from plugins.workflow import tasks
 from plugins.workflow.board import local_today
 from plugins.workflow.models import Task
 from plugins.workflow.tasks import PAGE_SIZE
@@ -112,3 +113,27 @@ def test_the_total_of_a_page_says_so_when_there_are_more(webapp, db, as_maija):
     page = webapp.get("/t/acme/tasks", headers={"Accept-Language": "fi"})
     total = page.html.select_one("table.tasks tfoot .total").get_text(" ", strip=True)
     assert " ".join(total.split()).replace("\u00a0", " ") == "Yhteensä tällä sivulla 500,00 €"
+
+
+def test_past_the_counting_cap_the_pages_go_on_while_they_are_full(
+    webapp, db, as_maija, monkeypatch
+):
+    """The count stops at ``COUNT_CAP``; the pager still reaches every task.
+
+    The cap and the page are made small here (3 and 2) to show it with five tasks.
+    """
+    monkeypatch.setattr(tasks, "COUNT_CAP", 3)
+    monkeypatch.setattr(tasks, "PAGE_SIZE", 2)
+    for number in range(5):
+        add(db, as_maija, f"Tehtävä {number}")
+    seen, page, pages = [], webapp.get("/t/acme/tasks?sort=title"), 0
+    assert "> 3" in page.html.select_one("p.muted").get_text()
+    while True:
+        seen += titles(page)
+        pages += 1
+        following = [a for a in page.html.select(".pager a") if "→" in a.get_text()]
+        if not following:
+            break
+        page = webapp.get(following[0]["href"])
+    assert seen == [f"Tehtävä {n}" for n in range(5)]
+    assert pages == 3

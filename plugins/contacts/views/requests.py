@@ -39,6 +39,9 @@ PAGE_SIZE = 50
 PAGE = "plugins.contacts:templates/requests/request.pt"
 EVENT_TEMPLATE = "plugins.contacts:templates/requests/event.pt"
 PANEL = "plugins.contacts:templates/requests/panel_new.pt"
+#: The dashboard counts new requests up to here and shows "99+" past it: a number that
+#: large says only "many", and counting them all took 10 ms at 100,000 requests.
+PANEL_COUNT_CAP = 99
 
 STATE_LABELS = {
     RequestState.NEW: _("New"),
@@ -121,17 +124,22 @@ def request_panels(request: Any, slot: str, context: Any) -> list[Panel]:
         )
         # Two statements: a window count in the page's statement made PostgreSQL read and
         # sort every matching request for the newest five (2.6x the home's time at a
-        # million rows); the count alone reads the index.
-        count = request.db.scalar(select(func.count()).select_from(query.subquery()))
+        # million rows); the count alone reads the index, and stops past PANEL_COUNT_CAP.
+        capped = query.with_only_columns(ContactRequest.id).limit(PANEL_COUNT_CAP + 1)
+        count = request.db.scalar(select(func.count()).select_from(capped.subquery()))
         latest = request.db.scalars(_newest_first(query).limit(5)).all()
         title = _("New requests for me")
-        data = {"count": count, "requests": latest}
+        data = {
+            "count": min(count, PANEL_COUNT_CAP),
+            "more": count > PANEL_COUNT_CAP,
+            "requests": latest,
+        }
         return [Panel(title, PANEL, data, order=20, key="contacts-new-requests")]
     if slot == "record_sidebar" and isinstance(context, Customer):
         query = select(ContactRequest).where(ContactRequest.customer_id == context.id)
         latest = request.db.scalars(_newest_first(query).limit(10)).all()
         title = _("Contact requests")
-        data = {"count": None, "requests": latest}
+        data = {"count": None, "more": False, "requests": latest}
         return [Panel(title, PANEL, data, order=30, key="contacts-customer-requests")]
     return []
 

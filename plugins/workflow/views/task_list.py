@@ -120,6 +120,10 @@ def task_list(request: Any) -> dict[str, Any]:
         "rows": rows,
         "count": count,
         "capped": count > tasks.COUNT_CAP,
+        "count_cap": tasks.COUNT_CAP,
+        # Past the cap the count says nothing of further pages: a full page may have one.
+        "has_next": count > page * tasks.PAGE_SIZE
+        or (count > tasks.COUNT_CAP and len(rows) == tasks.PAGE_SIZE),
         "page": page,
         "page_size": tasks.PAGE_SIZE,
         "filters": filters,
