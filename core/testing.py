@@ -124,6 +124,21 @@ def webapp(wsgi_app: Any, db_connection: Connection) -> Iterator[webtest.TestApp
         yield app
 
 
+@pytest.fixture(scope="session")
+def other_wsgi_app(
+    app_settings: dict[str, Any], myynti_registry: PluginRegistry, db_engine: Engine
+) -> Any:
+    """A second web process: the same code and database, caches of its own."""
+    return make_config(app_settings, registry=myynti_registry, engine=db_engine).make_wsgi_app()
+
+
+@pytest.fixture
+def other_process(other_wsgi_app: Any, db_connection: Connection) -> Iterator[webtest.TestApp]:
+    """``webapp``'s twin in another process: what one caches, the other does not see."""
+    with app_in_transaction(other_wsgi_app, db_connection) as app:
+        yield app
+
+
 @contextmanager
 def app_in_transaction(
     wsgi_app: Any, connection: Connection, remote_addr: str = "192.0.2.10"

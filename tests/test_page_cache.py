@@ -10,29 +10,16 @@ import uuid
 import pytest
 from sqlalchemy import delete, event, select, text
 
-from core.app import make_config
 from core.db import all_tenants, make_session_factory, set_tenant
 from core.models import Membership, Role, Tenant, User
 from core.models.tenancy import TenantDataVersion
 from core.page_cache import KeptPages
-from core.testing import app_in_transaction, csrf_token
+from core.testing import csrf_token
 from plugins.contacts.models import Customer
 from plugins.workflow.models import Stage, Task
 
 CUSTOMERS = "/t/acme/customers"
 MY_WORK = "/t/acme/my-work"
-
-
-@pytest.fixture(scope="session")
-def second_wsgi_app(app_settings, myynti_registry, db_engine):
-    """A second web process: the same code and database, kept pages of its own."""
-    return make_config(app_settings, registry=myynti_registry, engine=db_engine).make_wsgi_app()
-
-
-@pytest.fixture
-def second_process(second_wsgi_app, db_connection):
-    with app_in_transaction(second_wsgi_app, db_connection) as app:
-        yield app
 
 
 @pytest.fixture
@@ -78,11 +65,11 @@ def test_a_page_seen_again_is_the_same_page_for_one_statement(acme, webapp):
 
 
 def test_a_customer_added_in_another_process_shows_on_the_kept_list(
-    acme, webapp, second_process, login
+    acme, webapp, other_process, login
 ):
     assert _names(webapp.get(CUSTOMERS)) == ["Alfa Oy"]
-    login(second_process, "anna@acme.example")
-    form = second_process.get("/t/acme/customers/new").forms["customer-form"]
+    login(other_process, "anna@acme.example")
+    form = other_process.get("/t/acme/customers/new").forms["customer-form"]
     form["name"] = "Beeta Oy"
     form.submit().follow()
     assert _names(webapp.get(CUSTOMERS)) == ["Alfa Oy", "Beeta Oy"]
@@ -106,7 +93,7 @@ def test_a_change_in_another_tenant_leaves_the_kept_page_alone(acme, db, make_te
     assert "Globexin asiakas Oy" not in page.text
 
 
-def test_each_member_gets_their_own_page(acme, db, webapp, second_process, login):
+def test_each_member_gets_their_own_page(acme, db, webapp, other_process, login):
     """Same address, same process: Maija's work is not shown to Anna, nor Anna's to Maija."""
     set_tenant(db, acme.id)
     stage = db.scalar(select(Stage).order_by(Stage.position, Stage.id).limit(1))

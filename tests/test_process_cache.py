@@ -8,29 +8,15 @@ the ORM (the CLI, a job), shows on the other's next page. Revoked access above a
 import pytest
 from sqlalchemy import delete, select
 
-from core.app import make_config
 from core.db import set_tenant
 from core.licensing import disable_plugin
 from core.models import AuthSession, Role, Team, User
-from core.testing import app_in_transaction
 from plugins.contacts.models import Customer
 from plugins.custom_fields.models import CustomField, FieldType
 
 CUSTOMERS = "/t/acme/customers"
 NEW_CUSTOMER = "/t/acme/customers/new"
 SETTINGS = "/t/acme/settings/custom-fields"
-
-
-@pytest.fixture(scope="session")
-def other_wsgi_app(app_settings, myynti_registry, db_engine):
-    """A second web process: the same code and database, a cache of its own."""
-    return make_config(app_settings, registry=myynti_registry, engine=db_engine).make_wsgi_app()
-
-
-@pytest.fixture
-def other_process(other_wsgi_app, db_connection):
-    with app_in_transaction(other_wsgi_app, db_connection) as app:
-        yield app
 
 
 @pytest.fixture
