@@ -16,6 +16,7 @@ from core.models.tenancy import TenantDataVersion
 from core.page_cache import KeptPages
 from core.testing import csrf_token
 from plugins.contacts.models import Customer
+from plugins.contacts.requests.intake import create_request
 from plugins.workflow.models import Stage, Task
 
 CUSTOMERS = "/t/acme/customers"
@@ -73,6 +74,39 @@ def test_a_customer_added_in_another_process_shows_on_the_kept_list(
     form["name"] = "Beeta Oy"
     form.submit().follow()
     assert _names(webapp.get(CUSTOMERS)) == ["Alfa Oy", "Beeta Oy"]
+
+
+def test_a_task_edited_in_another_process_shows_on_its_kept_page(
+    acme, db, webapp, other_process, login
+):
+    set_tenant(db, acme.id)
+    stage = db.scalar(select(Stage).order_by(Stage.position, Stage.id).limit(1))
+    task = Task(workflow_id=stage.workflow_id, stage_id=stage.id, title="Tarjous Alfalle")
+    db.add(task)
+    db.flush()
+    url = f"/t/acme/tasks/{task.id}"
+    assert "Tarjous Alfalle" in webapp.get(url).html.select_one("h1").get_text()
+    login(other_process, "anna@acme.example")
+    form = other_process.get(url + "/edit").forms["task-form"]
+    form["title"] = "Tilaus Alfalta"
+    form.submit().follow()
+    assert "Tilaus Alfalta" in webapp.get(url).html.select_one("h1").get_text()
+
+
+def test_a_contact_request_assigned_in_another_process_shows_on_its_kept_page(
+    acme, db, webapp, other_process, login
+):
+    set_tenant(db, acme.id)
+    item = create_request(db, {"name": "Olli Ostaja", "email": "olli@example.org"}, "api")
+    db.flush()
+    url = f"/t/acme/requests/{item.id}"
+    assert webapp.get(url).forms["assign-form"]["user_id"].value == "0"  # nobody
+    login(other_process, "anna@acme.example")
+    form = other_process.get(url).forms["assign-form"]
+    anna = next(value for value, _selected, text in form["user_id"].options if text == "Anna Admin")
+    form["user_id"] = anna
+    form.submit()
+    assert webapp.get(url).forms["assign-form"]["user_id"].value == anna
 
 
 def test_a_change_written_in_sql_by_hand_shows_on_the_kept_page(acme, db, webapp):

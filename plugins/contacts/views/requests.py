@@ -359,7 +359,10 @@ def _converted_url(request: Any, contact_request: ContactRequest) -> str | None:
 
 
 @view_config(
-    route_name="contact_request", renderer=PAGE, permission=ContactsPermission.REQUEST_VIEW
+    route_name="contact_request",
+    renderer=PAGE,
+    kept_page=True,
+    permission=ContactsPermission.REQUEST_VIEW,
 )
 def request_page(request: Any) -> dict[str, Any]:
     return page_data(request, get_request(request))

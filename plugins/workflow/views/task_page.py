@@ -108,6 +108,7 @@ def _activity_names(db: Any, task: Task) -> dict[str, dict[int, Any]]:
     route_name="task",
     request_method="GET",
     renderer=TASK_PAGE,
+    kept_page=True,
     permission=WorkflowPermission.TASK_VIEW,
 )
 def task_page(request: Any) -> dict[str, Any]:
