@@ -50,7 +50,7 @@ def make_config(
     config.registry.db_engine = engine
     config.registry.db_factory = db.make_session_factory(engine)
     config.registry.myynti_cache = cache.ProcessCache()
-    config.registry.myynti_kept_pages = page_cache.KeptPages(int(resolved["myynti.kept_pages"]))
+    config.registry.myynti_kept_pages = page_cache.KeptPages(page_cache.limit(resolved))
     config.include("pyramid_tm")
     config.include("pyramid_chameleon")
     config.add_request_method(

@@ -28,11 +28,13 @@ from __future__ import annotations
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Mapping
 from typing import Any
 
 from pyramid.response import Response
 
 from core import cache
+from core.settings import as_bool
 
 #: The view option that asks for it: ``@view_config(..., kept_page=True)``.
 OPTION = "kept_page"
@@ -65,6 +67,17 @@ class KeptPages:
     def clear(self) -> None:
         with self._lock:
             self._pages.clear()
+
+
+def limit(settings: Mapping[str, Any]) -> int:
+    """How many pages a process keeps: ``myynti.kept_pages``, none while templates reload.
+
+    A developer editing a template (``pyramid.reload_templates``) sees the change at once
+    rather than the page kept from before it.
+    """
+    if as_bool(settings.get("pyramid.reload_templates", False)):
+        return 0
+    return int(settings["myynti.kept_pages"])
 
 
 def page_key(request: Any) -> tuple[Any, ...] | None:

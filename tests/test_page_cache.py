@@ -13,7 +13,7 @@ from sqlalchemy import delete, event, select, text
 from core.db import all_tenants, make_session_factory, set_tenant
 from core.models import Membership, Role, Tenant, User
 from core.models.tenancy import TenantDataVersion
-from core.page_cache import KeptPages
+from core.page_cache import KeptPages, limit
 from core.testing import csrf_token
 from plugins.contacts.models import Customer
 from plugins.contacts.requests.intake import create_request
@@ -262,3 +262,9 @@ def test_a_page_that_issued_a_new_csrf_token_is_not_kept(acme, webapp):
         assert page.html.select_one("input[name=csrf_token]")["value"] == issued
         tokens.append(issued)
     assert tokens[0] != tokens[1]
+
+
+def test_no_page_is_kept_while_templates_reload():
+    """A developer who edits a template sees it on the next request."""
+    assert limit({"myynti.kept_pages": "1000"}) == 1000
+    assert limit({"myynti.kept_pages": "1000", "pyramid.reload_templates": "true"}) == 0
