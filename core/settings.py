@@ -39,6 +39,8 @@ key                          environment              meaning
                                                       webhooks may post to anyway (space-separated)
 ``myynti.kept_pages``        MYYNTI_KEPT_PAGES        main pages kept per web process while their
                                                       tenant's data stand still (1000; 0 = none)
+``myynti.campaign_batches``  MYYNTI_CAMPAIGN_BATCHES  batches of one campaign's tasks made at once
+                                                      on a worker's threads (campaigns; 2)
 ===========================  =======================  ============================================
 """
 
@@ -75,6 +77,7 @@ ENVIRONMENT = {
     "myynti.webhook_timeout": "MYYNTI_WEBHOOK_TIMEOUT",
     "myynti.webhook_private_hosts": "MYYNTI_WEBHOOK_PRIVATE_HOSTS",
     "myynti.kept_pages": "MYYNTI_KEPT_PAGES",
+    "myynti.campaign_batches": "MYYNTI_CAMPAIGN_BATCHES",
 }
 
 DEFAULTS = {
@@ -97,6 +100,7 @@ DEFAULTS = {
     "myynti.webhook_timeout": "10",
     "myynti.webhook_private_hosts": "",
     "myynti.kept_pages": "1000",
+    "myynti.campaign_batches": "2",
 }
 
 

@@ -3,7 +3,7 @@
 The snapshot (``launch.snapshot``) cuts the new targets into ``campaign_batch``
 rows of ``BATCH_SIZE``, each with its place in the campaign (round-robin turns)
 and its board ranks. The tasks are made by ``campaigns.launch_batch`` jobs, up
-to ``PARALLEL_BATCHES`` of a campaign at once on the worker's threads: a job
+to ``myynti.campaign_batches`` of a campaign at once on the worker's threads: a job
 takes the first batch not done that no other job holds (``FOR UPDATE SKIP
 LOCKED``), creates its targets' tasks, history and first-step messages in bulk,
 marks it done, adds to the campaign's counters and starts its successor, all in
@@ -26,7 +26,7 @@ from sqlalchemy import Float, bindparam, cast, func, insert, literal, select, up
 from core import JobType
 from core.bulk import id_in
 from core.jobs import enqueue
-from core.jobs.outbox import enqueue_many
+from core.jobs.outbox import enqueue_many, queue_of
 from core.models import utcnow
 from plugins.campaigns import first_step
 from plugins.campaigns.assignment import picker
@@ -47,11 +47,12 @@ LAUNCH_BATCH = "campaigns.launch_batch"
 #: Targets per batch: big enough for bulk inserts to pay, small enough that a
 #: batch's transaction is short and a pause takes effect within a second or so.
 BATCH_SIZE = 1000
-#: Batches of one campaign made at once. Two keep both sides busy (the worker
-#: builds one batch while the database writes another: 61 % of a raw insert's
-#: rate against 38 % one at a time, bench/README.md) and leave the worker's
-#: other threads to other jobs.
-PARALLEL_BATCHES = 2
+#: The setting of how many batches of one campaign are made at once. Its default, two,
+#: keeps both sides busy (the worker builds one batch while the database writes another:
+#: 61 % of a raw insert's rate against 38 % one at a time, bench/README.md) and leaves the
+#: worker's other threads to other jobs; a worker with more threads and a database with
+#: more cores may take more.
+PARALLEL_SETTING = "myynti.campaign_batches"
 
 
 def last_target_id(db: Any, campaign: Campaign) -> int:
@@ -131,9 +132,10 @@ def batches_left(db: Any, campaign: Campaign) -> int:
 
 
 def start_jobs(db: Any, campaign: Campaign) -> None:
-    """Start the jobs that make the campaign's tasks: one per batch left, up to
-    ``PARALLEL_BATCHES``; at least one, which finishes a campaign with none left."""
-    jobs = max(1, min(PARALLEL_BATCHES, batches_left(db, campaign)))
+    """Start the jobs that make the campaign's tasks: one per batch left, up to the
+    ``PARALLEL_SETTING``; at least one, which finishes a campaign with none left."""
+    parallel = int(queue_of(db).settings[PARALLEL_SETTING])
+    jobs = max(1, min(parallel, batches_left(db, campaign)))
     enqueue_many(db, campaign.tenant_id, LAUNCH_BATCH, [{"campaign_id": campaign.id}] * jobs)
 
 

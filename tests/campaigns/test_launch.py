@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import func, select
 
 from core.db import all_tenants, set_tenant
@@ -298,3 +299,16 @@ def test_a_stage_retired_mid_launch_pauses_it_and_says_why(
     page = webapp.get(f"/t/acme/campaigns/{campaign.id}")
     assert page.html.select_one("[data-state]")["data-state"] == "paused"
     assert "The stage where tasks start is retired" in page.html.select_one("#launch-problems").text
+
+
+@pytest.mark.parametrize("parallel", [1, 3])
+def test_the_setting_says_how_many_batches_are_made_at_once(
+    webapp, wsgi_app, db, as_maija, monkeypatch, parallel
+):
+    """``myynti.campaign_batches`` jobs start at once (4 targets, batches of one here)."""
+    monkeypatch.setattr(batches, "BATCH_SIZE", 1)
+    settings = wsgi_app.registry.myynti_jobs.settings
+    monkeypatch.setitem(settings, "myynti.campaign_batches", str(parallel))
+    campaign = new_campaign(db, as_maija)
+    post(webapp, f"/t/acme/campaigns/{campaign.id}/launch")
+    assert len(pending_batches(db, as_maija.tenant)) == parallel
