@@ -17,10 +17,9 @@ process and served again while nothing it could show has changed:
 The versions are read in the statement that sets the tenant, so a page served
 from here costs no statement of its own. A page is not kept when the session has
 a message to flash, when the answer is not a plain ``200`` HTML page, when it
-carries headers of its own (a cookie, a widened policy), or when rendering it issued
-a cookie (a new CSRF token). Keep only views that
-read and do not write on GET, and that read nothing but the database, the
-request and the session's user.
+carries headers of its own (a cookie, a widened policy), or when rendering it
+issued a cookie (a new CSRF token). Keep only views that write nothing on GET and
+read nothing but the database, the request and the session's user.
 """
 
 from __future__ import annotations
