@@ -224,9 +224,10 @@ def myynti_panels(request: Any, slot: str, context: Any) -> list[Any]:
     ``record_tabs`` on the page of ``context`` (a record); ``settings`` on the
     tenant's administration page.
 
-    The dashboard and the pages of customers and tasks are kept per process until
-    the tenant's data change (``core.page_cache``): a panel shows what the tenant's rows, the
-    user and the request hold, never what only another service knows.
+    The dashboard and the pages of customers and tasks are kept per process
+    until the tenant's data change (``core.page_cache``): a panel shows what the
+    tenant's rows, the user and the request hold, never what only another
+    service knows.
     """
 
 

@@ -3,8 +3,8 @@
 The snapshot (``launch.snapshot``) cuts the new targets into ``campaign_batch``
 rows of ``BATCH_SIZE``, each with its place in the campaign (round-robin turns)
 and its board ranks. The tasks are made by ``campaigns.launch_batch`` jobs, up
-to ``myynti.campaign_batches`` of a campaign at once on the worker's threads: a job
-takes the first batch not done that no other job holds (``FOR UPDATE SKIP
+to ``myynti.campaign_batches`` of a campaign at once on the worker's threads: a
+job takes the first batch not done that no other job holds (``FOR UPDATE SKIP
 LOCKED``), creates its targets' tasks, history and first-step messages in bulk,
 marks it done, adds to the campaign's counters and starts its successor, all in
 the job's one transaction. A worker killed in the middle rolls the batch back
